@@ -1,0 +1,137 @@
+"""The one configured Markdown renderer, with callouts and link checks.
+
+Raw HTML is off. Links are parsed permissively so that the loader can report a
+forbidden one (`javascript:`…) with its line instead of silently dropping it;
+content with such a link never loads, so it is never rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+
+CALLOUTS = {
+    "À retenir": "retenir",
+    "Exemple": "exemple",
+    "Pour aller plus loin": "plus-loin",
+}
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def _make() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # checked by the loader
+    md.core.ruler.push("callouts", _callouts)
+    return md
+
+
+def _callouts(state) -> None:  # type: ignore[no-untyped-def]
+    """Turn `> **À retenir**` blockquotes into styled callouts; they read fine anywhere."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "blockquote_open" or i + 2 >= len(tokens):
+            continue
+        inline = tokens[i + 2]
+        kids = [c for c in inline.children or [] if not (c.type == "text" and not c.content)]
+        if len(kids) < 3 or kids[0].type != "strong_open" or kids[2].type != "strong_close":
+            continue
+        label = kids[1].content.strip().rstrip(".: \u00a0")
+        if label not in CALLOUTS:
+            continue
+        token.tag = "div"
+        token.attrSet("class", f"callout callout-{CALLOUTS[label]}")
+        token.attrSet("role", "note")
+        _close_of(tokens, i).tag = "div"
+        tokens[i + 1].attrSet("class", "callout-title")
+
+
+def _close_of(tokens: list[Token], start: int) -> Token:
+    depth = 0
+    for token in tokens[start:]:
+        depth += token.nesting if token.type.startswith("blockquote") else 0
+        if depth == 0:
+            return token
+    raise ValueError("unbalanced blockquote")
+
+
+MD = _make()
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """A link or image found in a document, for validation and rewriting."""
+
+    token: Token
+    attr: str
+    line: int
+    is_image: bool
+    alt: str
+
+
+def parse(text: str) -> list[Token]:
+    return MD.parse(text)
+
+
+def render(tokens: list[Token]) -> str:
+    return MD.renderer.render(tokens, MD.options, {})
+
+
+def render_inline(text: str) -> str:
+    return MD.renderInline(text)
+
+
+def links(tokens: list[Token], first_line: int) -> Iterator[LinkRef]:
+    """Every link and image, with its absolute line number."""
+    for block in tokens:
+        line = first_line + (block.map[0] if block.map else 0)
+        for child in block.children or []:
+            if child.type == "link_open":
+                yield LinkRef(child, "href", line, False, "")
+            elif child.type == "image":
+                yield LinkRef(child, "src", line, True, child.content)
+
+
+def anchors(tokens: list[Token]) -> set[str]:
+    return {str(t.attrs["id"]) for t in tokens if t.type == "heading_open" and "id" in t.attrs}
+
+
+def is_external(url: str) -> bool:
+    return url.startswith(SAFE_SCHEMES)
+
+
+def has_scheme(url: str) -> bool:
+    return bool(_SCHEME.match(url)) or url.startswith("//")
+
+
+def drop_title(tokens: list[Token]) -> list[Token]:
+    """The page template prints the title as the only h1: drop the body's h1, demote others."""
+    out: list[Token] = []
+    skip = 0
+    dropped = False
+    for token in tokens:
+        if skip:
+            skip -= 1
+            continue
+        if token.type == "heading_open" and token.tag == "h1":
+            if not dropped:
+                dropped, skip = True, 2
+                continue
+            token.tag = "h2"
+        elif token.type == "heading_close" and token.tag == "h1":
+            token.tag = "h2"
+        out.append(token)
+    return out
+
+
+def words(text: str) -> int:
+    """Words a reader reads: URLs, ids and Markdown punctuation do not count."""
+    text = re.sub(r"\]\([^)]*\)|\{#[^}]*\}|https?://\S+", " ", text)
+    return len(re.findall(r"[\w’'-]*\w[\w’'-]*", text))

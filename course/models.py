@@ -1,0 +1,133 @@
+"""Frozen objects for a compiled course.
+
+Everything here is built once by the loader and shared read-only by every request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    TRUE_FALSE = "true_false"
+
+
+KIND_LABELS = {
+    Kind.SINGLE: "Choix unique",
+    Kind.MULTIPLE: "Choix multiple",
+    Kind.TRUE_FALSE: "Vrai ou faux",
+}
+KINDS_BY_LABEL = {label: kind for kind, label in KIND_LABELS.items()}
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    html: str
+    correct: bool
+    feedback_html: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: Kind
+    prompt_html: str
+    choices: tuple[Choice, ...]
+    explanation_html: str
+    minutes: float
+    line: int = 0
+
+    @property
+    def correct_ids(self) -> frozenset[str]:
+        return frozenset(c.id for c in self.choices if c.correct)
+
+    @property
+    def choice_ids(self) -> frozenset[str]:
+        return frozenset(c.id for c in self.choices)
+
+
+@dataclass(frozen=True)
+class Reflection:
+    id: str
+    module_id: str
+    prompt_html: str
+    prompt_text: str
+    minutes: int
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a lesson: compiled HTML, or a reflection prompt shown in place."""
+
+    html: str = ""
+    reflection: Reflection | None = None
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    duration: int
+    objectives: tuple[str, ...]
+    segments: tuple[Segment, ...]
+    questions: tuple[Question, ...]
+    source: str
+    estimated_minutes: float
+    words: int
+
+    @property
+    def reflections(self) -> tuple[Reflection, ...]:
+        return tuple(s.reflection for s in self.segments if s.reflection)
+
+    @property
+    def has_quiz(self) -> bool:
+        return bool(self.questions)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
+class Path:
+    id: str
+    title: str
+    target_minutes: int
+    description: str
+    audience: str
+    outcomes: tuple[str, ...]
+    module_ids: tuple[str, ...]
+    total_minutes: int
+
+    def index(self, module_id: str) -> int:
+        return self.module_ids.index(module_id)
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Course:
+    title: str
+    language: str
+    description: str
+    pass_threshold: int
+    paths: tuple[Path, ...]
+    modules: dict[str, Module] = field(hash=False)
+    pages: dict[str, Page] = field(hash=False)
+    version: str
+    warnings: tuple[str, ...] = ()
+
+    def path(self, path_id: str) -> Path | None:
+        return next((p for p in self.paths if p.id == path_id), None)
+
+    def path_modules(self, path: Path) -> list[Module]:
+        return [self.modules[m] for m in path.module_ids]

@@ -1,0 +1,93 @@
+"""A learner's progress through a path: statuses, percentage, time left, next step.
+
+Progress is keyed by module id, so it follows the learner from one path to a
+longer one and survives content edits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from course.models import Course, Module, Path
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module_id: str
+    attempts: int = 0
+    best_score: int | None = None
+    completed_at: str | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.completed_at is not None
+
+
+class Status(StrEnum):
+    TODO = "à faire"
+    STARTED = "en cours"
+    DONE = "terminé"
+
+
+def status(progress: ModuleProgress | None) -> Status:
+    if progress is None:
+        return Status.TODO
+    return Status.DONE if progress.completed else Status.STARTED
+
+
+@dataclass(frozen=True)
+class Step:
+    module: Module
+    status: Status
+    progress: ModuleProgress | None
+
+
+@dataclass(frozen=True)
+class PathProgress:
+    path: Path
+    steps: tuple[Step, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(step.status is Status.DONE for step in self.steps)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / len(self.steps)) if self.steps else 0
+
+    @property
+    def minutes_left(self) -> int:
+        return sum(s.module.duration for s in self.steps if s.status is not Status.DONE)
+
+    @property
+    def complete(self) -> bool:
+        return self.done == len(self.steps)
+
+    @property
+    def started(self) -> bool:
+        return any(step.status is not Status.TODO for step in self.steps)
+
+    @property
+    def next_step(self) -> Step | None:
+        """The first unfinished module, in path order: where « Reprendre » leads."""
+        return next((s for s in self.steps if s.status is not Status.DONE), None)
+
+
+def path_progress(
+    course: Course, path: Path, progress: Mapping[str, ModuleProgress]
+) -> PathProgress:
+    steps = tuple(
+        Step(module, status(progress.get(module.id)), progress.get(module.id))
+        for module in course.path_modules(path)
+    )
+    return PathProgress(path, steps)
+
+
+def neighbours(path: Path, module_id: str) -> tuple[str | None, str | None]:
+    """Previous and next module ids in the path, for navigation."""
+    index = path.index(module_id)
+    before = path.module_ids[index - 1] if index > 0 else None
+    after = path.module_ids[index + 1] if index + 1 < len(path.module_ids) else None
+    return before, after

@@ -1,0 +1,1 @@
+"""The Starlette web application serving the course."""

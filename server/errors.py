@@ -1,0 +1,65 @@
+"""Friendly French error pages: never a traceback, always the right status code."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Scope
+
+from server.templating import ENV
+
+log = logging.getLogger("alliances")
+
+MESSAGES = {
+    400: ("Demande invalide", "La demande envoyée n'a pas pu être traitée."),
+    403: ("Accès refusé", "Vous n'avez pas accès à cette page."),
+    404: ("Page introuvable", "La page demandée n'existe pas ou a été déplacée."),
+    405: ("Méthode non autorisée", "Cette adresse ne s'utilise pas de cette façon."),
+    413: ("Envoi trop volumineux", "Les données envoyées dépassent la taille autorisée."),
+    500: ("Erreur du serveur", "Une erreur inattendue s'est produite. Réessayez plus tard."),
+    503: ("Service indisponible", "Le service est momentanément indisponible."),
+}
+
+
+def error_page(request: Request, status: int, detail: str | None = None) -> HTMLResponse:
+    title, default = MESSAGES.get(status, MESSAGES[400])
+    state = getattr(request.app, "state", None)
+    context = {
+        "title": title,
+        "message": detail or default,
+        "status": status,
+        "user": getattr(request.state, "user", None),
+        "course": getattr(state, "course", None),
+        "csrf_token": "",
+        "request": request,
+    }
+    html = ENV.get_template("error.html").render(context)
+    return HTMLResponse(html, status_code=status)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if exc.detail and exc.detail not in _reasons() else None
+    response = error_page(request, exc.status_code, detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_page(request, 500)
+
+
+def too_large_response(scope: Scope) -> Response:
+    request = Request(scope)
+    return error_page(request, 413)
+
+
+def _reasons() -> set[str]:
+    from http import HTTPStatus
+
+    return {s.phrase for s in HTTPStatus}

@@ -1,0 +1,112 @@
+"""ASGI middleware: security headers, request body cap, CSRF cookie.
+
+Written as plain ASGI (not BaseHTTPMiddleware) to keep per-request cost low.
+"""
+
+from __future__ import annotations
+
+import secrets
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSRF_COOKIE = "at_csrf"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class SecurityMiddleware:
+    def __init__(self, app: ASGIApp, max_body: int, https: bool) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.https = https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csrf = _cookie(scope, CSRF_COOKIE)
+        new_csrf = None
+        if not csrf or len(csrf) > 64:
+            csrf = new_csrf = secrets.token_urlsafe(24)
+        scope.setdefault("state", {})["csrf_cookie"] = csrf
+        secure = self.https or scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                headers.setdefault("cache-control", "no-cache, private")
+                if new_csrf:
+                    flags = "; Secure" if secure else ""
+                    headers.append(
+                        "set-cookie",
+                        f"{CSRF_COOKIE}={new_csrf}; Path=/; HttpOnly; SameSite=Lax{flags}",
+                    )
+            await send(message)
+
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body:
+            await _too_large(scope, receive, send_with_headers)
+            return
+        received = 0
+
+        async def capped_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, capped_receive, send_with_headers)
+        except BodyTooLarge:
+            await _too_large(scope, receive, send_with_headers)
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            cookie: SimpleCookie = SimpleCookie()
+            try:
+                cookie.load(value.decode("latin-1"))
+            except Exception:  # a malformed cookie header is treated as absent
+                return None
+            if name in cookie:
+                return cookie[name].value
+    return None
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    from server.errors import too_large_response
+
+    response = too_large_response(scope)
+    await response(scope, receive, send)

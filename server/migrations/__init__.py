@@ -1,0 +1,57 @@
+"""Numbered SQL migrations, applied at start-up, one transaction each.
+
+Files are named `NNNN_description.sql`. Never edit one that has landed: add the next.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from importlib import resources
+
+import aiosqlite
+
+NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    found = []
+    for entry in resources.files(__package__).iterdir():
+        match = NAME.match(entry.name)
+        if match:
+            found.append((int(match[1]), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+async def apply_migrations(db: aiosqlite.Connection) -> list[str]:
+    """Apply the missing migrations in order; return the names applied."""
+    await db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations"
+        " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    async with db.execute("SELECT version FROM schema_migrations") as cursor:
+        done = {row[0] for row in await cursor.fetchall()}
+    applied = []
+    for version, name, sql in migrations():
+        if version in done:
+            continue
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                await db.execute(statement)
+            await db.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        await db.execute("COMMIT")
+        applied.append(name)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements (ours never put ';' inside a literal)."""
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -1,0 +1,103 @@
+"""The certificate as an A4 landscape PDF, with its verification URL and QR code.
+
+Text is drawn with canvas calls, never through reportlab's mini-markup, so a
+name like « <b>&amp; » prints literally. DejaVu Sans covers the accented and
+non-Latin scripts people's names use.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from course.certificates import Certificate, format_duration
+from server.templating import date_fr
+
+FONTS = Path(__file__).parent / "fonts"
+INK = HexColor("#1d2a44")
+ACCENT = HexColor("#0b6e4f")
+_registered = False
+
+
+def _fonts() -> None:
+    global _registered
+    if not _registered:
+        pdfmetrics.registerFont(TTFont("DejaVu", str(FONTS / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
+        _registered = True
+
+
+def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> float:
+    """Shrink the font until the line fits: long names still print on one line."""
+    while size > 8 and canvas.stringWidth(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+def _centred(canvas: Canvas, text: str, y: float, font: str, size: float, width: float) -> None:
+    page_width = landscape(A4)[0]
+    size = _fit(canvas, text, font, size, width)
+    canvas.setFont(font, size)
+    canvas.drawCentredString(page_width / 2, y, text)
+
+
+def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
+    _fonts()
+    buffer = BytesIO()
+    width, height = landscape(A4)
+    canvas = Canvas(buffer, pagesize=(width, height), pageCompression=1)
+    canvas.setTitle(f"Attestation — {certificate.course_title}")
+    canvas.setAuthor(certificate.course_title)
+    canvas.setSubject(f"Attestation de réussite du parcours {certificate.path_title}")
+    canvas.setStrokeColor(ACCENT)
+    canvas.setLineWidth(3)
+    canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    canvas.setFillColor(INK)
+    usable = width - 60 * mm
+    _centred(canvas, certificate.course_title, height - 40 * mm, "DejaVu-Bold", 20, usable)
+    canvas.setFillColor(ACCENT)
+    _centred(canvas, "Attestation de réussite", height - 62 * mm, "DejaVu-Bold", 32, usable)
+    canvas.setFillColor(INK)
+    _centred(canvas, "décernée à", height - 80 * mm, "DejaVu", 14, usable)
+    _centred(canvas, certificate.learner_name, height - 97 * mm, "DejaVu-Bold", 28, usable)
+    path_line = (
+        f"pour avoir suivi et réussi le parcours « {certificate.path_title} » "
+        f"({format_duration(certificate.duration_minutes)})"
+    )
+    _centred(canvas, path_line, height - 115 * mm, "DejaVu", 14, usable)
+    _centred(
+        canvas, f"le {date_fr(certificate.issued_at)}", height - 127 * mm, "DejaVu", 14, usable
+    )
+    status = "Attestation valide" if certificate.valid else "Attestation révoquée"
+    canvas.setFont("DejaVu-Bold", 11)
+    canvas.drawString(24 * mm, 40 * mm, status)
+    canvas.setFont("DejaVu", 10)
+    canvas.drawString(24 * mm, 33 * mm, "Vérifiez son authenticité à l'adresse :")
+    canvas.setFont("DejaVu", _fit(canvas, verify_url, "DejaVu", 10, width - 100 * mm))
+    canvas.drawString(24 * mm, 27 * mm, verify_url)
+    canvas.setFont("DejaVu", 8)
+    canvas.drawString(24 * mm, 20 * mm, f"Version du contenu : {certificate.content_version}")
+    _qr(canvas, verify_url, width - 62 * mm, 18 * mm, 40 * mm)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
+    widget = QrCodeWidget(data, barLevel="M")
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(
+        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+    )
+    drawing.add(widget)
+    renderPDF.draw(drawing, canvas, x, y)

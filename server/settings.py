@@ -1,0 +1,79 @@
+"""Settings read once from the environment, with local defaults.
+
+Every variable is documented in the README; a test checks that the table and
+this list agree.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_VARS = {
+    "ALLIANCES_ENV": "`development` (default) or `production`",
+    "ALLIANCES_DATABASE": "SQLite database file (default `var/alliances.db`)",
+    "ALLIANCES_CONTENT_DIR": "course content folder (default `content`)",
+    "ALLIANCES_SECRET_KEY": "signing key; required in production (default: generated in `var/`)",
+    "ALLIANCES_BASE_URL": "public URL, printed on certificates (default `http://127.0.0.1:8000`)",
+    "ALLIANCES_DEBUG": "`1` shows tracebacks; never in production (default `0`)",
+    "ALLIANCES_MAX_BODY": "largest accepted request body in bytes (default `262144`)",
+    "PORT": "port for `alliances serve` and the Procfile (default `8000`)",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: Path
+    content_dir: Path
+    secret_key: str
+    base_url: str = "http://127.0.0.1:8000"
+    debug: bool = False
+    production: bool = False
+    max_body: int = 256 * 1024
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        mode = env.get("ALLIANCES_ENV", "development").strip().lower()
+        if mode not in ("development", "production"):
+            raise ValueError(f"ALLIANCES_ENV must be development or production, not {mode!r}")
+        production = mode == "production"
+        database = Path(env.get("ALLIANCES_DATABASE", "var/alliances.db"))
+        secret = env.get("ALLIANCES_SECRET_KEY", "").strip()
+        if not secret:
+            if production:
+                raise ValueError(
+                    "ALLIANCES_SECRET_KEY is required in production: set it to a long random "
+                    'string, e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"'
+                )
+            secret = local_secret(database.parent)
+        elif production and len(secret) < 32:
+            raise ValueError("ALLIANCES_SECRET_KEY is too short: use at least 32 characters")
+        try:
+            max_body = int(env.get("ALLIANCES_MAX_BODY", 256 * 1024))
+        except ValueError as exc:
+            raise ValueError("ALLIANCES_MAX_BODY must be a number of bytes") from exc
+        return cls(
+            database=database,
+            content_dir=Path(env.get("ALLIANCES_CONTENT_DIR", "content")),
+            secret_key=secret,
+            base_url=env.get("ALLIANCES_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            debug=env.get("ALLIANCES_DEBUG", "0") in ("1", "true", "yes"),
+            production=production,
+            max_body=max_body,
+        )
+
+
+def local_secret(var_dir: Path) -> str:
+    """A random key generated once and kept, so local sessions survive restarts."""
+    file = var_dir / "secret_key"
+    if file.exists():
+        return file.read_text(encoding="utf-8").strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(key + "\n")
+    return key

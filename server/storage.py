@@ -1,0 +1,332 @@
+"""The only place SQL lives: domain-named methods over SQLite (aiosqlite, WAL).
+
+Writes go through one connection, serialised by a lock, one transaction per
+method, committed before the method returns; so two requests never share an
+open transaction. Reads use a second connection and never wait for writers
+(WAL). A PostgreSQL backend would implement the same methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiosqlite
+
+from course.certificates import Certificate
+from course.progress import ModuleProgress
+from server.migrations import apply_migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    name: str
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Storage:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await self._connect()
+        await self._writer.execute("PRAGMA journal_mode = WAL")
+        await apply_migrations(self._writer)
+        self._reader = await self._connect()
+
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = FULL")
+        return conn
+
+    async def close(self) -> None:
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    # -- plumbing -------------------------------------------------------------
+
+    async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+        assert self._reader is not None, "storage is not open"
+        async with self._reader.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _one(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None:
+        assert self._reader is not None, "storage is not open"
+        async with self._reader.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        assert self._writer is not None, "storage is not open"
+        async with self._lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            await self._writer.execute("COMMIT")
+
+    async def ping(self) -> bool:
+        return (await self._one("SELECT 1")) is not None
+
+    # -- accounts and sessions ----------------------------------------------
+
+    async def create_user(self, email: str, name: str, password_hash: str) -> User | None:
+        """The new user, or None when the email is already registered."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (email) DO NOTHING",
+                (email, name, password_hash, now()),
+            )
+            if cursor.rowcount == 0:
+                return None
+            return User(int(cursor.lastrowid or 0), email, name)
+
+    async def credentials(self, email: str) -> tuple[User, str] | None:
+        row = await self._one(
+            "SELECT id, email, name, password_hash FROM users WHERE email = ?", (email,)
+        )
+        if row is None:
+            return None
+        return User(row["id"], row["email"], row["name"]), row["password_hash"]
+
+    async def update_password_hash(self, user_id: int, password_hash: str) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id)
+            )
+
+    async def create_session(self, user_id: int, token_hash: str, days: int) -> None:
+        created = datetime.now(UTC)
+        expires = (created + timedelta(days=days)).isoformat(timespec="seconds")
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?)",
+                (token_hash, user_id, created.isoformat(timespec="seconds"), expires),
+            )
+            await db.execute("DELETE FROM sessions WHERE expires_at < ?", (now(),))
+
+    async def end_session(self, token_hash: str) -> None:
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    async def session_user(self, token_hash: str) -> User | None:
+        row = await self._one(
+            "SELECT u.id, u.email, u.name FROM sessions s JOIN users u ON u.id = s.user_id"
+            " WHERE s.token_hash = ? AND s.expires_at > ?",
+            (token_hash, now()),
+        )
+        return User(row["id"], row["email"], row["name"]) if row else None
+
+    # -- enrolments and progress ----------------------------------------------
+
+    async def enrol(self, user_id: int, path_id: str) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO enrolments (user_id, path_id, started_at) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (user_id, path_id, now()),
+            )
+
+    async def enrolments(self, user_id: int) -> set[str]:
+        rows = await self._all("SELECT path_id FROM enrolments WHERE user_id = ?", (user_id,))
+        return {row["path_id"] for row in rows}
+
+    async def progress(self, user_id: int) -> dict[str, ModuleProgress]:
+        rows = await self._all(
+            "SELECT module_id, attempts, best_score, completed_at FROM progress WHERE user_id = ?",
+            (user_id,),
+        )
+        return {row["module_id"]: _progress(row) for row in rows}
+
+    async def module_state(
+        self, user_id: int, module_id: str
+    ) -> tuple[ModuleProgress | None, dict[str, str]]:
+        """One module's progress and the learner's reflection answers in it."""
+        rows = await self._all(
+            "SELECT 'p' AS kind, module_id AS key, attempts, best_score, completed_at,"
+            " NULL AS answer FROM progress WHERE user_id = ? AND module_id = ?"
+            " UNION ALL SELECT 'r', reflection_id, NULL, NULL, NULL, answer FROM reflections"
+            " WHERE user_id = ? AND module_id = ?",
+            (user_id, module_id, user_id, module_id),
+        )
+        progress = None
+        answers: dict[str, str] = {}
+        for row in rows:
+            if row["kind"] == "p":
+                progress = ModuleProgress(
+                    row["key"], row["attempts"], row["best_score"], row["completed_at"]
+                )
+            else:
+                answers[row["key"]] = row["answer"]
+        return progress, answers
+
+    async def record_attempt(
+        self,
+        user_id: int,
+        module_id: str,
+        score: int,
+        passed: bool,
+        answers: dict[str, list[str]],
+        content_version: str,
+    ) -> ModuleProgress:
+        """Store the attempt; keep the best score; complete the module on a pass."""
+        stamp = now()
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO attempts (user_id, module_id, score, passed, answers,"
+                " content_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    module_id,
+                    score,
+                    int(passed),
+                    json.dumps(answers),
+                    content_version,
+                    stamp,
+                ),
+            )
+            cursor = await db.execute(
+                "INSERT INTO progress (user_id, module_id, attempts, best_score, completed_at,"
+                " updated_at) VALUES (?, ?, 1, ?, ?, ?)"
+                " ON CONFLICT (user_id, module_id) DO UPDATE SET"
+                " attempts = attempts + 1,"
+                " best_score = MAX(COALESCE(best_score, 0), excluded.best_score),"
+                " completed_at = COALESCE(completed_at, excluded.completed_at),"
+                " updated_at = excluded.updated_at"
+                " RETURNING module_id, attempts, best_score, completed_at",
+                (user_id, module_id, score, stamp if passed else None, stamp),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+        assert row is not None
+        return _progress(row)
+
+    async def complete_module(self, user_id: int, module_id: str) -> ModuleProgress:
+        """Mark a module without a quiz as done."""
+        stamp = now()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO progress (user_id, module_id, completed_at, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, module_id) DO UPDATE SET"
+                " completed_at = COALESCE(completed_at, excluded.completed_at),"
+                " updated_at = excluded.updated_at"
+                " RETURNING module_id, attempts, best_score, completed_at",
+                (user_id, module_id, stamp, stamp),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+        assert row is not None
+        return _progress(row)
+
+    async def save_reflection(
+        self, user_id: int, module_id: str, reflection_id: str, answer: str
+    ) -> None:
+        stamp = now()
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO reflections (user_id, reflection_id, module_id, answer, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, reflection_id) DO UPDATE SET"
+                " answer = excluded.answer, module_id = excluded.module_id,"
+                " updated_at = excluded.updated_at",
+                (user_id, reflection_id, module_id, answer, stamp),
+            )
+            await db.execute(
+                "INSERT INTO progress (user_id, module_id, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id, module_id) DO UPDATE SET updated_at = excluded.updated_at",
+                (user_id, module_id, stamp),
+            )
+
+    async def reflections(self, user_id: int) -> dict[str, tuple[str, str]]:
+        """Every reflection answer of a learner: id -> (answer, updated_at)."""
+        rows = await self._all(
+            "SELECT reflection_id, answer, updated_at FROM reflections WHERE user_id = ?",
+            (user_id,),
+        )
+        return {row["reflection_id"]: (row["answer"], row["updated_at"]) for row in rows}
+
+    # -- certificates -----------------------------------------------------------
+
+    async def issue_certificate(self, certificate: Certificate) -> Certificate:
+        """Store a certificate, unless this learner already has one for the path."""
+        c = certificate
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO certificates (id, user_id, path_id, learner_name, path_title,"
+                " duration_minutes, course_title, content_version, issued_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, path_id) DO NOTHING",
+                (
+                    c.id,
+                    c.user_id,
+                    c.path_id,
+                    c.learner_name,
+                    c.path_title,
+                    c.duration_minutes,
+                    c.course_title,
+                    c.content_version,
+                    c.issued_at,
+                ),
+            )
+            cursor = await db.execute(
+                f"SELECT {CERT_COLUMNS} FROM certificates WHERE user_id = ? AND path_id = ?",
+                (c.user_id, c.path_id),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+        assert row is not None
+        return Certificate(**dict(row))
+
+    async def certificate(self, certificate_id: str) -> Certificate | None:
+        row = await self._one(
+            f"SELECT {CERT_COLUMNS} FROM certificates WHERE id = ?", (certificate_id,)
+        )
+        return Certificate(**dict(row)) if row else None
+
+    async def certificates_for(self, user_id: int) -> dict[str, Certificate]:
+        rows = await self._all(
+            f"SELECT {CERT_COLUMNS} FROM certificates WHERE user_id = ?", (user_id,)
+        )
+        return {row["path_id"]: Certificate(**dict(row)) for row in rows}
+
+    async def revoke_certificate(self, certificate_id: str, reason: str) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE certificates SET revoked_at = ?, revoked_reason = ?"
+                " WHERE id = ? AND revoked_at IS NULL",
+                (now(), reason, certificate_id),
+            )
+            return cursor.rowcount > 0
+
+
+CERT_COLUMNS = (
+    "id, user_id, path_id, learner_name, path_title, duration_minutes, course_title,"
+    " content_version, issued_at, revoked_at, revoked_reason"
+)
+
+
+def _progress(row: aiosqlite.Row) -> ModuleProgress:
+    return ModuleProgress(row[0], row[1] or 0, row[2], row[3])

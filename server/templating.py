@@ -1,0 +1,76 @@
+"""The Jinja2 environment: French formatting filters and the page renderer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from course.certificates import format_duration
+
+TEMPLATES = Path(__file__).parent / "templates"
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def date_fr(value: str | datetime | None) -> str:
+    """« 23 novembre 2026 »."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    day = "1er" if moment.day == 1 else str(moment.day)
+    return f"{day}\u00a0{MONTHS[moment.month - 1]}\u00a0{moment.year}"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    return f"{count}\u00a0{singular if count < 2 else (plural_form or singular + 's')}"
+
+
+def make_env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["duration"] = format_duration
+    env.filters["date_fr"] = date_fr
+    env.filters["plural"] = plural
+    return env
+
+
+ENV = make_env()
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """Render a page with what every page needs: the user, the course, the CSRF token."""
+    state = request.state
+    app_state = request.app.state
+    values = {
+        "request": request,
+        "user": getattr(state, "user", None),
+        "course": app_state.course,
+        "csrf_token": app_state.signer.csrf_token(state.csrf_cookie),
+    }
+    values.update(context or {})
+    html = ENV.get_template(template).render(values)
+    return HTMLResponse(html, status_code=status)

@@ -1,0 +1,1 @@
+"""Thin handlers per feature: parse the request, ask course/ and storage, render."""

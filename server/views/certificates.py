@@ -1,0 +1,54 @@
+"""Public certificate verification, as a page and as a PDF."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from course.certificates import Certificate
+from server.pdf import certificate_pdf
+from server.templating import render
+from server.web import current_user, storage
+
+NOT_FOUND = "Aucune attestation ne correspond à cette adresse. Vérifiez le lien ou le QR code."
+
+
+async def _certificate(request: Request) -> Certificate:
+    certificate_id = request.path_params["certificate_id"]
+    found = await storage(request).certificate(certificate_id) if len(certificate_id) < 64 else None
+    if found is None:
+        raise HTTPException(404, NOT_FOUND)
+    return found
+
+
+def verify_url(request: Request, certificate: Certificate) -> str:
+    return f"{request.app.state.settings.base_url}/certificates/{certificate.id}"
+
+
+async def certificate_page(request: Request) -> Response:
+    certificate = await _certificate(request)
+    user = await current_user(request)
+    return render(
+        request,
+        "certificate.html",
+        {
+            "certificate": certificate,
+            "verify_url": verify_url(request, certificate),
+            "owner": user is not None and user.id == certificate.user_id,
+        },
+    )
+
+
+async def certificate_download(request: Request) -> Response:
+    certificate = await _certificate(request)
+    pdf = await run_in_threadpool(certificate_pdf, certificate, verify_url(request, certificate))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "content-disposition": f'inline; filename="attestation-{certificate.path_id}.pdf"',
+            "cache-control": "no-cache",
+        },
+    )

@@ -1,0 +1,205 @@
+"""The learner's pages: home, a path, a module with its quiz and reflections."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from course import certificates
+from course.grading import AnswerError, grade, parse_answers
+from course.models import Module, Path
+from course.progress import neighbours, path_progress, status
+from server.storage import User, now
+from server.templating import render
+from server.web import course, current_user, read_form, redirect, require_user, storage
+
+MAX_REFLECTION = 20_000
+
+
+async def home(request: Request) -> Response:
+    user = await current_user(request)
+    overview = []
+    if user:
+        progress = await storage(request).progress(user.id)
+        overview = [path_progress(course(request), p, progress) for p in course(request).paths]
+    return render(request, "home.html", {"overview": overview})
+
+
+def _path(request: Request) -> Path:
+    path = course(request).path(request.path_params["path_id"])
+    if path is None:
+        raise HTTPException(404, "Ce parcours n'existe pas.")
+    return path
+
+
+def _module(request: Request, path: Path) -> Module:
+    module_id = request.path_params["module_id"]
+    if module_id not in path.module_ids:
+        raise HTTPException(404, "Ce module ne fait pas partie de ce parcours.")
+    return course(request).modules[module_id]
+
+
+async def path_page(request: Request) -> Response:
+    path = _path(request)
+    user = await current_user(request)
+    progress, enrolled, certificate = {}, False, None
+    if user:
+        db = storage(request)
+        progress = await db.progress(user.id)
+        enrolled = path.id in await db.enrolments(user.id)
+        certificate = (await db.certificates_for(user.id)).get(path.id)
+    return render(
+        request,
+        "path.html",
+        {
+            "path": path,
+            "overview": path_progress(course(request), path, progress),
+            "enrolled": enrolled,
+            "certificate": certificate,
+        },
+    )
+
+
+async def start_path(request: Request) -> Response:
+    path = _path(request)
+    user = await require_user(request)
+    await read_form(request)
+    db = storage(request)
+    await db.enrol(user.id, path.id)
+    overview = path_progress(course(request), path, await db.progress(user.id))
+    step = overview.next_step
+    return redirect(f"/paths/{path.id}/{step.module.id}" if step else f"/paths/{path.id}")
+
+
+async def module_page(request: Request) -> Response:
+    path = _path(request)
+    module = _module(request, path)
+    user = await require_user(request)
+    progress, answers = await storage(request).module_state(user.id, module.id)
+    return _module_response(request, path, module, progress=progress, answers=answers)
+
+
+def _module_response(request: Request, path: Path, module: Module, **context) -> Response:
+    previous, following = neighbours(path, module.id)
+    modules = course(request).modules
+    values = {
+        "path": path,
+        "module": module,
+        "position": path.index(module.id) + 1,
+        "previous": modules[previous] if previous else None,
+        "next": modules[following] if following else None,
+        "status": status(context.get("progress")),
+        "answers": {},
+        "result": None,
+        "quiz_error": None,
+        "chosen": {},
+        "saved": request.query_params.get("enregistre"),
+        "certificate": None,
+    }
+    values.update(context)
+    return render(request, "module.html", values, status=context.get("status_code", 200))
+
+
+async def submit_quiz(request: Request) -> Response:
+    path = _path(request)
+    module = _module(request, path)
+    user = await require_user(request)
+    form = await read_form(request)
+    db = storage(request)
+    if not module.has_quiz:
+        raise HTTPException(404, "Ce module n'a pas de quiz.")
+    try:
+        answers = parse_answers(module, form.multi_items(), ignore=frozenset({"csrf_token"}))
+    except AnswerError as exc:
+        progress, saved = await db.module_state(user.id, module.id)
+        chosen = _chosen(module, form.multi_items())
+        return _module_response(
+            request,
+            path,
+            module,
+            progress=progress,
+            answers=saved,
+            quiz_error=str(exc),
+            chosen=chosen,
+            status_code=400,
+        )
+    result = grade(module, answers, course(request).pass_threshold)
+    progress = await db.record_attempt(
+        user.id,
+        module.id,
+        result.score,
+        result.passed,
+        {qid: sorted(choices) for qid, choices in answers.items()},
+        course(request).version,
+    )
+    certificate = await _after_progress(request, user, path) if progress.completed else None
+    _, saved = await db.module_state(user.id, module.id) if module.reflections else (None, {})
+    return _module_response(
+        request,
+        path,
+        module,
+        progress=progress,
+        answers=saved,
+        result=result,
+        chosen=answers,
+        certificate=certificate,
+    )
+
+
+async def mark_done(request: Request) -> Response:
+    path = _path(request)
+    module = _module(request, path)
+    user = await require_user(request)
+    await read_form(request)
+    if module.has_quiz:
+        raise HTTPException(400, "Ce module se valide en réussissant son quiz.")
+    await storage(request).complete_module(user.id, module.id)
+    certificate = await _after_progress(request, user, path)
+    if certificate:
+        return redirect(f"/paths/{path.id}?termine=1")
+    _, following = neighbours(path, module.id)
+    return redirect(f"/paths/{path.id}/{following}" if following else f"/paths/{path.id}")
+
+
+async def save_reflection(request: Request) -> Response:
+    path = _path(request)
+    module = _module(request, path)
+    user = await require_user(request)
+    form = await read_form(request)
+    reflection_id = request.path_params["reflection_id"]
+    if reflection_id not in {r.id for r in module.reflections}:
+        raise HTTPException(404, "Cette réflexion n'existe pas dans ce module.")
+    answer = form.get("answer")
+    if not isinstance(answer, str):
+        raise HTTPException(400, "Le champ de réponse est manquant.")
+    answer = answer.replace("\r\n", "\n").strip()
+    if len(answer) > MAX_REFLECTION:
+        raise HTTPException(
+            400, f"Votre réponse dépasse {MAX_REFLECTION} caractères : raccourcissez-la."
+        )
+    db = storage(request)
+    await db.enrol(user.id, path.id)
+    await db.save_reflection(user.id, module.id, reflection_id, answer)
+    return redirect(f"/paths/{path.id}/{module.id}?enregistre={reflection_id}#{reflection_id}")
+
+
+async def _after_progress(request: Request, user: User, path: Path):
+    """Enrol, and issue the certificate when the path's last module is complete."""
+    db = storage(request)
+    await db.enrol(user.id, path.id)
+    overview = path_progress(course(request), path, await db.progress(user.id))
+    if not certificates.earned(overview):
+        return None
+    record = certificates.issue(course(request), path, user.id, user.name, now())
+    return await db.issue_certificate(record)
+
+
+def _chosen(module: Module, items: list[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """What the learner ticked, to refill the form after an error."""
+    chosen: dict[str, set[str]] = {}
+    for name, value in items:
+        question = module.question(name)
+        if question and value in question.choice_ids:
+            chosen.setdefault(name, set()).add(value)
+    return {k: frozenset(v) for k, v in chosen.items()}

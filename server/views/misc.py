@@ -1,0 +1,63 @@
+"""Health check, standalone pages, module permalinks and content media."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+
+from server.templating import render
+from server.web import course, current_user, redirect, storage
+
+MEDIA_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+
+
+async def healthz(request: Request) -> Response:
+    try:
+        ok = await storage(request).ping()
+    except Exception:  # any database failure means "not healthy", never a 500 page
+        ok = False
+    if not ok:
+        return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok", "content_version": course(request).version})
+
+
+async def plaintext(request: Request) -> Response:
+    """A bare endpoint the benchmark compares the real pages against."""
+    return PlainTextResponse("ok")
+
+
+async def page(request: Request) -> Response:
+    found = course(request).pages.get(request.path_params["page_id"])
+    if found is None:
+        raise HTTPException(404)
+    await current_user(request)
+    return render(request, "page.html", {"page": found})
+
+
+async def module_permalink(request: Request) -> Response:
+    """`/modules/<id>`: links between modules lead to the learner's own path."""
+    module_id = request.path_params["module_id"]
+    paths = [p for p in course(request).paths if module_id in p.module_ids]
+    if not paths:
+        raise HTTPException(404, "Ce module n'existe pas.")
+    user = await current_user(request)
+    enrolled = await storage(request).enrolments(user.id) if user else set()
+    chosen = next((p for p in paths if p.id in enrolled), paths[0])
+    return redirect(f"/paths/{chosen.id}/{module_id}")
+
+
+async def media(request: Request) -> Response:
+    """Images of the content folder, and nothing else from it (modules hold answers)."""
+    root: Path = request.app.state.settings.content_dir.resolve()
+    file = (root / request.path_params["path"]).resolve()
+    if root not in file.parents or file.suffix.lower() not in MEDIA_TYPES or not file.is_file():
+        raise HTTPException(404)
+    response = FileResponse(file)
+    response.headers["content-security-policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
+    response.headers["cache-control"] = "public, max-age=3600"
+    return response

@@ -1,0 +1,76 @@
+"""Request helpers shared by the views: who is signed in, forms, CSRF, redirects."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from course.models import Course
+from server.security import token_hash
+from server.storage import Storage, User
+
+SESSION_COOKIE = "at_session"
+SESSION_DAYS = 30
+MAX_FIELDS = 200
+
+
+def course(request: Request) -> Course:
+    return request.app.state.course
+
+
+def storage(request: Request) -> Storage:
+    return request.app.state.storage
+
+
+async def current_user(request: Request) -> User | None:
+    """The signed-in user, from the signed cookie and one session query."""
+    if hasattr(request.state, "user"):
+        return request.state.user
+    token = request.app.state.signer.session_token(request.cookies.get(SESSION_COOKIE))
+    user = await storage(request).session_user(token_hash(token)) if token else None
+    request.state.user = user
+    request.state.session_token = token if user else None
+    return user
+
+
+async def require_user(request: Request) -> User:
+    user = await current_user(request)
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(303, headers={"Location": f"/login?next={quote(target)}"})
+    return user
+
+
+async def read_form(request: Request) -> FormData:
+    """Parse a form and check its CSRF token; a forged or stale form is refused."""
+    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+    token = form.get("csrf_token")
+    if not request.app.state.signer.csrf_valid(
+        request.state.csrf_cookie, token if isinstance(token, str) else None
+    ):
+        raise HTTPException(
+            403,
+            "Ce formulaire a expiré ou ne provient pas de ce site. "
+            "Rechargez la page et recommencez.",
+        )
+    return form
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: a crafted `next` must not send users elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def text_field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
