@@ -1,0 +1,95 @@
+"""Shared fixtures: a temporary app on the fixture course, and a signed-in helper."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from server.app import create_app
+from server.settings import Settings
+
+FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """A private copy of the fixture course, so a test may edit it."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE_COURSE, target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, content_dir: Path) -> Settings:
+    return Settings(
+        database=tmp_path / "var" / "test.db",
+        content_dir=content_dir,
+        secret_key="test-secret-" + "x" * 32,
+        base_url="https://formation.example.org",
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), base_url="http://testserver") as test_client:
+        yield test_client
+
+
+def csrf(client: TestClient, url: str = "/login") -> str:
+    match = CSRF.search(client.get(url).text)
+    assert match, f"no CSRF token on {url}"
+    return match[1]
+
+
+class Learner:
+    """Drives the site like a person: sign up, log in, submit forms."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    @property
+    def token(self) -> str:
+        return csrf(self.client)
+
+    def signup(
+        self,
+        email: str = "lea@example.fr",
+        name: str = "Léa Martin",
+        password: str = "un mot de passe sûr",
+    ):
+        return self.client.post(
+            "/signup",
+            data={"csrf_token": self.token, "email": email, "name": name, "password": password},
+            follow_redirects=False,
+        )
+
+    def login(self, email: str = "lea@example.fr", password: str = "un mot de passe sûr"):
+        return self.client.post(
+            "/login",
+            data={"csrf_token": self.token, "email": email, "password": password},
+            follow_redirects=False,
+        )
+
+    def post(self, url: str, data: dict | None = None, **kwargs):
+        return self.client.post(
+            url, data={"csrf_token": self.token, **(data or {})}, follow_redirects=False, **kwargs
+        )
+
+    def pass_intro(self, path: str = "1h"):
+        return self.post(
+            f"/paths/{path}/intro",
+            {"intro-mode": "a", "intro-acteurs": ["a", "b"], "intro-classement": "faux"},
+        )
+
+
+@pytest.fixture
+def learner(client: TestClient) -> Learner:
+    person = Learner(client)
+    assert person.signup().status_code == 303
+    return person

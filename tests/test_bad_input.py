@@ -1,0 +1,193 @@
+"""Bad input gets a clear French message and the right status, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import Learner
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/paths/2h",
+        "/paths/1h/inconnu",
+        "/paths/1h/approfondir",
+        "/certificates/xyz",
+        "/certificates/xyz.pdf",
+        "/pages/absente",
+        "/modules/absent",
+        "/nulle-part",
+        "/media/modules/intro.md",
+        "/media/../../etc/passwd",
+        "/media/course.yaml",
+        "/certificates/" + "a" * 300,
+    ],
+)
+def test_unknown_urls_give_a_friendly_404(client: TestClient, learner: Learner, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "<h1>" in response.text and "Retour à l'accueil" in response.text
+
+
+def test_unknown_certificate_message(client: TestClient) -> None:
+    assert "Aucune attestation ne correspond" in client.get("/certificates/abc").text
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"intro-mode": "a"}, "Répondez à toutes les questions"),
+        ({"intro-mode": "z", "intro-acteurs": "a", "intro-classement": "faux"}, "aucun choix"),
+        (
+            {"intro-mode": ["a", "b"], "intro-acteurs": "a", "intro-classement": "faux"},
+            "plusieurs réponses",
+        ),
+        (
+            {"intro-mode": "a", "intro-acteurs": "a", "intro-classement": "faux", "hack": "1"},
+            "question inconnue",
+        ),
+    ],
+)
+def test_bad_quiz_submissions_record_nothing(learner: Learner, fields: dict, message: str) -> None:
+    response = learner.post("/paths/1h/intro", fields)
+    assert response.status_code == 400 and message in response.text
+    assert "quiz de 3 questions" in learner.client.get("/paths/1h").text
+    assert "meilleur score" not in learner.client.get("/paths/1h").text
+    assert "À faire" in learner.client.get("/paths/1h").text
+
+
+def test_bad_submission_keeps_the_ticked_answers(learner: Learner) -> None:
+    response = learner.post("/paths/1h/intro", {"intro-mode": "a"})
+    assert 'value="a" checked' in response.text
+
+
+def test_duplicate_signup_gets_a_clear_message(client: TestClient, learner: Learner) -> None:
+    learner.post("/logout")
+    response = Learner(client).signup(email="LEA@example.fr")
+    assert response.status_code == 400 and "Un compte existe déjà" in response.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"email": "pas-un-email", "name": "A", "password": "assez long ici"},
+            "adresse électronique valide",
+        ),
+        ({"email": "a@b.fr", "name": "  ", "password": "assez long ici"}, "Indiquez votre nom"),
+        ({"email": "a@b.fr", "name": "A", "password": "court"}, "au moins 10 caractères"),
+        (
+            {"email": "a@b.fr", "name": "x" * 500, "password": "assez long ici"},
+            "ne doit pas dépasser",
+        ),
+    ],
+)
+def test_signup_validation(client: TestClient, fields: dict, message: str) -> None:
+    response = Learner(client).post("/signup", fields)
+    assert response.status_code == 400 and message in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+def test_login_does_not_reveal_whether_an_email_exists(
+    client: TestClient, learner: Learner
+) -> None:
+    learner.post("/logout")
+    wrong_password = learner.login(password="mauvais mot de passe")
+    unknown = learner.login(email="personne@example.fr")
+    assert wrong_password.status_code == unknown.status_code == 400
+    assert "Adresse électronique ou mot de passe incorrect." in wrong_password.text
+    assert "Adresse électronique ou mot de passe incorrect." in unknown.text
+
+
+def test_unusual_names_are_escaped_everywhere(client: TestClient) -> None:
+    learner = Learner(client)
+    name = "<script>alert('x')</script> Åsa Øre-Ñúñez 山田 \u202e"
+    assert learner.signup(name=name).status_code == 303
+    learner.pass_intro()
+    page = learner.post("/paths/1h/lecture/done")
+    text = client.get(page.headers["location"]).text
+    assert "<script>alert" not in text and "&lt;script&gt;" in text
+    cert = text.split('href="/certificates/')[1].split('"')[0]
+    public = client.get(f"/certificates/{cert}")
+    assert "&lt;script&gt;" in public.text and "山田" in public.text and "\u202e" not in public.text
+    assert client.get(f"/certificates/{cert}.pdf").status_code == 200
+
+
+def test_post_without_csrf_token_is_refused(client: TestClient, learner: Learner) -> None:
+    response = client.post("/paths/1h/start", data={}, follow_redirects=False)
+    assert response.status_code == 403 and "Rechargez la page" in response.text
+    forged = client.post("/paths/1h/start", data={"csrf_token": "forged"})
+    assert forged.status_code == 403
+
+
+def test_csrf_token_is_bound_to_the_browser(client: TestClient, settings) -> None:
+    from server.app import create_app
+
+    token = Learner(client).token
+    with TestClient(create_app(settings)) as other:
+        other.get("/")
+        response = other.post(
+            "/signup",
+            data={"csrf_token": token, "email": "a@b.fr", "name": "A", "password": "x" * 12},
+        )
+        assert response.status_code == 403
+
+
+def test_anonymous_posts_redirect_to_login(client: TestClient) -> None:
+    token = Learner(client).token
+    response = client.post("/paths/1h/intro", data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
+
+
+def test_request_body_is_capped(client: TestClient, learner: Learner) -> None:
+    response = learner.post("/paths/1h/lecture/reflections/lecture-idee", {"answer": "x" * 400_000})
+    assert response.status_code == 413 and "trop volumineux" in response.text
+
+
+def test_too_long_reflection(learner: Learner) -> None:
+    response = learner.post("/paths/1h/lecture/reflections/lecture-idee", {"answer": "x" * 20_001})
+    assert response.status_code == 400 and "20000 caractères" in response.text
+
+
+def test_unknown_reflection_and_quizless_submit(learner: Learner) -> None:
+    assert (
+        learner.post("/paths/1h/lecture/reflections/inconnue", {"answer": "x"}).status_code == 404
+    )
+    assert learner.post("/paths/1h/lecture", {"x": "y"}).status_code == 404
+    assert learner.post("/paths/1h/intro/done").status_code == 400
+
+
+def test_open_redirect_is_refused(client: TestClient) -> None:
+    learner = Learner(client)
+    response = learner.post(
+        "/signup",
+        {"email": "z@b.fr", "name": "Z", "password": "x" * 12, "next": "//evil.example"},
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_malformed_cookies_are_ignored(client: TestClient) -> None:
+    client.cookies.set("at_session", "garbage.value")
+    assert client.get("/").status_code == 200
+    response = client.get("/", headers={"cookie": 'at_csrf="\\x; bad'})
+    assert response.status_code == 200
+
+
+def test_wrong_method(client: TestClient) -> None:
+    assert client.delete("/").status_code == 405
+
+
+def test_security_headers(client: TestClient) -> None:
+    headers = client.get("/").headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+
+
+def test_session_cookie_flags(client: TestClient) -> None:
+    response = Learner(client).signup()
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
