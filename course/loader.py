@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from markdown_it.token import Token
 
-from course import markdown
+from course import markdown, typography
 from course.blocks import ID, Chunk, RawBlock, block_text, parse_question, split_body
 from course.course_file import PathSpec, read_course_file
 from course.errors import ContentError, Problem
@@ -86,13 +86,16 @@ class Loader:
             meta = load_yaml(front)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 2 if mark else 1
+            last = front.count("\n") + 1  # a mark past the end points at the closing ---
+            line = min(mark.line + 2, last) if mark else 1
             self.error(rel, line, f"en-tête YAML invalide : {getattr(exc, 'problem', exc)}")
             return None
         if not isinstance(meta, dict):
             self.error(rel, 2, "l'en-tête YAML doit être un dictionnaire (clé : valeur)")
             return None
         meta["__line__"] = meta.get("__line__", 1) + 1  # the front matter starts on line 2
+        for line, message in typography.check(body, body_line):
+            self.error(rel, line, message, warning=True)
         parts: list[tuple[Chunk, list[Token]] | RawBlock] = []
         anchors: set[str] = set()
         for part in split_body(body, body_line):

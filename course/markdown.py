@@ -93,7 +93,9 @@ def links(tokens: list[Token], first_line: int) -> Iterator[LinkRef]:
     for block in tokens:
         line = first_line + (block.map[0] if block.map else 0)
         for child in block.children or []:
-            if child.type == "link_open":
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "link_open":
                 yield LinkRef(child, "href", line, False, "")
             elif child.type == "image":
                 yield LinkRef(child, "src", line, True, child.content)

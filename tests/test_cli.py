@@ -1,0 +1,65 @@
+"""The `alliances` command line: check, its JSON, and serve's fail-fast settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from server.cli import main
+from tests.conftest import FIXTURE_COURSE
+
+
+def test_check_valid_course(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(FIXTURE_COURSE)]) == 0
+    assert "Contenu valide : 4 modules" in capsys.readouterr().err
+
+
+def test_check_strict_fails_on_warnings() -> None:
+    assert main(["check", "--strict", str(FIXTURE_COURSE)]) == 1  # fixture durations are short
+
+
+def test_check_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--json", str(FIXTURE_COURSE)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["title"] == "Cours d'essai"
+    assert data["paths"][0] == {
+        "id": "1h",
+        "title": "Découvrir",
+        "target_minutes": 6,
+        "total_minutes": 6,
+        "modules": ["intro", "lecture"],
+    }
+    intro = next(m for m in data["modules"] if m["id"] == "intro")
+    assert intro["questions"][1]["kind"] == "multiple"
+    assert intro["questions"][1]["choices"][2] == {"id": "c", "correct": False}
+    lecture = next(m for m in data["modules"] if m["id"] == "lecture")
+    assert lecture["reflections"] == [{"id": "lecture-idee", "minutes": 2}]
+
+
+def test_check_invalid_course_lists_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "a.md").write_text("---\nid: a\n---\n![](x.png)\n", encoding="utf-8")
+    (tmp_path / "course.yaml").write_text("title: T\npaths: []\n", encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "a.md:4: image sans texte alternatif" in err
+    assert "a.md:2: titre manquant" in err
+    assert "course.yaml:1: aucun parcours" in err
+
+
+def test_check_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path / "absent")]) == 1
+    assert "dossier de contenu introuvable" in capsys.readouterr().err
+
+
+def test_serve_refuses_production_without_secret(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ALLIANCES_ENV", "production")
+    monkeypatch.delenv("ALLIANCES_SECRET_KEY", raising=False)
+    assert main(["serve"]) == 2
+    assert "ALLIANCES_SECRET_KEY is required in production" in capsys.readouterr().err

@@ -1,0 +1,104 @@
+"""Storage: migrations, concurrent writes, and progress that survives content edits."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import aiosqlite
+import pytest
+from starlette.testclient import TestClient
+
+from server.app import create_app
+from server.migrations import apply_migrations, migrations
+from server.settings import Settings
+from server.storage import Storage
+from tests.conftest import Learner
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def test_migrations_are_numbered_and_applied_once(tmp_path: Path) -> None:
+    names = [name for _, name, _ in migrations()]
+    assert names == sorted(names) and names[0].startswith("0001_")
+    async with aiosqlite.connect(tmp_path / "m.db", isolation_level=None) as db:
+        assert await apply_migrations(db) == names
+        assert await apply_migrations(db) == []
+
+
+async def test_wal_mode_and_busy_timeout(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "s.db")
+    await storage.open()
+    try:
+        assert (await storage._one("PRAGMA journal_mode"))[0] == "wal"
+        assert (await storage._one("PRAGMA busy_timeout"))[0] == 5000
+    finally:
+        await storage.close()
+
+
+async def test_concurrent_writes_never_share_a_transaction(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "c.db")
+    await storage.open()
+    try:
+        user = await storage.create_user("a@b.fr", "A", "hash")
+        await asyncio.gather(
+            *(
+                storage.record_attempt(user.id, f"m{i % 5}", i, i % 2 == 0, {}, "v1")
+                for i in range(100)
+            )
+        )
+        progress = await storage.progress(user.id)
+        assert sum(p.attempts for p in progress.values()) == 100
+        assert progress["m4"].best_score == 99 and progress["m0"].completed
+    finally:
+        await storage.close()
+
+
+async def test_a_failed_write_rolls_back_and_the_next_one_works(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "f.db")
+    await storage.open()
+    try:
+        with pytest.raises(aiosqlite.IntegrityError):
+            await storage.save_reflection(999, "m", "r", "x")  # no such user
+        user = await storage.create_user("a@b.fr", "A", "hash")
+        await storage.save_reflection(user.id, "m", "r", "réponse")
+        assert (await storage.reflections(user.id))["r"][0] == "réponse"
+    finally:
+        await storage.close()
+
+
+def test_progress_survives_a_removed_module(tmp_path: Path, settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        learner = Learner(client)
+        learner.signup()
+        learner.pass_intro()
+    (settings.content_dir / "modules" / "intro.md").unlink()
+    text = (settings.content_dir / "course.yaml").read_text(encoding="utf-8")
+    text = text.replace("[intro, lecture]", "[lecture]").replace(
+        "target_minutes: 6", "target_minutes: 3"
+    )
+    text = (
+        text.replace("intro, lecture, approfondir", "lecture, approfondir")
+        .replace("target_minutes: 9", "target_minutes: 6")
+        .replace("target_minutes: 21", "target_minutes: 18")
+    )
+    (settings.content_dir / "course.yaml").write_text(text, encoding="utf-8")
+    with TestClient(create_app(settings)) as client:
+        learner = Learner(client)
+        assert learner.login().status_code == 303
+        assert client.get("/").status_code == 200
+        assert client.get("/paths/1h").status_code == 200
+    shutil.rmtree(settings.content_dir)
+
+
+async def test_database_is_created_with_its_folder(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "deep" / "er" / "x.db")
+    await storage.open()
+    await storage.close()
+    assert (tmp_path / "deep" / "er" / "x.db").exists()
