@@ -16,10 +16,7 @@ class AnswerError(ValueError):
 class QuestionResult:
     question: Question
     chosen: frozenset[str]
-
-    @property
-    def correct(self) -> bool:
-        return self.chosen == self.question.correct_ids
+    correct: bool
 
 
 @dataclass(frozen=True)
@@ -28,10 +25,7 @@ class QuizResult:
     score: int
     passed: bool
     threshold: int
-
-    @property
-    def right(self) -> int:
-        return sum(r.correct for r in self.results)
+    right: int
 
 
 def parse_answers(
@@ -63,7 +57,10 @@ def parse_answers(
 
 def grade(module: Module, answers: dict[str, frozenset[str]], threshold: int) -> QuizResult:
     """All-or-nothing per question; the score is the share of questions answered right."""
-    results = tuple(QuestionResult(q, answers.get(q.id, frozenset())) for q in module.questions)
+    results = []
+    for question in module.questions:
+        chosen = answers.get(question.id, frozenset())
+        results.append(QuestionResult(question, chosen, chosen == question.correct_ids))
     right = sum(r.correct for r in results)
     score = round(100 * right / len(results)) if results else 100
-    return QuizResult(results, score, score >= threshold, threshold)
+    return QuizResult(tuple(results), score, score >= threshold, threshold, right)

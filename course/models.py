@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class Kind(StrEnum):
@@ -41,11 +42,11 @@ class Question:
     minutes: float
     line: int = 0
 
-    @property
+    @cached_property
     def correct_ids(self) -> frozenset[str]:
         return frozenset(c.id for c in self.choices if c.correct)
 
-    @property
+    @cached_property
     def choice_ids(self) -> frozenset[str]:
         return frozenset(c.id for c in self.choices)
 

@@ -6,6 +6,7 @@ lifespan, so each test gets its own database and content folder.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from starlette.middleware import Middleware
 
 from course.loader import load_course
 from server.errors import http_exception, server_error
+from server.fragments import quiz_forms
 from server.middleware import SecurityMiddleware
 from server.routes import routes
 from server.security import Signer
@@ -36,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         storage = Storage(settings.database)
         await storage.open()
         app.state.storage = storage
+        gc.freeze()  # the compiled course lives as long as the app: keep it out of GC scans
         try:
             yield
         finally:
@@ -52,5 +55,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.course = course
+    app.state.quiz_forms = quiz_forms(course)
     app.state.signer = Signer(settings.secret_key)
     return app

@@ -49,6 +49,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"alliances: {exc}", file=sys.stderr)
         return 2
+    # Hand the GIL over sooner (default 5 ms), so the SQLite thread answers promptly.
+    sys.setswitchinterval(0.001)
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -61,6 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_level="info",
+        access_log=not args.no_access_log,
     )
     return 0
 
@@ -72,6 +75,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--reload", action="store_true", help="restart on code or content change")
+    serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
     serve.set_defaults(func=cmd_serve)
     check = sub.add_parser("check", help="validate the course content")
     check.add_argument("content_dir", nargs="?", default="content")

@@ -6,9 +6,9 @@ Written as plain ASGI (not BaseHTTPMiddleware) to keep per-request cost low.
 from __future__ import annotations
 
 import secrets
-from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_COOKIE = "at_csrf"
@@ -85,13 +85,7 @@ class SecurityMiddleware:
 def _cookie(scope: Scope, name: str) -> str | None:
     for key, value in scope.get("headers", []):
         if key == b"cookie":
-            cookie: SimpleCookie = SimpleCookie()
-            try:
-                cookie.load(value.decode("latin-1"))
-            except Exception:  # a malformed cookie header is treated as absent
-                return None
-            if name in cookie:
-                return cookie[name].value
+            return cookie_parser(value.decode("latin-1")).get(name)
     return None
 
 

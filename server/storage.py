@@ -1,17 +1,18 @@
 """The only place SQL lives: domain-named methods over SQLite (aiosqlite, WAL).
 
-Writes go through one connection, serialised by a lock, one transaction per
-method, committed before the method returns; so two requests never share an
-open transaction. Reads use a second connection and never wait for writers
-(WAL). A PostgreSQL backend would implement the same methods.
+Every write is a single SQL statement in autocommit mode: its own transaction,
+durably committed (synchronous=FULL) before the method returns. No transaction
+is ever held open across an await, so concurrent requests cannot share one, and
+no lock is needed: the writer connection's thread runs statements one at a time.
+Where a write has side effects (an attempt updates progress and enrolment), a
+trigger in the schema keeps them in the same statement. Reads use a second
+connection and never wait for writers (WAL). A PostgreSQL backend would
+implement the same methods.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,7 +42,6 @@ class Storage:
         self.path = path
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,26 +67,18 @@ class Storage:
     # -- plumbing -------------------------------------------------------------
 
     async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+        """One hop to the database thread per query: execute and fetch together."""
         assert self._reader is not None, "storage is not open"
-        async with self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._reader.execute_fetchall(sql, params))
 
     async def _one(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None:
-        assert self._reader is not None, "storage is not open"
-        async with self._reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _write(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+        """One statement, one transaction, committed when this returns."""
         assert self._writer is not None, "storage is not open"
-        async with self._lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            await self._writer.execute("COMMIT")
+        return list(await self._writer.execute_fetchall(sql, params))
 
     async def ping(self) -> bool:
         return (await self._one("SELECT 1")) is not None
@@ -95,15 +87,12 @@ class Storage:
 
     async def create_user(self, email: str, name: str, password_hash: str) -> User | None:
         """The new user, or None when the email is already registered."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (email) DO NOTHING",
-                (email, name, password_hash, now()),
-            )
-            if cursor.rowcount == 0:
-                return None
-            return User(int(cursor.lastrowid or 0), email, name)
+        rows = await self._write(
+            "INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (email) DO NOTHING RETURNING id",
+            (email, name, password_hash, now()),
+        )
+        return User(rows[0]["id"], email, name) if rows else None
 
     async def credentials(self, email: str) -> tuple[User, str] | None:
         row = await self._one(
@@ -114,25 +103,22 @@ class Storage:
         return User(row["id"], row["email"], row["name"]), row["password_hash"]
 
     async def update_password_hash(self, user_id: int, password_hash: str) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id)
-            )
+        await self._write(
+            "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id)
+        )
 
     async def create_session(self, user_id: int, token_hash: str, days: int) -> None:
         created = datetime.now(UTC)
         expires = (created + timedelta(days=days)).isoformat(timespec="seconds")
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
-                " VALUES (?, ?, ?, ?)",
-                (token_hash, user_id, created.isoformat(timespec="seconds"), expires),
-            )
-            await db.execute("DELETE FROM sessions WHERE expires_at < ?", (now(),))
+        await self._write(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?)",
+            (token_hash, user_id, created.isoformat(timespec="seconds"), expires),
+        )
+        await self._write("DELETE FROM sessions WHERE expires_at < ?", (now(),))
 
     async def end_session(self, token_hash: str) -> None:
-        async with self._transaction() as db:
-            await db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+        await self._write("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
     async def session_user(self, token_hash: str) -> User | None:
         row = await self._one(
@@ -145,12 +131,11 @@ class Storage:
     # -- enrolments and progress ----------------------------------------------
 
     async def enrol(self, user_id: int, path_id: str) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO enrolments (user_id, path_id, started_at) VALUES (?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (user_id, path_id, now()),
-            )
+        await self._write(
+            "INSERT INTO enrolments (user_id, path_id, started_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (user_id, path_id, now()),
+        )
 
     async def enrolments(self, user_id: int) -> set[str]:
         rows = await self._all("SELECT path_id FROM enrolments WHERE user_id = ?", (user_id,))
@@ -166,7 +151,7 @@ class Storage:
     async def module_state(
         self, user_id: int, module_id: str
     ) -> tuple[ModuleProgress | None, dict[str, str]]:
-        """One module's progress and the learner's reflection answers in it."""
+        """One module's progress and the learner's reflection answers in it, in one query."""
         rows = await self._all(
             "SELECT 'p' AS kind, module_id AS key, attempts, best_score, completed_at,"
             " NULL AS answer FROM progress WHERE user_id = ? AND module_id = ?"
@@ -188,78 +173,63 @@ class Storage:
     async def record_attempt(
         self,
         user_id: int,
+        path_id: str,
         module_id: str,
         score: int,
         passed: bool,
         answers: dict[str, list[str]],
         content_version: str,
-    ) -> ModuleProgress:
-        """Store the attempt; keep the best score; complete the module on a pass."""
-        stamp = now()
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO attempts (user_id, module_id, score, passed, answers,"
-                " content_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    user_id,
-                    module_id,
-                    score,
-                    int(passed),
-                    json.dumps(answers),
-                    content_version,
-                    stamp,
-                ),
-            )
-            cursor = await db.execute(
-                "INSERT INTO progress (user_id, module_id, attempts, best_score, completed_at,"
-                " updated_at) VALUES (?, ?, 1, ?, ?, ?)"
-                " ON CONFLICT (user_id, module_id) DO UPDATE SET"
-                " attempts = attempts + 1,"
-                " best_score = MAX(COALESCE(best_score, 0), excluded.best_score),"
-                " completed_at = COALESCE(completed_at, excluded.completed_at),"
-                " updated_at = excluded.updated_at"
-                " RETURNING module_id, attempts, best_score, completed_at",
-                (user_id, module_id, score, stamp if passed else None, stamp),
-            )
-            row = await cursor.fetchone()
-            await cursor.close()
-        assert row is not None
-        return _progress(row)
+    ) -> dict[str, ModuleProgress]:
+        """Store the attempt and return the learner's progress on every module.
 
-    async def complete_module(self, user_id: int, module_id: str) -> ModuleProgress:
-        """Mark a module without a quiz as done."""
+        The schema's trigger keeps the best score, completion and enrolment in the
+        same statement.
+        """
+        await self._write(
+            "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
+            " content_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                path_id,
+                module_id,
+                score,
+                int(passed),
+                json.dumps(answers),
+                content_version,
+                now(),
+            ),
+        )
+        return await self.progress(user_id)
+
+    async def complete_module(self, user_id: int, path_id: str, module_id: str) -> None:
+        """Mark a module without a quiz as done (and the learner as enrolled in the path)."""
         stamp = now()
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO progress (user_id, module_id, completed_at, updated_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, module_id) DO UPDATE SET"
-                " completed_at = COALESCE(completed_at, excluded.completed_at),"
-                " updated_at = excluded.updated_at"
-                " RETURNING module_id, attempts, best_score, completed_at",
-                (user_id, module_id, stamp, stamp),
-            )
-            row = await cursor.fetchone()
-            await cursor.close()
-        assert row is not None
-        return _progress(row)
+        await self._write(
+            "INSERT INTO progress (user_id, module_id, completed_at, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, module_id) DO UPDATE SET"
+            " completed_at = COALESCE(completed_at, excluded.completed_at),"
+            " updated_at = excluded.updated_at",
+            (user_id, module_id, stamp, stamp),
+        )
+        await self.enrol(user_id, path_id)
 
     async def save_reflection(
         self, user_id: int, module_id: str, reflection_id: str, answer: str
     ) -> None:
+        """Save an answer; the module then shows as started (its own small write)."""
         stamp = now()
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO reflections (user_id, reflection_id, module_id, answer, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, reflection_id) DO UPDATE SET"
-                " answer = excluded.answer, module_id = excluded.module_id,"
-                " updated_at = excluded.updated_at",
-                (user_id, reflection_id, module_id, answer, stamp),
-            )
-            await db.execute(
-                "INSERT INTO progress (user_id, module_id, updated_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (user_id, module_id) DO UPDATE SET updated_at = excluded.updated_at",
-                (user_id, module_id, stamp),
-            )
+        await self._write(
+            "INSERT INTO reflections (user_id, reflection_id, module_id, answer, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, reflection_id) DO UPDATE SET"
+            " answer = excluded.answer, module_id = excluded.module_id,"
+            " updated_at = excluded.updated_at",
+            (user_id, reflection_id, module_id, answer, stamp),
+        )
+        await self._write(
+            "INSERT INTO progress (user_id, module_id, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id, module_id) DO UPDATE SET updated_at = excluded.updated_at",
+            (user_id, module_id, stamp),
+        )
 
     async def reflections(self, user_id: int) -> dict[str, tuple[str, str]]:
         """Every reflection answer of a learner: id -> (answer, updated_at)."""
@@ -274,31 +244,25 @@ class Storage:
     async def issue_certificate(self, certificate: Certificate) -> Certificate:
         """Store a certificate, unless this learner already has one for the path."""
         c = certificate
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO certificates (id, user_id, path_id, learner_name, path_title,"
-                " duration_minutes, course_title, content_version, issued_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, path_id) DO NOTHING",
-                (
-                    c.id,
-                    c.user_id,
-                    c.path_id,
-                    c.learner_name,
-                    c.path_title,
-                    c.duration_minutes,
-                    c.course_title,
-                    c.content_version,
-                    c.issued_at,
-                ),
-            )
-            cursor = await db.execute(
-                f"SELECT {CERT_COLUMNS} FROM certificates WHERE user_id = ? AND path_id = ?",
-                (c.user_id, c.path_id),
-            )
-            row = await cursor.fetchone()
-            await cursor.close()
-        assert row is not None
-        return Certificate(**dict(row))
+        await self._write(
+            "INSERT INTO certificates (id, user_id, path_id, learner_name, path_title,"
+            " duration_minutes, course_title, content_version, issued_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, path_id) DO NOTHING",
+            (
+                c.id,
+                c.user_id,
+                c.path_id,
+                c.learner_name,
+                c.path_title,
+                c.duration_minutes,
+                c.course_title,
+                c.content_version,
+                c.issued_at,
+            ),
+        )
+        issued = (await self.certificates_for(c.user_id)).get(c.path_id)
+        assert issued is not None
+        return issued
 
     async def certificate(self, certificate_id: str) -> Certificate | None:
         row = await self._one(
@@ -313,13 +277,12 @@ class Storage:
         return {row["path_id"]: Certificate(**dict(row)) for row in rows}
 
     async def revoke_certificate(self, certificate_id: str, reason: str) -> bool:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE certificates SET revoked_at = ?, revoked_reason = ?"
-                " WHERE id = ? AND revoked_at IS NULL",
-                (now(), reason, certificate_id),
-            )
-            return cursor.rowcount > 0
+        rows = await self._write(
+            "UPDATE certificates SET revoked_at = ?, revoked_reason = ?"
+            " WHERE id = ? AND revoked_at IS NULL RETURNING id",
+            (now(), reason, certificate_id),
+        )
+        return bool(rows)
 
 
 CERT_COLUMNS = (

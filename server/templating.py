@@ -69,6 +69,7 @@ def render(
         "request": request,
         "user": getattr(state, "user", None),
         "course": app_state.course,
+        "quiz_forms": app_state.quiz_forms,
         "csrf_token": app_state.signer.csrf_token(state.csrf_cookie),
     }
     values.update(context or {})

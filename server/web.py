@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -47,7 +47,7 @@ async def require_user(request: Request) -> User:
 
 async def read_form(request: Request) -> FormData:
     """Parse a form and check its CSRF token; a forged or stale form is refused."""
-    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+    form = await _parse_form(request)
     token = form.get("csrf_token")
     if not request.app.state.signer.csrf_valid(
         request.state.csrf_cookie, token if isinstance(token, str) else None
@@ -58,6 +58,18 @@ async def read_form(request: Request) -> FormData:
             "Rechargez la page et recommencez.",
         )
     return form
+
+
+async def _parse_form(request: Request) -> FormData:
+    """Our forms are URL-encoded: the standard library parses them several times faster."""
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        body = (await request.body()).decode("utf-8", errors="replace")
+        try:
+            items = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        except ValueError as exc:
+            raise HTTPException(400, "Ce formulaire contient trop de champs.") from exc
+        return FormData(items)
+    return await request.form(max_files=0, max_fields=MAX_FIELDS)
 
 
 def redirect(url: str) -> RedirectResponse:

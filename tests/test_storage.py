@@ -49,7 +49,7 @@ async def test_concurrent_writes_never_share_a_transaction(tmp_path: Path) -> No
         user = await storage.create_user("a@b.fr", "A", "hash")
         await asyncio.gather(
             *(
-                storage.record_attempt(user.id, f"m{i % 5}", i, i % 2 == 0, {}, "v1")
+                storage.record_attempt(user.id, "1h", f"m{i % 5}", i, i % 2 == 0, {}, "v1")
                 for i in range(100)
             )
         )

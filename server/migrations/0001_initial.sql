@@ -38,6 +38,7 @@ CREATE TABLE progress (
 CREATE TABLE attempts (
     id         INTEGER PRIMARY KEY,
     user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    path_id    TEXT NOT NULL,
     module_id  TEXT NOT NULL,
     score      INTEGER NOT NULL,
     passed     INTEGER NOT NULL,
@@ -46,6 +47,26 @@ CREATE TABLE attempts (
     created_at TEXT NOT NULL
 );
 CREATE INDEX attempts_user_module ON attempts(user_id, module_id);
+
+-- Recording an attempt is one INSERT: this trigger keeps the learner's progress
+-- (attempts, best score, completion) and enrolment in the same implicit
+-- transaction, so a quiz submission costs a single statement and a single commit.
+CREATE TRIGGER attempts_update_progress AFTER INSERT ON attempts
+BEGIN
+    INSERT INTO progress (user_id, module_id, attempts, best_score, completed_at, updated_at)
+    VALUES (
+        NEW.user_id, NEW.module_id, 1, NEW.score,
+        CASE WHEN NEW.passed THEN NEW.created_at END, NEW.created_at
+    )
+    ON CONFLICT (user_id, module_id) DO UPDATE SET
+        attempts = attempts + 1,
+        best_score = MAX(COALESCE(best_score, 0), excluded.best_score),
+        completed_at = COALESCE(completed_at, excluded.completed_at),
+        updated_at = excluded.updated_at;
+    INSERT INTO enrolments (user_id, path_id, started_at)
+    VALUES (NEW.user_id, NEW.path_id, NEW.created_at)
+    ON CONFLICT DO NOTHING;
+END;
 
 CREATE TABLE reflections (
     user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,

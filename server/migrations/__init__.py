@@ -6,6 +6,7 @@ Files are named `NNNN_description.sql`. Never edit one that has landed: add the 
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import UTC, datetime
 from importlib import resources
 
@@ -52,6 +53,15 @@ async def apply_migrations(db: aiosqlite.Connection) -> list[str]:
 
 
 def _statements(sql: str) -> list[str]:
-    """Split a migration into statements (ours never put ';' inside a literal)."""
-    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    """Split a migration into complete statements (trigger bodies contain ';')."""
+    statements, pending = [], ""
+    for line in sql.splitlines(keepends=True):
+        if not pending and line.strip().startswith("--"):
+            continue
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements

@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course.certificates import Certificate
-from server.pdf import certificate_pdf
 from server.templating import render
 from server.web import current_user, storage
 
@@ -43,6 +42,8 @@ async def certificate_page(request: Request) -> Response:
 
 async def certificate_download(request: Request) -> Response:
     certificate = await _certificate(request)
+    from server.pdf import certificate_pdf  # reportlab loads on first use: a lighter server
+
     pdf = await run_in_threadpool(certificate_pdf, certificate, verify_url(request, certificate))
     return Response(
         pdf,

@@ -7,9 +7,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course import certificates
+from course.certificates import Certificate
 from course.grading import AnswerError, grade, parse_answers
 from course.models import Module, Path
-from course.progress import neighbours, path_progress, status
+from course.progress import ModuleProgress, neighbours, path_progress, status
 from server.storage import User, now
 from server.templating import render
 from server.web import course, current_user, read_form, redirect, require_user, storage
@@ -125,15 +126,19 @@ async def submit_quiz(request: Request) -> Response:
             status_code=400,
         )
     result = grade(module, answers, course(request).pass_threshold)
-    progress = await db.record_attempt(
+    all_progress = await db.record_attempt(
         user.id,
+        path.id,
         module.id,
         result.score,
         result.passed,
         {qid: sorted(choices) for qid, choices in answers.items()},
         course(request).version,
     )
-    certificate = await _after_progress(request, user, path) if progress.completed else None
+    progress = all_progress[module.id]
+    certificate = (
+        await _after_progress(request, user, path, all_progress) if progress.completed else None
+    )
     _, saved = await db.module_state(user.id, module.id) if module.reflections else (None, {})
     return _module_response(
         request,
@@ -154,8 +159,9 @@ async def mark_done(request: Request) -> Response:
     await read_form(request)
     if module.has_quiz:
         raise HTTPException(400, "Ce module se valide en réussissant son quiz.")
-    await storage(request).complete_module(user.id, module.id)
-    certificate = await _after_progress(request, user, path)
+    db = storage(request)
+    await db.complete_module(user.id, path.id, module.id)
+    certificate = await _after_progress(request, user, path, await db.progress(user.id))
     if certificate:
         return redirect(f"/paths/{path.id}?termine=1")
     _, following = neighbours(path, module.id)
@@ -184,15 +190,14 @@ async def save_reflection(request: Request) -> Response:
     return redirect(f"/paths/{path.id}/{module.id}?enregistre={reflection_id}#{reflection_id}")
 
 
-async def _after_progress(request: Request, user: User, path: Path):
-    """Enrol, and issue the certificate when the path's last module is complete."""
-    db = storage(request)
-    await db.enrol(user.id, path.id)
-    overview = path_progress(course(request), path, await db.progress(user.id))
-    if not certificates.earned(overview):
+async def _after_progress(
+    request: Request, user: User, path: Path, progress: dict[str, ModuleProgress]
+) -> Certificate | None:
+    """Issue the certificate when the path's last module is complete."""
+    if not certificates.earned(path_progress(course(request), path, progress)):
         return None
     record = certificates.issue(course(request), path, user.id, user.name, now())
-    return await db.issue_certificate(record)
+    return await storage(request).issue_certificate(record)
 
 
 def _chosen(module: Module, items: list[tuple[str, str]]) -> dict[str, frozenset[str]]:

@@ -1,0 +1,193 @@
+"""Measure the server as in production, over loopback, with wrk.
+
+Starts `alliances serve` (one worker, production mode, a fresh database, the
+bundled course), signs a learner up, then drives with wrk:
+  1. /plaintext — the bare baseline of the same server, same run;
+  2. a signed-in learner's module page with a quiz;
+  3. a quiz submission (POST, graded, durably committed).
+Reports requests/s, p50/p99 latency, errors and the server's peak RSS.
+
+Usage: python bench/bench_server.py [--duration 10] [--connections 64] [--json out.json]
+Needs `wrk` (Debian package) on PATH. Never run by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx2 as httpx
+
+from course.loader import load_course
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULE_PATH, MODULE_ID = "1h", "decouvrir-pourquoi"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(workdir: Path, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "ALLIANCES_ENV": "production",
+        "ALLIANCES_SECRET_KEY": "bench-" + "k" * 40,
+        "ALLIANCES_DATABASE": str(workdir / "bench.db"),
+        "ALLIANCES_CONTENT_DIR": str(ROOT / "content"),
+    }
+    cli = Path(sys.executable).with_name("alliances")
+    cmd = [str(cli), "serve", "--port", str(port), "--no-access-log"]
+    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("server did not start: " + server.stderr.read().decode())
+
+
+def sign_up(base: str) -> tuple[str, str]:
+    """A learner's cookie header and CSRF token, as a browser would hold them.
+
+    Production cookies are Secure; over plain loopback we carry them by hand.
+    """
+    with httpx.Client(base_url=base) as client:
+        page = client.get("/signup")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        csrf = re.search(r"at_csrf=([^;]+)", page.headers["set-cookie"])[1]
+        signed_up = client.post(
+            "/signup",
+            data={
+                "csrf_token": token,
+                "email": "bench@example.fr",
+                "name": "B",
+                "password": "x" * 16,
+            },
+            headers={"cookie": f"at_csrf={csrf}"},
+        )
+        session = re.search(r"at_session=([^;]+)", signed_up.headers["set-cookie"])[1]
+        cookies = f"at_csrf={csrf}; at_session={session}"
+        client.post(
+            f"/paths/{MODULE_PATH}/start", data={"csrf_token": token}, headers={"cookie": cookies}
+        )
+        return cookies, token
+
+
+def quiz_body(token: str) -> str:
+    module = load_course(ROOT / "content").modules[MODULE_ID]
+    fields = [("csrf_token", token)]
+    for question in module.questions:
+        fields += [(question.id, choice) for choice in sorted(question.correct_ids)]
+    return urlencode(fields)
+
+
+def wrk(url: str, seconds: int, connections: int, cookie: str, lua: Path | None = None) -> dict:
+    cmd = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-H",
+        f"Cookie: {cookie}",
+    ]
+    if lua:
+        cmd += ["-s", str(lua)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    return {
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
+        "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out)[1]),
+        "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out)[1]),
+        "requests": int(re.search(r"(\d+) requests in", out)[1]),
+        "errors": _errors(out),
+    }
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def _errors(out: str) -> int:
+    count = 0
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    if socket_errors:
+        count += sum(int(x) for x in socket_errors.groups())
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return count + (int(non2xx[1]) if non2xx else 0)
+
+
+def peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    workdir = Path(tempfile.mkdtemp(prefix="alliances-bench-"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(workdir, port)
+    try:
+        cookie, token = sign_up(base)
+        lua = workdir / "post.lua"
+        body = quiz_body(token).replace('"', '\\"')
+        lua.write_text(
+            'wrk.method = "POST"\n'
+            f'wrk.body = "{body}"\n'
+            'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+        )
+        module_url = f"{base}/paths/{MODULE_PATH}/{MODULE_ID}"
+        check = httpx.get(module_url, headers={"cookie": cookie})
+        assert check.status_code == 200 and "Valider mes réponses" in check.text, "not signed in"
+        results = {
+            "plaintext": wrk(f"{base}/plaintext", args.duration, args.connections, cookie),
+            "module_page": wrk(module_url, args.duration, args.connections, cookie),
+            "quiz_submission": wrk(module_url, args.duration, args.connections, cookie, lua),
+        }
+        results["peak_rss_mb"] = round(peak_rss_mb(server.pid), 1)
+    finally:
+        server.terminate()
+        server.wait(10)
+        shutil.rmtree(workdir, ignore_errors=True)
+    base_rps = results["plaintext"]["requests_per_s"]
+    print(f"{'endpoint':<16} {'req/s':>9} {'% plain':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name in ("plaintext", "module_page", "quiz_submission"):
+        r = results[name]
+        share = 100 * r["requests_per_s"] / base_rps
+        print(
+            f"{name:<16} {r['requests_per_s']:>9.0f} {share:>7.1f}% {r['p50_ms']:>8.2f} "
+            f"{r['p99_ms']:>8.2f} {r['errors']:>7}"
+        )
+    print(f"peak RSS: {results['peak_rss_mb']} MB")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
