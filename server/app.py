@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
 from course.loader import load_course
+from course.plan import sections as plan_sections
 from server.errors import http_exception, server_error
 from server.fragments import quiz_forms
 from server.middleware import SecurityMiddleware
@@ -56,5 +57,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.course = course
     app.state.quiz_forms = quiz_forms(course)
+    app.state.plan_sections = plan_sections(course)
     app.state.signer = Signer(settings.secret_key)
     return app

@@ -11,6 +11,7 @@ from pathlib import Path
 from course.errors import ContentError
 from course.export import course_summary
 from course.loader import Loader
+from course.originality import overlaps
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -25,6 +26,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     for warning in course.warnings:
         print(warning, file=sys.stderr)
+    copied = overlaps(Path(args.content_dir), args.sources) if args.sources else []
+    for place in copied:
+        print(f"{place} : 12 mots consécutifs repris d'une source", file=sys.stderr)
     if args.json:
         json.dump(course_summary(course), sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -36,7 +40,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             + (f", {len(course.warnings)} avertissement(s)" if course.warnings else ""),
             file=sys.stderr,
         )
-    return 1 if args.strict and course.warnings else 0
+    return 1 if copied or (args.strict and course.warnings) else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -81,6 +85,9 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("content_dir", nargs="?", default="content")
     check.add_argument("--json", action="store_true", help="print the compiled course as JSON")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument(
+        "--sources", type=Path, help="fail if the content repeats 12 words of a file in SOURCES"
+    )
     check.set_defaults(func=cmd_check)
     return root
 

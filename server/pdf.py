@@ -1,7 +1,8 @@
 """The certificate as an A4 landscape PDF, with its verification URL and QR code.
 
-Text is drawn with canvas calls, never through reportlab's mini-markup, so a
-name like « <b>&amp; » prints literally. DejaVu Sans covers the accented and
+Certificate text is drawn with canvas calls, never through reportlab's
+mini-markup, so a name like « <b>&amp; » prints literally; the plan's free text
+goes through Paragraph only after XML escaping. DejaVu Sans covers the accented and
 non-Latin scripts people's names use.
 """
 
@@ -9,18 +10,23 @@ from __future__ import annotations
 
 from io import BytesIO
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from course.certificates import Certificate, format_duration
+from course.models import Course
+from course.plan import NO_ANSWER, Section, first_line
 from server.templating import date_fr
 
 FONTS = Path(__file__).parent / "fonts"
@@ -101,3 +107,49 @@ def _qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
     )
     drawing.add(widget)
     renderPDF.draw(drawing, canvas, x, y)
+
+
+def plan_pdf(
+    course: Course, sections: tuple[Section, ...], answers: dict, name: str, date: str
+) -> bytes:
+    """The learner's « plan d'alliance » as an A4 document, answers as typed."""
+    _fonts()
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle(
+        "body", parent=styles["BodyText"], fontName="DejaVu", fontSize=10.5, leading=15
+    )
+    muted = ParagraphStyle("muted", parent=body, textColor=HexColor("#4a5563"))
+    h1 = ParagraphStyle("h1", parent=styles["Title"], fontName="DejaVu-Bold", textColor=ACCENT)
+    h2 = ParagraphStyle(
+        "h2", parent=styles["Heading2"], fontName="DejaVu-Bold", textColor=INK, spaceBefore=14
+    )
+    h3 = ParagraphStyle("h3", parent=styles["Heading4"], fontName="DejaVu-Bold", textColor=INK)
+    story = [
+        Paragraph("Mon plan d'alliance", h1),
+        Paragraph(f"{escape(name)} — {escape(date)}", body),
+        Paragraph(f"Rédigé dans le cadre de la formation « {escape(course.title)} ».", muted),
+        Spacer(1, 8 * mm),
+    ]
+    for section in sections:
+        story.append(Paragraph(escape(section.module.title), h2))
+        for reflection in section.reflections:
+            story.append(Paragraph(escape(first_line(reflection.prompt_text)), h3))
+            answer = answers.get(reflection.id, "").strip()
+            if answer:
+                for paragraph in answer.split("\n\n"):
+                    story.append(Paragraph(escape(paragraph).replace("\n", "<br/>"), body))
+            else:
+                story.append(Paragraph(f"<i>{NO_ANSWER}</i>", muted))
+    buffer = BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title="Mon plan d'alliance",
+        author=name,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+    )
+    document.build(story)
+    return buffer.getvalue()

@@ -7,7 +7,7 @@ from pathlib import Path
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server.views import auth, certificates, learning, misc
+from server.views import auth, certificates, learning, misc, plan
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -30,6 +30,9 @@ def routes() -> list[Route | Mount]:
             learning.save_reflection,
             methods=["POST"],
         ),
+        Route("/plan", plan.plan_page, name="plan"),
+        Route("/plan.md", plan.plan_markdown),
+        Route("/plan.pdf", plan.plan_pdf),
         Route("/modules/{module_id}", misc.module_permalink),
         Route("/pages/{page_id}", misc.page, name="page"),
         Route("/certificates/{certificate_id}.pdf", certificates.certificate_download),

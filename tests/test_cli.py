@@ -63,3 +63,22 @@ def test_serve_refuses_production_without_secret(
     monkeypatch.delenv("ALLIANCES_SECRET_KEY", raising=False)
     assert main(["serve"]) == 2
     assert "ALLIANCES_SECRET_KEY is required in production" in capsys.readouterr().err
+
+
+def test_check_sources_flags_copied_sentences(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_COURSE, content)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    sentence = "Les alliances rapprochent des acteurs différents autour d'un enjeu commun."
+    (sources / "source.txt").write_text(f"Préambule. {sentence} Voir aussi.", encoding="utf-8")
+    assert main(["check", str(content), "--sources", str(sources)]) == 1
+    assert "intro.md:11: « les alliances rapprochent" in capsys.readouterr().err
+    (sources / "source.txt").write_text(
+        "https://exemple.fr/les/alliances/rapprochent", encoding="utf-8"
+    )
+    assert main(["check", str(content), "--sources", str(sources)]) == 0

@@ -1,13 +1,13 @@
 """Flag runs of 12+ consecutive words shared between the course and its sources.
 
 The course must be written in our own words: facts and figures come from the
-source documents, sentences never do. Usage: python scripts/check_overlap.py [CONTENT] [SOURCES]
+source documents, sentences never do. `alliances check --sources DIR` runs it.
+URLs are ignored: citing a source's address is not copying its prose.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 RUN = 12
@@ -26,6 +26,7 @@ def shingles(tokens: list[str]) -> set[tuple[str, ...]]:
 
 
 def overlaps(content_dir: Path, sources_dir: Path) -> list[str]:
+    """Every place in the content's Markdown that repeats 12 words of a source."""
     source = set()
     for f in sorted(sources_dir.rglob("*")):
         if f.is_file():
@@ -45,15 +46,3 @@ def overlaps(content_dir: Path, sources_dir: Path) -> list[str]:
             else:
                 i += 1
     return found
-
-
-def main() -> int:
-    content = Path(sys.argv[1] if len(sys.argv) > 1 else "content")
-    sources = Path(sys.argv[2] if len(sys.argv) > 2 else "../shared/seeds")
-    found = overlaps(content, sources)
-    print("\n".join(found) or "no shared run of 12 words")
-    return 1 if found else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
