@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -12,6 +13,7 @@ from starlette.types import Scope
 from server.templating import ENV
 
 log = logging.getLogger("alliances")
+REASONS = {status.phrase for status in HTTPStatus}  # Starlette's default details, not ours
 
 MESSAGES = {
     400: ("Demande invalide", "La demande envoyée n'a pas pu être traitée."),
@@ -27,13 +29,16 @@ MESSAGES = {
 def error_page(request: Request, status: int, detail: str | None = None) -> HTMLResponse:
     title, default = MESSAGES.get(status, MESSAGES[400])
     state = getattr(request.app, "state", None)
+    signer = getattr(state, "signer", None)
+    csrf_cookie = getattr(request.state, "csrf_cookie", None)
     context = {
         "title": title,
         "message": detail or default,
         "status": status,
         "user": getattr(request.state, "user", None),
         "course": getattr(state, "course", None),
-        "csrf_token": "",
+        # so the header's logout button still works on an error page
+        "csrf_token": signer.csrf_token(csrf_cookie) if signer and csrf_cookie else "",
         "request": request,
     }
     html = ENV.get_template("error.html").render(context)
@@ -42,7 +47,9 @@ def error_page(request: Request, status: int, detail: str | None = None) -> HTML
 
 async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    detail = exc.detail if exc.detail and exc.detail not in _reasons() else None
+    if exc.status_code >= 400:
+        await _load_user(request)
+    detail = exc.detail if exc.detail and exc.detail not in REASONS else None
     response = error_page(request, exc.status_code, detail)
     if exc.headers:
         response.headers.update(exc.headers)
@@ -54,12 +61,16 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 500)
 
 
+async def _load_user(request: Request) -> None:
+    """Error pages keep the signed-in header; a failing database must not hide the error."""
+    from server.web import current_user
+
+    try:
+        await current_user(request)
+    except Exception:  # the error page matters more than the header
+        request.state.user = None
+
+
 def too_large_response(scope: Scope) -> Response:
     request = Request(scope)
     return error_page(request, 413)
-
-
-def _reasons() -> set[str]:
-    from http import HTTPStatus
-
-    return {s.phrase for s in HTTPStatus}

@@ -191,3 +191,11 @@ def test_session_cookie_flags(client: TestClient) -> None:
     response = Learner(client).signup()
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_logout_works_from_an_error_page(client: TestClient, learner: Learner) -> None:
+    page = client.get("/paths/inconnu")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    assert token
+    response = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303
