@@ -49,10 +49,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.settings import Settings
 
     try:
-        Settings.from_env()  # fail fast, before uvicorn starts, with a readable message
+        settings = Settings.from_env()  # fail fast, before uvicorn starts, readably
     except ValueError as exc:
         print(f"alliances: {exc}", file=sys.stderr)
         return 2
+    try:
+        Loader(settings.content_dir).load()  # a broken course: the list, not a traceback
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"alliances: the content in {settings.content_dir} is not valid", file=sys.stderr)
+        return 1
+    code = Path(__file__).resolve().parent.parent
+    watched = [str(code / "course"), str(code / "server"), str(settings.content_dir)]
     # Hand the GIL over sooner (default 5 ms), so the SQLite thread answers promptly.
     sys.setswitchinterval(0.001)
     uvicorn.run(
@@ -61,7 +70,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         reload=args.reload,
-        reload_dirs=["course", "server", "content"] if args.reload else None,
+        reload_dirs=watched if args.reload else None,
+        reload_includes=["*.py", "*.md", "*.yaml", "*.html", "*.sql"] if args.reload else None,
         loop="uvloop",
         http="httptools",
         proxy_headers=True,

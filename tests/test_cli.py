@@ -82,3 +82,12 @@ def test_check_sources_flags_copied_sentences(
         "https://exemple.fr/les/alliances/rapprochent", encoding="utf-8"
     )
     assert main(["check", str(content), "--sources", str(sources)]) == 0
+
+
+def test_serve_refuses_invalid_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ALLIANCES_CONTENT_DIR", str(tmp_path / "absent"))
+    monkeypatch.setenv("ALLIANCES_DATABASE", str(tmp_path / "var" / "a.db"))
+    assert main(["serve"]) == 1
+    assert "dossier de contenu introuvable" in capsys.readouterr().err
