@@ -82,6 +82,106 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_user(args: argparse.Namespace) -> int:
+    """Create an account from the command line: how the first admin is made."""
+    import asyncio
+    import getpass
+
+    from server.security import hash_password
+    from server.settings import Settings
+    from server.storage import Storage, now
+    from server.views.auth import EMAIL, MIN_PASSWORD, clean_name
+
+    email, name = args.email.strip().lower(), clean_name(args.name)
+    if not EMAIL.match(email) or not name:
+        print("alliances: a valid email and a non-empty --name are required", file=sys.stderr)
+        return 2
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Mot de passe : ")
+        if password != getpass.getpass("Confirmez le mot de passe : "):
+            print("alliances: the passwords differ", file=sys.stderr)
+            return 2
+    if len(password) < MIN_PASSWORD:
+        print(f"alliances: the password needs {MIN_PASSWORD} characters or more", file=sys.stderr)
+        return 2
+
+    async def create() -> int:
+        storage = Storage(Settings.from_env().database)
+        await storage.open()
+        try:
+            user = await storage.create_user(email, name, hash_password(password))
+            if user is None:
+                print(f"alliances: an account already exists for {email}", file=sys.stderr)
+                return 1
+            for role in set(args.role or []) - {"learner"}:
+                await storage.change_role(None, user.id, role, True, now())
+            print(f"created {email} ({', '.join(args.role or ['learner'])})")
+            return 0
+        finally:
+            await storage.close()
+
+    return asyncio.run(create())
+
+
+def cmd_gift_import(args: argparse.Namespace) -> int:
+    """Print one line per GIFT question; exit 0 only when the module file was written."""
+    from course.gift import GiftError, import_gift
+
+    try:
+        result = import_gift(args.file, args.module, args.content)
+    except GiftError as exc:
+        print(f"alliances: {exc}", file=sys.stderr)
+        return 1
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("Le cours ne se charge pas : corrigez-le avant d'importer.", file=sys.stderr)
+        return 1
+    for line in result.report:
+        print(line)
+    if result.written:
+        print(
+            f"{len(result.imported)} question(s) ajoutée(s) à {result.written} "
+            "(section « ## Quiz ») : à relire avant publication."
+        )
+        return 0
+    if result.problems:
+        print("Avec ces questions, le cours ne se chargerait plus :", file=sys.stderr)
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        print("Import annulé : rien n'a été écrit.", file=sys.stderr)
+    else:
+        print("Aucune question importée : le module n'a pas été modifié.", file=sys.stderr)
+    return 1
+
+
+def cmd_gift_export(args: argparse.Namespace) -> int:
+    """Write the quizzes as GIFT to a file, or to standard output."""
+    from course.gift import GiftError, export_gift, write_atomic
+    from course.loader import load_course
+
+    try:
+        course = load_course(args.content)
+        text, warnings = export_gift(course, args.content, args.path)
+    except GiftError as exc:
+        print(f"alliances: {exc}", file=sys.stderr)
+        return 1
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    for warning in warnings:
+        print(f"avertissement : {warning}", file=sys.stderr)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(args.output, text)
+        print(f"Questions exportées au format GIFT dans {args.output}", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="alliances", description="Alliances & Territoires")
     sub = root.add_subparsers(dest="command", required=True)
@@ -99,6 +199,34 @@ def parser() -> argparse.ArgumentParser:
         "--sources", type=Path, help="fail if the content repeats 12 words of a file in SOURCES"
     )
     check.set_defaults(func=cmd_check)
+    create = sub.add_parser("create-user", help="create an account (e.g. the first admin)")
+    create.add_argument("email")
+    create.add_argument("--name", required=True, help="name printed on certificates")
+    create.add_argument(
+        "--role",
+        action="append",
+        choices=["learner", "trainer", "editor", "admin"],
+        help="role to grant (repeatable); everyone is a learner",
+    )
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    create.set_defaults(func=cmd_create_user)
+    gift = sub.add_parser("gift", help="import or export Moodle GIFT quizzes")
+    gift_sub = gift.add_subparsers(dest="gift_command", required=True)
+    gift_import = gift_sub.add_parser(
+        "import",
+        help="add a GIFT file's questions to a module's « ## Quiz » section, for review",
+    )
+    gift_import.add_argument("file", type=Path, help="the .gift file")
+    gift_import.add_argument("--module", required=True, help="front matter id of the module")
+    gift_import.add_argument("--content", type=Path, default=Path("content"))
+    gift_import.set_defaults(func=cmd_gift_import)
+    gift_export = gift_sub.add_parser("export", help="write the quizzes as GIFT for Moodle")
+    gift_export.add_argument("--path", help="only this path's modules, in path order")
+    gift_export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    gift_export.add_argument("--content", type=Path, default=Path("content"))
+    gift_export.set_defaults(func=cmd_gift_export)
     return root
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server.views import auth, certificates, learning, misc, plan
+from server.views import admin, auth, certificates, cohorts, imports, learning, misc, plan, trainer
+from server.views import legal as legal_pages
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -33,10 +34,39 @@ def routes() -> list[Route | Mount]:
         Route("/plan", plan.plan_page, name="plan"),
         Route("/plan.md", plan.plan_markdown),
         Route("/plan.pdf", plan.plan_pdf),
+        Route("/mes-formations", cohorts.my_trainings, name="my_trainings"),
+        Route("/mes-formations/{cohort_id}/partage", cohorts.share_plan, methods=["POST"]),
+        Route("/join/{code}", cohorts.join_page, methods=["GET"]),
+        Route("/join/{code}", cohorts.join, methods=["POST"]),
+        Route("/trainer/cohorts", trainer.cohorts_page, methods=["GET"]),
+        Route("/trainer/cohorts", trainer.create_cohort, methods=["POST"]),
+        Route("/trainer/cohorts/{cohort_id}", trainer.dashboard),
+        Route("/trainer/cohorts/{cohort_id}/settings", trainer.update_cohort, methods=["POST"]),
+        Route("/trainer/cohorts/{cohort_id}/join-link", trainer.join_link, methods=["POST"]),
+        Route("/trainer/cohorts/{cohort_id}/trainers", trainer.add_trainer, methods=["POST"]),
+        Route("/trainer/cohorts/{cohort_id}/questions", trainer.questions),
+        Route("/trainer/cohorts/{cohort_id}/export.csv", trainer.export_csv),
+        Route("/trainer/cohorts/{cohort_id}/import", imports.import_form, methods=["GET"]),
+        Route("/trainer/cohorts/{cohort_id}/import", imports.import_preview, methods=["POST"]),
+        Route(
+            "/trainer/cohorts/{cohort_id}/import/confirm", imports.import_confirm, methods=["POST"]
+        ),
+        Route("/trainer/cohorts/{cohort_id}/learners/{user_id}", trainer.learner_detail),
+        Route(
+            "/trainer/cohorts/{cohort_id}/learners/{user_id}/remove",
+            trainer.remove_member,
+            methods=["POST"],
+        ),
+        Route("/api/cohorts/{cohort_id}/progress", trainer.api_progress),
+        Route("/admin/users", admin.users),
+        Route("/admin/users/{user_id}/roles", admin.change_role, methods=["POST"]),
         Route("/modules/{module_id}", misc.module_permalink),
         Route("/pages/{page_id}", misc.page, name="page"),
         Route("/certificates/{certificate_id}.pdf", certificates.certificate_download),
         Route("/certificates/{certificate_id}", certificates.certificate_page),
+        Route("/accessibilite", legal_pages.accessibility, name="accessibility"),
+        Route("/mentions-legales", legal_pages.legal_notice, name="legal_notice"),
+        Route("/donnees-personnelles", legal_pages.personal_data, name="personal_data"),
         Route("/media/{path:path}", misc.media),
         Route("/healthz", misc.healthz),
         Route("/plaintext", misc.plaintext),

@@ -22,6 +22,7 @@ import aiosqlite
 from course.certificates import Certificate
 from course.progress import ModuleProgress
 from server.migrations import apply_migrations
+from server.storage_cohorts import USER_COLUMNS, CohortQueries, _roles
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -31,13 +32,17 @@ class User:
     id: int
     email: str
     name: str
+    roles: frozenset[str] = frozenset()
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Storage:
+class Storage(CohortQueries):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._writer: aiosqlite.Connection | None = None
@@ -122,11 +127,11 @@ class Storage:
 
     async def session_user(self, token_hash: str) -> User | None:
         row = await self._one(
-            "SELECT u.id, u.email, u.name FROM sessions s JOIN users u ON u.id = s.user_id"
+            f"SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id"
             " WHERE s.token_hash = ? AND s.expires_at > ?",
             (token_hash, now()),
         )
-        return User(row["id"], row["email"], row["name"]) if row else None
+        return User(row["id"], row["email"], row["name"], _roles(row)) if row else None
 
     # -- enrolments and progress ----------------------------------------------
 

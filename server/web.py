@@ -45,6 +45,14 @@ async def require_user(request: Request) -> User:
     return user
 
 
+async def require_role(request: Request, *roles: str) -> User:
+    """A signed-in user holding one of the roles; others are refused plainly."""
+    user = await require_user(request)
+    if not any(user.has(role) for role in roles):
+        raise HTTPException(403, "Cette page est réservée aux formateurs et administrateurs.")
+    return user
+
+
 async def read_form(request: Request) -> FormData:
     """Parse a form and check its CSRF token; a forged or stale form is refused."""
     form = await _parse_form(request)

@@ -1,0 +1,59 @@
+"""Administrators' page: accounts, search, roles, and the record of role changes."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.storage import now
+from server.storage_cohorts import ROLES
+from server.templating import render
+from server.web import read_form, redirect, require_role, storage, text_field
+
+PAGE_SIZE = 25
+ROLE_LABELS = {"trainer": "formateur", "editor": "éditeur", "admin": "administrateur"}
+
+
+async def users(request: Request) -> Response:
+    await require_role(request, "admin")
+    query = request.query_params.get("q", "")[:100]
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page = 1
+    db = storage(request)
+    found, total = await db.list_users(query, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    return render(
+        request,
+        "admin/users.html",
+        {
+            "users": found,
+            "total": total,
+            "query": query,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "roles": ROLES,
+            "labels": ROLE_LABELS,
+            "history": await db.role_history(20),
+        },
+    )
+
+
+async def change_role(request: Request) -> Response:
+    admin = await require_role(request, "admin")
+    form = await read_form(request)
+    role, action = text_field(form, "role"), text_field(form, "action")
+    if role not in ROLES or action not in ("grant", "revoke"):
+        raise HTTPException(400, "Rôle ou action inconnus.")
+    try:
+        target = await storage(request).user_by_id(int(request.path_params["user_id"]))
+    except ValueError:
+        target = None
+    if target is None:
+        raise HTTPException(404, "Ce compte n'existe pas.")
+    if target.id == admin.id and role == "admin" and action == "revoke":
+        raise HTTPException(400, "Vous ne pouvez pas retirer votre propre rôle d'administrateur.")
+    await storage(request).change_role(admin.id, target.id, role, action == "grant", now())
+    back = text_field(form, "back")
+    return redirect(back if back.startswith("/admin/users") else "/admin/users")

@@ -1,0 +1,268 @@
+"""Trainers' pages: their cohorts, the dashboard, a learner's detail, exports."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from course import reporting
+from course.plan import first_line
+from course.reporting import LearnerReport
+from server.exports import csv_rows, json_report
+from server.storage import User, now
+from server.storage_cohorts import Cohort
+from server.templating import render
+from server.web import course, read_form, redirect, require_role, storage, text_field
+
+PAGE_SIZE = 50
+MAX_NAME = 120
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def new_join_code() -> str:
+    return secrets.token_urlsafe(12)  # 96 random bits: a link nobody can guess
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+async def trainer_cohort(request: Request) -> tuple[User, Cohort]:
+    """The cohort if the signed-in user trains it (or is admin); 404 otherwise, never 403."""
+    user = await require_role(request, "trainer", "admin")
+    try:
+        cohort_id = int(request.path_params["cohort_id"])
+    except ValueError:
+        raise HTTPException(404) from None
+    db = storage(request)
+    found = (
+        await db.cohort(cohort_id)
+        if user.has("admin")
+        else await db.trainer_cohort(cohort_id, user.id)
+    )
+    if found is None:
+        raise HTTPException(404, "Ce groupe n'existe pas ou vous n'en êtes pas formateur.")
+    return user, found
+
+
+def _cohort_form(request: Request, form) -> tuple[str, str | None, list[str]]:  # type: ignore[no-untyped-def]
+    errors = []
+    name = " ".join(text_field(form, "name").split())
+    due = text_field(form, "due_date") or None
+    if not name:
+        errors.append("Donnez un nom au groupe.")
+    elif len(name) > MAX_NAME:
+        errors.append(f"Le nom ne doit pas dépasser {MAX_NAME} caractères.")
+    if due and not DATE.match(due):
+        errors.append("La date d'échéance doit être au format AAAA-MM-JJ.")
+    elif due:
+        try:
+            datetime.fromisoformat(due)
+        except ValueError:
+            errors.append("Cette date d'échéance n'existe pas.")
+    return name, due, errors
+
+
+async def cohorts_page(request: Request) -> Response:
+    user = await require_role(request, "trainer", "admin")
+    cohorts = await storage(request).trainer_cohorts(user.id)
+    return render(request, "trainer/cohorts.html", {"cohorts": cohorts, "errors": [], "values": {}})
+
+
+async def create_cohort(request: Request) -> Response:
+    user = await require_role(request, "trainer", "admin")
+    form = await read_form(request)
+    name, due, errors = _cohort_form(request, form)
+    path_id = text_field(form, "path_id")
+    if course(request).path(path_id) is None:
+        errors.append("Choisissez le parcours du groupe.")
+    if errors:
+        cohorts = await storage(request).trainer_cohorts(user.id)
+        values = {"name": name, "due_date": due or "", "path_id": path_id}
+        return render(
+            request,
+            "trainer/cohorts.html",
+            {"cohorts": cohorts, "errors": errors, "values": values},
+            status=400,
+        )
+    cohort_id = await storage(request).create_cohort(
+        name, path_id, due, user.id, new_join_code(), now()
+    )
+    return redirect(f"/trainer/cohorts/{cohort_id}")
+
+
+async def reports_for(request: Request, cohort: Cohort) -> list[LearnerReport]:
+    path = course(request).path(cohort.path_id)
+    if path is None:
+        raise HTTPException(404, "Le parcours de ce groupe n'existe plus.")
+    db = storage(request)
+    members = await db.members(cohort.id)
+    certificates = await db.cohort_certificates(cohort.id, path.id)
+    day = today()
+    return [
+        reporting.learner_report(
+            path,
+            (m.user_id, m.name, m.email),
+            m.progress,
+            m.last_activity,
+            certificates.get(m.user_id),
+            cohort.due_date,
+            day,
+        )
+        for m in members
+    ]
+
+
+async def dashboard(request: Request) -> Response:
+    _, cohort = await trainer_cohort(request)
+    reports = await reports_for(request, cohort)
+    sort = request.query_params.get("tri", "nom")
+    keep = request.query_params.get("filtre", "tous")
+    shown = reporting.sort_and_filter(reports, sort, keep)
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page = 1
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    page = min(page, pages)
+    db = storage(request)
+    return render(
+        request,
+        "trainer/dashboard.html",
+        {
+            "cohort": cohort,
+            "path": course(request).path(cohort.path_id),
+            "summary": reporting.summary(reports),
+            "rows": shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+            "shown": len(shown),
+            "page": page,
+            "pages": pages,
+            "sort": sort if sort in reporting.SORTS else "nom",
+            "keep": keep if keep in reporting.FILTERS else "tous",
+            "trainers": await db.cohort_trainers(cohort.id),
+            "join_url": f"{request.app.state.settings.base_url}/join/{cohort.join_code}",
+            "errors": [],
+        },
+    )
+
+
+async def update_cohort(request: Request) -> Response:
+    _, cohort = await trainer_cohort(request)
+    form = await read_form(request)
+    name, due, errors = _cohort_form(request, form)
+    if errors:
+        raise HTTPException(400, " ".join(errors))
+    archived = cohort.archived_at or now() if form.get("archived") else None
+    await storage(request).update_cohort(cohort.id, name, due, archived)
+    return redirect(f"/trainer/cohorts/{cohort.id}")
+
+
+async def join_link(request: Request) -> Response:
+    _, cohort = await trainer_cohort(request)
+    form = await read_form(request)
+    action = text_field(form, "action")
+    if action not in ("rotate", "disable", "enable"):
+        raise HTTPException(400, "Action inconnue sur le lien d'invitation.")
+    code = new_join_code() if action == "rotate" else cohort.join_code
+    enabled = cohort.join_enabled if action == "rotate" else action == "enable"
+    await storage(request).set_join_link(cohort.id, code, enabled)
+    return redirect(f"/trainer/cohorts/{cohort.id}#invitation")
+
+
+async def add_trainer(request: Request) -> Response:
+    _, cohort = await trainer_cohort(request)
+    form = await read_form(request)
+    email = text_field(form, "email").lower()
+    other = await storage(request).user_by_email(email) if email else None
+    if other is None or not (other.has("trainer") or other.has("admin")):
+        raise HTTPException(
+            400,
+            "Aucun formateur ne correspond à cette adresse : la personne doit avoir un compte "
+            "avec le rôle formateur.",
+        )
+    await storage(request).add_trainer(cohort.id, other.id)
+    return redirect(f"/trainer/cohorts/{cohort.id}#formateurs")
+
+
+def _learner(reports: list[LearnerReport], request: Request) -> LearnerReport:
+    try:
+        user_id = int(request.path_params["user_id"])
+    except ValueError:
+        raise HTTPException(404) from None
+    found = next((r for r in reports if r.user_id == user_id), None)
+    if found is None:
+        raise HTTPException(404, "Cette personne ne fait pas partie du groupe.")
+    return found
+
+
+async def learner_detail(request: Request) -> Response:
+    _, cohort = await trainer_cohort(request)
+    report = _learner(await reports_for(request, cohort), request)
+    db = storage(request)
+    shared = next(
+        (shared for c, _, shared in await db.learner_cohorts(report.user_id) if c.id == cohort.id),
+        False,
+    )
+    answers = {}
+    if shared:
+        answers = {rid: a for rid, (a, _) in (await db.reflections(report.user_id)).items()}
+    return render(
+        request,
+        "trainer/learner.html",
+        {
+            "cohort": cohort,
+            "path": course(request).path(cohort.path_id),
+            "report": report,
+            "shared": shared,
+            "answers": answers,
+            "sections": request.app.state.plan_sections,
+            "heading": first_line,
+        },
+    )
+
+
+async def remove_member(request: Request) -> Response:
+    _, cohort = await trainer_cohort(request)
+    await read_form(request)
+    report = _learner(await reports_for(request, cohort), request)
+    await storage(request).remove_member(cohort.id, report.user_id)
+    return redirect(f"/trainer/cohorts/{cohort.id}")
+
+
+async def questions(request: Request) -> Response:
+    _, cohort = await trainer_cohort(request)
+    path = course(request).path(cohort.path_id)
+    assert path is not None
+    rows = await storage(request).cohort_answers(cohort.id, path.module_ids)
+    rates = reporting.question_rates(
+        course(request), path, ((r["module_id"], r["answers"]) for r in rows)
+    )
+    return render(
+        request, "trainer/questions.html", {"cohort": cohort, "path": path, "rates": rates}
+    )
+
+
+async def export_csv(request: Request) -> Response:
+    _, cohort = await trainer_cohort(request)
+    reports = reporting.sort_and_filter(await reports_for(request, cohort), "nom", "tous")
+    path = course(request).path(cohort.path_id)
+    assert path is not None
+    filename = f"progression-groupe-{cohort.id}.csv"
+    return StreamingResponse(
+        csv_rows(course(request), path, reports),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def api_progress(request: Request) -> Response:
+    _, cohort = await trainer_cohort(request)
+    reports = reporting.sort_and_filter(await reports_for(request, cohort), "nom", "tous")
+    path = course(request).path(cohort.path_id)
+    assert path is not None
+    return JSONResponse(json_report(cohort, path, reports))
