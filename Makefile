@@ -1,10 +1,13 @@
 # The two commands of the README: `make run` and `make test`.
-# Each one sets up the virtual environment first, when pyproject.toml changed.
+# Each one sets up the virtual environment first, when pyproject.toml changed;
+# `make test` also installs the browser test tools: Debian's chromium and Java
+# (scripts/install-system-deps, as root) and node_modules from package-lock.json.
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench system-deps
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +22,16 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
-test: lint
+system-deps:
+	@scripts/install-system-deps
+
+# --ignore-scripts (also in .npmrc): vnu-jar's postinstall would download a Java runtime.
+$(NODE_STAMP): package.json package-lock.json | system-deps
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the browser tests will be skipped" >&2; fi
+
+test: lint $(NODE_STAMP)
 	$(BIN)/alliances check --strict content
 	$(BIN)/pytest
 

@@ -1,0 +1,103 @@
+"""The Nu Html Checker (vnu-jar) finds no error in the HTML of any page type.
+
+The pages are fetched over HTTP from the real server, as a learner goes through
+the 1 h path, then checked in a single vnu run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import urlencode
+
+from tests.browser.conftest import VNU
+from tests.browser.pages import PASSWORD
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CERT = re.compile(r'href="/certificates/([\w-]+)"')
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+class HttpLearner:
+    """A learner over plain HTTP, with its own cookies (Playwright's request context)."""
+
+    def __init__(self, request) -> None:
+        self.request = request
+        self.pages: dict[str, str] = {}
+
+    def get(self, name: str, url: str, status: int = 200) -> str:
+        response = self.request.get(url)
+        assert response.status == status, (url, response.status)
+        self.pages[name] = response.text()
+        return self.pages[name]
+
+    def post(self, url: str, fields: list[tuple[str, str]], name: str = "", status: int = 200):
+        token = CSRF.search(self.request.get("/login").text())[1]
+        response = self.request.post(
+            url, data=urlencode([("csrf_token", token), *fields]), headers=FORM
+        )
+        assert response.status == status, (url, response.status)
+        if name:
+            self.pages[name] = response.text()
+        return response
+
+
+def test_every_page_type_is_valid_html(
+    playwright_session, live_server: str, artifacts: Path, tmp_path: Path
+) -> None:
+    request = playwright_session.request.new_context(base_url=live_server)
+    learner = HttpLearner(request)
+    learner.get("home", "/")
+    learner.get("login", "/login")
+    learner.get("signup", "/signup")
+    learner.get("accessibilite", "/accessibilite")
+    learner.get("mentions-legales", "/mentions-legales")
+    learner.get("donnees-personnelles", "/donnees-personnelles")
+    learner.get("404", "/pas-de-page-ici", status=404)
+    learner.post("/signup", [("name", ""), ("email", "x")], name="signup-errors", status=400)
+    learner.post(
+        "/signup", [("name", "Jean Valide"), ("email", "jean@example.fr"), ("password", PASSWORD)]
+    )
+    learner.get("home-signed-in", "/")
+    learner.get("path", "/paths/1h")
+    learner.post("/paths/1h/start", [])
+    learner.get("module-quiz", "/paths/1h/intro")
+    learner.post("/paths/1h/intro", [], name="quiz-incomplete", status=400)
+    answers = [
+        ("intro-mode", "a"),
+        ("intro-acteurs", "a"),
+        ("intro-acteurs", "b"),
+        ("intro-classement", "faux"),
+    ]
+    learner.post("/paths/1h/intro", answers, name="quiz-result")
+    learner.get("module-reflection", "/paths/1h/lecture")
+    learner.post("/paths/1h/lecture/reflections/lecture-idee", [("answer", "Une idée.")])
+    learner.post("/paths/1h/lecture/done", [])
+    certificate = CERT.search(learner.get("path-done", "/paths/1h"))[1]
+    learner.get("certificate", f"/certificates/{certificate}")
+    learner.get("plan", "/plan")
+    request.dispose()
+
+    folder = artifacts / "html"
+    folder.mkdir(exist_ok=True)
+    files = []
+    for name, html in learner.pages.items():
+        file = folder / f"{name}.html"
+        file.write_text(html, encoding="utf-8")
+        files.append(str(file))
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(run.stdout or "{}").get("messages", [])
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']} "
+        f"[{m.get('extract', '').strip()}]"
+        for m in messages
+    ]
+    assert not errors, "Nu Html Checker errors:\n" + "\n".join(errors)
+    assert run.returncode == 0, run.stderr

@@ -1,0 +1,150 @@
+"""A learner's journey in Chromium at phone and desktop widths, checked by axe-core.
+
+Sign up, start the 1 h path, answer the quiz with the keyboard only, mark the
+second module done, reach the certificate. Every page type gets a screenshot in
+test-artifacts/ and an axe-core run (WCAG 2.1 A and AA) in the light and dark themes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.pages import (
+    PASSWORD,
+    check_accessibility,
+    focus_problems,
+    focused,
+    tab_to,
+)
+
+QUIZ_ANSWERS = {"intro-mode": {"a"}, "intro-acteurs": {"a", "b"}, "intro-classement": {"faux"}}
+CHOICES = ".quiz-form input[type=radio], .quiz-form input[type=checkbox]"
+
+
+def answer_quiz_with_keyboard(page, answers: dict[str, set[str]]) -> None:
+    """Tab through the quiz; Space ticks, arrow keys move within a radio group, Enter sends."""
+    tab_to(page, CHOICES, limit=120)
+    for _ in range(60):
+        field = focused(page)
+        if field["tag"] == "button":
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            return
+        wanted = answers[field["name"]]
+        if field["type"] == "checkbox":
+            if (field["value"] in wanted) != field["checked"]:
+                page.keyboard.press("Space")
+        elif field["type"] == "radio":
+            for _ in range(10):
+                if field["value"] in wanted:
+                    break
+                page.keyboard.press("ArrowDown")  # moves to, and checks, the next radio
+                field = focused(page)
+            if not field["checked"]:
+                page.keyboard.press("Space")
+            assert focused(page)["checked"]
+        page.keyboard.press("Tab")
+    raise AssertionError("never reached the submit button")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_journey_keyboard_quiz_and_accessibility(
+    browser, live_server: str, artifacts: Path, width: int
+) -> None:
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": width, "height": 900}, locale="fr-FR"
+    )
+    page = context.new_page()
+    console_errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and not m.text.startswith("Failed to load resource")  # the 400 and 404 pages
+            and console_errors.append(m.text)
+        ),
+    )
+    page.on("pageerror", lambda e: console_errors.append(str(e)))
+    problems: list[str] = []
+    titles: dict[str, str] = {}
+
+    def visit(name: str) -> None:
+        """Check the page on screen now, and keep its screenshot."""
+        page.screenshot(path=artifacts / f"{width}-{name}.png", full_page=True)
+        assert page.locator("h1").count() == 1, f"{name}: one h1"
+        titles.setdefault(page.title(), name)
+        assert titles[page.title()] == name, f"{name}: same title as {titles[page.title()]}"
+        problems.extend(check_accessibility(page, name))
+        problems.extend(focus_problems(page, name))
+
+    page.goto("/")
+    visit("home")
+    page.goto("/login")
+    visit("login")
+    page.goto("/accessibilite")
+    visit("accessibilite")
+    page.goto("/mentions-legales")
+    visit("mentions-legales")
+    page.goto("/donnees-personnelles")
+    visit("donnees-personnelles")
+    page.goto("/signup")
+    visit("signup")
+
+    page.get_by_role("button", name="Créer mon compte").click()
+    assert page.title().startswith("Erreur")
+    visit("signup-errors")
+    page.get_by_label("Nom et prénom").fill("Léa Martin")
+    page.get_by_label("Adresse électronique").fill(f"lea-{width}@example.fr")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Créer mon compte").click()
+    page.wait_for_url(live_server + "/")
+    assert page.get_by_role("button", name="Se déconnecter").count() == 1
+
+    page.goto("/paths/1h")
+    visit("path")
+    page.get_by_role("button", name="Commencer ce parcours").click()
+    page.wait_for_url("**/paths/1h/intro")
+    visit("module-quiz")
+
+    answer_quiz_with_keyboard(page, QUIZ_ANSWERS)
+    assert "Module réussi" in page.locator("#resultat").inner_text()
+    visit("quiz-result")
+
+    page.goto("/paths/1h/lecture")
+    visit("module-reflection")
+    # With JavaScript the answer saves itself (static/autosave.js); the button stays.
+    page.locator("textarea").first.fill("Rencontrer la mairie en janvier.")
+    status = page.locator(".reflection .autosave-status").first
+    status.filter(has_text="Enregistré").wait_for(timeout=10_000)
+    page.reload()
+    assert page.locator("textarea").first.input_value() == "Rencontrer la mairie en janvier."
+    page.get_by_role("button", name="Enregistrer ma réponse").first.click()
+    assert page.locator(".saved", has_text="Enregistré").count() == 1
+    page.get_by_role("button", name="Marquer comme terminé").click()
+    page.wait_for_url("**/paths/1h?termine=1")
+    page.get_by_role("link", name="Voir mon attestation").click()
+    page.wait_for_url("**/certificates/*")
+    assert "Attestation valide" in page.content()
+    visit("certificate")
+    # Printed, even from the dark theme: black on white, without the site's chrome.
+    page.emulate_media(media="print", color_scheme="dark")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".site-footer").is_visible()
+    assert page.evaluate("() => getComputedStyle(document.querySelector('h1')).color") == (
+        "rgb(0, 0, 0)"
+    )
+    page.pdf(path=artifacts / f"{width}-certificate-print.pdf")
+    page.emulate_media(media="screen", color_scheme="light")
+
+    page.goto("/plan")
+    assert "Rencontrer la mairie en janvier." in page.content()
+    visit("plan")
+    response = page.goto("/pas-de-page-ici")
+    assert response is not None and response.status == 404
+    visit("404")
+
+    context.close()
+    assert not problems, "axe-core violations:\n" + "\n".join(problems)
+    assert not console_errors, console_errors
