@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
+from server.assets import ASSETS
 from server.views import admin, auth, certificates, cohorts, imports, learning, misc, plan, trainer
 from server.views import legal as legal_pages
-
-STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def routes() -> list[Route | Mount]:
@@ -70,5 +66,5 @@ def routes() -> list[Route | Mount]:
         Route("/media/{path:path}", misc.media),
         Route("/healthz", misc.healthz),
         Route("/plaintext", misc.plaintext),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Mount("/static", ASSETS, name="static"),
     ]

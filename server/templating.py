@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from course.certificates import format_duration
+from server.assets import ASSETS
 
 TEMPLATES = Path(__file__).parent / "templates"
 MONTHS = [
@@ -53,6 +54,7 @@ def make_env() -> Environment:
     env.filters["duration"] = format_duration
     env.filters["date_fr"] = date_fr
     env.filters["plural"] = plural
+    env.globals["static"] = ASSETS.url
     return env
 
 
