@@ -1,13 +1,16 @@
 """The application factory: settings in, a ready Starlette app out.
 
-The course is compiled once at start-up; storage is opened and migrated in the
-lifespan, so each test gets its own database and content folder.
+The course is compiled once at start-up (and again only on reload: SIGHUP, the
+editors' page, or every save in preview mode); storage is opened and migrated
+in the lifespan, so each test gets its own database and content folder.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,34 +18,38 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
-from course.loader import load_course
-from course.plan import sections as plan_sections
+from server.content import LiveContent, compile_snapshot
 from server.errors import http_exception, server_error
-from server.fragments import quiz_forms
 from server.middleware import SecurityMiddleware
 from server.routes import routes
 from server.security import Signer
 from server.settings import Settings
-from server.storage import Storage
+from server.storage import Storage, User
 
 log = logging.getLogger("alliances")
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    course = load_course(settings.content_dir)  # a broken course stops start-up, loudly
-    for warning in course.warnings:
-        log.warning("content: %s", warning)
+    snapshot = compile_snapshot(settings.content_dir)  # a broken course stops start-up, loudly
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         storage = Storage(settings.database)
         await storage.open()
         app.state.storage = storage
+        live: LiveContent = app.state.content
+        tasks = []
+        if settings.preview:
+            app.state.preview_user = await preview_user(storage)
+            tasks.append(asyncio.create_task(live.watch()))
+        _on_sighup(live)
         gc.freeze()  # the compiled course lives as long as the app: keep it out of GC scans
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
             await storage.close()
 
     app = Starlette(
@@ -55,8 +62,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.course = course
-    app.state.quiz_forms = quiz_forms(course)
-    app.state.plan_sections = plan_sections(course)
+    app.state.content = LiveContent(app.state, settings.content_dir, snapshot)
     app.state.signer = Signer(settings.secret_key)
     return app
+
+
+def _on_sighup(live: LiveContent) -> None:
+    """`kill -HUP <pid>` reloads the content without dropping a request."""
+    try:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(live.reload()))
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
+        log.debug("SIGHUP reload unavailable in this thread")
+
+
+async def preview_user(storage: Storage) -> User:
+    """The editor's preview needs no account: everyone on localhost is this user."""
+    email = "apercu@localhost.invalid"
+    user = await storage.create_user(email, "Aperçu de l'éditeur", "!")  # "!" never verifies
+    return user or (await storage.user_by_email(email))  # type: ignore[return-value]

@@ -5,7 +5,18 @@ from __future__ import annotations
 from starlette.routing import Mount, Route
 
 from server.assets import ASSETS
-from server.views import admin, auth, certificates, cohorts, imports, learning, misc, plan, trainer
+from server.views import (
+    admin,
+    auth,
+    certificates,
+    cohorts,
+    editor,
+    imports,
+    learning,
+    misc,
+    plan,
+    trainer,
+)
 from server.views import legal as legal_pages
 
 
@@ -54,6 +65,9 @@ def routes() -> list[Route | Mount]:
             methods=["POST"],
         ),
         Route("/api/cohorts/{cohort_id}/progress", trainer.api_progress),
+        Route("/editor/content", editor.content_page),
+        Route("/editor/content/reload", editor.reload_content, methods=["POST"]),
+        Route("/preview/status", editor.preview_status),
         Route("/admin/users", admin.users),
         Route("/admin/users/{user_id}/roles", admin.change_role, methods=["POST"]),
         Route("/modules/{module_id}", misc.module_permalink),

@@ -33,6 +33,7 @@ class Settings:
     debug: bool = False
     production: bool = False
     max_body: int = 256 * 1024
+    preview: bool = False  # `alliances preview`: no accounts, live reload, localhost only
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

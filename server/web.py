@@ -30,6 +30,10 @@ async def current_user(request: Request) -> User | None:
     """The signed-in user, from the signed cookie and one session query."""
     if hasattr(request.state, "user"):
         return request.state.user
+    if request.app.state.settings.preview:
+        request.state.user = request.app.state.preview_user
+        request.state.session_token = None
+        return request.state.user
     token = request.app.state.signer.session_token(request.cookies.get(SESSION_COOKIE))
     user = await storage(request).session_user(token_hash(token)) if token else None
     request.state.user = user

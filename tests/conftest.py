@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from server.app import create_app
 from server.settings import Settings
 
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
+PASSWORD = "un mot de passe sûr"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -92,4 +94,29 @@ class Learner:
 def learner(client: TestClient) -> Learner:
     person = Learner(client)
     assert person.signup().status_code == 303
+    return person
+
+
+@pytest.fixture
+def make_user(settings: Settings, monkeypatch: pytest.MonkeyPatch):
+    """Create accounts through `alliances create-user`, as an operator would."""
+    monkeypatch.setenv("ALLIANCES_DATABASE", str(settings.database))
+    monkeypatch.setenv("ALLIANCES_SECRET_KEY", settings.secret_key)
+
+    def make(email: str, name: str, *roles: str) -> None:
+        from server.cli import main
+
+        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+        args = ["create-user", email, "--name", name, "--password-stdin"]
+        for role in roles:
+            args += ["--role", role]
+        assert main(args) == 0
+
+    return make
+
+
+def sign_in(client: TestClient, email: str) -> Learner:
+    client.cookies.clear()
+    person = Learner(client)
+    assert person.login(email=email, password=PASSWORD).status_code == 303
     return person

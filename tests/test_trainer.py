@@ -10,33 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from server.cli import main
-from server.settings import Settings
-from tests.conftest import Learner
-
-PASSWORD = "un mot de passe sûr"
-
-
-@pytest.fixture
-def make_user(settings: Settings, monkeypatch: pytest.MonkeyPatch):
-    """Create accounts through `alliances create-user`, as an operator would."""
-    monkeypatch.setenv("ALLIANCES_DATABASE", str(settings.database))
-    monkeypatch.setenv("ALLIANCES_SECRET_KEY", settings.secret_key)
-
-    def make(email: str, name: str, *roles: str) -> None:
-        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-        args = ["create-user", email, "--name", name, "--password-stdin"]
-        for role in roles:
-            args += ["--role", role]
-        assert main(args) == 0
-
-    return make
-
-
-def sign_in(client: TestClient, email: str) -> Learner:
-    client.cookies.clear()
-    person = Learner(client)
-    assert person.login(email=email, password=PASSWORD).status_code == 303
-    return person
+from tests.conftest import PASSWORD, Learner, sign_in
 
 
 def new_cohort(trainer: Learner, name: str = "Promo Lille", path: str = "1h", due: str = "") -> int:

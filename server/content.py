@@ -1,0 +1,94 @@
+"""The live course: compiled once, swapped whole on reload, never broken by a bad edit.
+
+A reload compiles the content in a worker thread; only a valid course replaces
+the one being served, in a single step of the event loop, so every request
+sees one consistent course. A broken edit keeps the last valid course serving
+and its problems are kept for editors (and logged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+
+from course.errors import ContentError
+from course.loader import load_course
+from course.models import Course
+from course.plan import Section
+from course.plan import sections as plan_sections
+from server.fragments import quiz_forms
+
+log = logging.getLogger("alliances")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    course: Course
+    quiz_forms: dict[str, Markup]
+    plan_sections: tuple[Section, ...]
+    loaded_at: str
+
+
+def compile_snapshot(content_dir: Path) -> Snapshot:
+    """Everything derived from the content, built once per version (raises ContentError)."""
+    course = load_course(content_dir)
+    return Snapshot(
+        course,
+        quiz_forms(course),
+        plan_sections(course),
+        datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+class LiveContent:
+    """Owns what the app serves; `install` is the only place it changes."""
+
+    def __init__(self, state: Any, content_dir: Path, snapshot: Snapshot) -> None:
+        self.state = state
+        self.content_dir = content_dir
+        self.errors: list[str] = []
+        self.failed_at: str | None = None
+        self._lock = asyncio.Lock()
+        self.install(snapshot)
+
+    def install(self, snapshot: Snapshot) -> None:
+        state = self.state
+        state.course = snapshot.course
+        state.quiz_forms = snapshot.quiz_forms
+        state.plan_sections = snapshot.plan_sections
+        state.content_loaded_at = snapshot.loaded_at
+        for warning in snapshot.course.warnings:
+            log.warning("content: %s", warning)
+
+    async def reload(self) -> bool:
+        """Compile the content again; serve it only if it is valid."""
+        async with self._lock:
+            try:
+                snapshot = await run_in_threadpool(compile_snapshot, self.content_dir)
+            except ContentError as exc:
+                self.errors = [str(p) for p in exc.problems if not p.warning]
+                self.failed_at = datetime.now(UTC).isoformat(timespec="seconds")
+                for problem in self.errors:
+                    log.error("content reload refused: %s", problem)
+                return False
+            previous = self.state.course.version
+            self.install(snapshot)
+            self.errors, self.failed_at = [], None
+            gc.freeze()
+            log.info("content reloaded: version %s -> %s", previous, snapshot.course.version)
+            return True
+
+    async def watch(self) -> None:
+        """Reload on every save in the content folder (the editors' preview)."""
+        from watchfiles import awatch
+
+        async for _ in awatch(self.content_dir, debounce=300):
+            await self.reload()

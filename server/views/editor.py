@@ -1,0 +1,45 @@
+"""Editors' page « Contenu »: the version served, its modules, warnings, and reload."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from server.templating import render
+from server.web import course, read_form, redirect, require_role
+
+
+async def content_page(request: Request) -> Response:
+    await require_role(request, "editor", "admin")
+    current = course(request)
+    paths_of = {
+        module_id: [p.id for p in current.paths if module_id in p.module_ids]
+        for module_id in current.modules
+    }
+    return render(
+        request,
+        "editor/content.html",
+        {
+            "live": request.app.state.content,
+            "loaded_at": request.app.state.content_loaded_at,
+            "paths_of": paths_of,
+            "reloaded": request.query_params.get("rechargement"),
+        },
+    )
+
+
+async def reload_content(request: Request) -> Response:
+    await require_role(request, "editor", "admin")
+    await read_form(request)
+    ok = await request.app.state.content.reload()
+    return redirect(f"/editor/content?rechargement={'ok' if ok else 'refuse'}")
+
+
+async def preview_status(request: Request) -> Response:
+    """What the preview page polls to refresh itself after a save (preview mode only)."""
+    if not request.app.state.settings.preview:
+        raise HTTPException(404)
+    live = request.app.state.content
+    stamp = f"{request.app.state.content_loaded_at}|{live.failed_at}"
+    return JSONResponse({"stamp": stamp, "errors": len(live.errors)})
