@@ -5,6 +5,8 @@ Everything here is built once by the loader and shared read-only by every reques
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -88,6 +90,15 @@ class Module:
     @property
     def has_quiz(self) -> bool:
         return bool(self.questions)
+
+    @cached_property
+    def quiz_signature(self) -> str:
+        """Changes when questions, choices or right answers change, not on rewording."""
+        shape = [
+            [q.id, q.kind.value, sorted(q.choice_ids), sorted(q.correct_ids)]
+            for q in self.questions
+        ]
+        return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)

@@ -19,10 +19,22 @@ class ModuleProgress:
     attempts: int = 0
     best_score: int | None = None
     completed_at: str | None = None
+    quiz_signature: str | None = None
 
     @property
     def completed(self) -> bool:
         return self.completed_at is not None
+
+
+def quiz_updated(module: Module, progress: ModuleProgress | None) -> bool:
+    """Passed on a quiz that editors have since changed: worth a « mis à jour » badge."""
+    return bool(
+        progress
+        and progress.completed
+        and module.questions
+        and progress.quiz_signature
+        and progress.quiz_signature != module.quiz_signature
+    )
 
 
 class Status(StrEnum):
@@ -42,6 +54,10 @@ class Step:
     module: Module
     status: Status
     progress: ModuleProgress | None
+
+    @property
+    def updated(self) -> bool:
+        return quiz_updated(self.module, self.progress)
 
 
 @dataclass(frozen=True)

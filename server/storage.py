@@ -148,7 +148,8 @@ class Storage(CohortQueries):
 
     async def progress(self, user_id: int) -> dict[str, ModuleProgress]:
         rows = await self._all(
-            "SELECT module_id, attempts, best_score, completed_at FROM progress WHERE user_id = ?",
+            "SELECT module_id, attempts, best_score, completed_at, quiz_signature FROM progress"
+            " WHERE user_id = ?",
             (user_id,),
         )
         return {row["module_id"]: _progress(row) for row in rows}
@@ -159,8 +160,8 @@ class Storage(CohortQueries):
         """One module's progress and the learner's reflection answers in it, in one query."""
         rows = await self._all(
             "SELECT 'p' AS kind, module_id AS key, attempts, best_score, completed_at,"
-            " NULL AS answer FROM progress WHERE user_id = ? AND module_id = ?"
-            " UNION ALL SELECT 'r', reflection_id, NULL, NULL, NULL, answer FROM reflections"
+            " quiz_signature, NULL AS answer FROM progress WHERE user_id = ? AND module_id = ?"
+            " UNION ALL SELECT 'r', reflection_id, NULL, NULL, NULL, NULL, answer FROM reflections"
             " WHERE user_id = ? AND module_id = ?",
             (user_id, module_id, user_id, module_id),
         )
@@ -169,7 +170,11 @@ class Storage(CohortQueries):
         for row in rows:
             if row["kind"] == "p":
                 progress = ModuleProgress(
-                    row["key"], row["attempts"], row["best_score"], row["completed_at"]
+                    row["key"],
+                    row["attempts"],
+                    row["best_score"],
+                    row["completed_at"],
+                    row["quiz_signature"],
                 )
             else:
                 answers[row["key"]] = row["answer"]
@@ -184,6 +189,7 @@ class Storage(CohortQueries):
         passed: bool,
         answers: dict[str, list[str]],
         content_version: str,
+        quiz_signature: str | None = None,
     ) -> dict[str, ModuleProgress]:
         """Store the attempt and return the learner's progress on every module.
 
@@ -192,7 +198,7 @@ class Storage(CohortQueries):
         """
         await self._write(
             "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
-            " content_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " content_version, created_at, quiz_signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 user_id,
                 path_id,
@@ -202,6 +208,7 @@ class Storage(CohortQueries):
                 json.dumps(answers),
                 content_version,
                 now(),
+                quiz_signature,
             ),
         )
         return await self.progress(user_id)
@@ -297,4 +304,4 @@ CERT_COLUMNS = (
 
 
 def _progress(row: aiosqlite.Row) -> ModuleProgress:
-    return ModuleProgress(row[0], row[1] or 0, row[2], row[3])
+    return ModuleProgress(row[0], row[1] or 0, row[2], row[3], row[4])

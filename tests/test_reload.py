@@ -130,3 +130,30 @@ def _wait(probe, seconds: float = 20.0):  # type: ignore[no-untyped-def]
             pass
         time.sleep(0.2)
     raise AssertionError("timed out")
+
+
+def test_changed_quiz_shows_updated_until_passed_again(
+    client: TestClient, make_user, content_dir: Path
+) -> None:
+    from tests.conftest import Learner
+
+    make_user("editrice@example.fr", "Édith", "editor")
+    learner = Learner(client)
+    learner.signup(email="lea2@example.fr")
+    learner.pass_intro()
+    assert "Mis à jour" not in client.get("/paths/1h").text
+    module = content_dir / "modules" / "intro.md"
+    text = module.read_text(encoding="utf-8")
+    text = text.replace("- [x] Le mécénat {#a}", "- [ ] Le mécénat {#a}")
+    text = text.replace("- [ ] L'innovation sociétale {#b}", "- [x] L'innovation sociétale {#b}")
+    module.write_text(text, encoding="utf-8")
+    sign_in(client, "editrice@example.fr").post("/editor/content/reload")
+    learner = sign_in(client, "lea2@example.fr")
+    page = client.get("/paths/1h").text
+    assert "Mis à jour" in page and "Terminé" in page
+    assert "a changé depuis votre réussite" in client.get("/paths/1h/intro").text
+    learner.post(
+        "/paths/1h/intro",
+        {"intro-mode": "b", "intro-acteurs": ["a", "b"], "intro-classement": "faux"},
+    )
+    assert "Mis à jour" not in client.get("/paths/1h").text

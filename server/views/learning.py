@@ -10,7 +10,7 @@ from course import certificates
 from course.certificates import Certificate
 from course.grading import AnswerError, grade, parse_answers
 from course.models import Module, Path
-from course.progress import ModuleProgress, neighbours, path_progress, status
+from course.progress import ModuleProgress, neighbours, path_progress, quiz_updated, status
 from server.storage import User, now
 from server.templating import render
 from server.web import course, current_user, read_form, redirect, require_user, storage
@@ -91,6 +91,7 @@ def _module_response(request: Request, path: Path, module: Module, **context) ->
         "previous": modules[previous] if previous else None,
         "next": modules[following] if following else None,
         "status": status(context.get("progress")),
+        "updated": quiz_updated(module, context.get("progress")),
         "answers": {},
         "result": None,
         "quiz_error": None,
@@ -134,6 +135,7 @@ async def submit_quiz(request: Request) -> Response:
         result.passed,
         {qid: sorted(choices) for qid, choices in answers.items()},
         course(request).version,
+        module.quiz_signature,
     )
     progress = all_progress[module.id]
     certificate = (
