@@ -194,11 +194,16 @@ class Storage(CohortQueries):
         """Store the attempt and return the learner's progress on every module.
 
         The schema's trigger keeps the best score, completion and enrolment in the
-        same statement.
+        same statement. RETURNING reads the progress as it was just before (it is
+        evaluated before AFTER triggers), so the new state is that plus this
+        attempt, computed here exactly as the trigger does: no second query.
         """
-        await self._write(
+        stamp = now()
+        rows = await self._write(
             "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
-            " content_version, created_at, quiz_signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " content_version, created_at, quiz_signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f" RETURNING (SELECT group_concat({PACKED_PROGRESS}, char(30)) FROM progress"
+            " WHERE user_id = ?)",
             (
                 user_id,
                 path_id,
@@ -207,11 +212,21 @@ class Storage(CohortQueries):
                 int(passed),
                 json.dumps(answers),
                 content_version,
-                now(),
+                stamp,
                 quiz_signature,
+                user_id,
             ),
         )
-        return await self.progress(user_id)
+        progress = unpack_progress(rows[0][0])
+        before = progress.get(module_id)
+        progress[module_id] = ModuleProgress(
+            module_id,
+            (before.attempts if before else 0) + 1,
+            max(before.best_score or 0, score) if before else score,
+            (before.completed_at if before else None) or (stamp if passed else None),
+            (quiz_signature if passed else None) or (before.quiz_signature if before else None),
+        )
+        return progress
 
     async def complete_module(self, user_id: int, path_id: str, module_id: str) -> None:
         """Mark a module without a quiz as done (and the learner as enrolled in the path)."""
@@ -295,6 +310,27 @@ class Storage(CohortQueries):
             (now(), reason, certificate_id),
         )
         return bool(rows)
+
+
+PACKED_PROGRESS = (
+    "module_id || char(31) || attempts || char(31) || ifnull(best_score, '') || char(31)"
+    " || ifnull(completed_at, '') || char(31) || ifnull(quiz_signature, '')"
+)
+
+
+def unpack_progress(packed: str | None) -> dict[str, ModuleProgress]:
+    progress = {}
+    for item in (packed or "").split("\x1e"):
+        if item:
+            module_id, attempts, best, done, signature = item.split("\x1f")
+            progress[module_id] = ModuleProgress(
+                module_id,
+                int(attempts),
+                int(best) if best else None,
+                done or None,
+                signature or None,
+            )
+    return progress
 
 
 CERT_COLUMNS = (

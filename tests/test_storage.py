@@ -102,3 +102,31 @@ async def test_database_is_created_with_its_folder(tmp_path: Path) -> None:
     await storage.open()
     await storage.close()
     assert (tmp_path / "deep" / "er" / "x.db").exists()
+
+
+async def test_record_attempt_returns_what_the_trigger_stored(tmp_path: Path) -> None:
+    """The progress computed from RETURNING must equal what the database holds."""
+    storage = Storage(tmp_path / "r.db")
+    await storage.open()
+    try:
+        user = await storage.create_user("a@b.fr", "A", "hash")
+        for score, passed, signature in [
+            (40, False, "s1"),
+            (90, True, "s1"),
+            (60, False, "s2"),
+            (100, True, "s2"),
+        ]:
+            returned = await storage.record_attempt(
+                user.id, "1h", "m", score, passed, {}, "v", signature
+            )
+            assert returned == await storage.progress(user.id)
+        for score in (10, 20):
+            returned = await storage.record_attempt(
+                user.id, "1h", "autre", score, False, {}, "v", "x"
+            )
+            assert returned == await storage.progress(user.id)
+        final = await storage.progress(user.id)
+        assert final["m"].attempts == 4 and final["m"].best_score == 100
+        assert final["m"].quiz_signature == "s2" and final["autre"].attempts == 2
+    finally:
+        await storage.close()
