@@ -5,16 +5,51 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
+from course.diff import Change, ChangeKind, annotate, compare
 from course.errors import ContentError
 from course.export import course_summary
-from course.loader import Loader
+from course.loader import Loader, load_course
+from course.models import Course
 from course.originality import overlaps
 
 
+def cmd_preview(args: argparse.Namespace) -> int:
+    """Serve the course for an editor: localhost only, no account, reload on every save."""
+    import tempfile
+    from dataclasses import replace
+
+    import uvicorn
+
+    from server.app import create_app
+    from server.settings import Settings
+
+    content = Path(args.content_dir)
+    try:
+        Loader(content).load()
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"alliances: fix the content in {content} first", file=sys.stderr)
+        return 1
+    workdir = Path(tempfile.mkdtemp(prefix="alliances-preview-"))
+    settings = replace(
+        Settings.from_env({"ALLIANCES_DATABASE": str(workdir / "preview.db")}),
+        content_dir=content,
+        preview=True,
+    )
+    print(f"Aperçu de {content} sur http://127.0.0.1:{args.port} (Ctrl+C pour arrêter)")
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=args.port, log_level="warning")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.database is not None and args.against is None:
+        print("alliances: --database ne sert qu'avec --against", file=sys.stderr)
+        return 2
     loader = Loader(Path(args.content_dir))
     try:
         course = loader.load()
@@ -40,7 +75,91 @@ def cmd_check(args: argparse.Namespace) -> int:
             + (f", {len(course.warnings)} avertissement(s)" if course.warnings else ""),
             file=sys.stderr,
         )
-    return 1 if copied or (args.strict and course.warnings) else 0
+    code = 1 if copied or (args.strict and course.warnings) else 0
+    if args.against is not None:
+        return max(code, check_against(course, args))
+    return code
+
+
+def check_against(course: Course, args: argparse.Namespace) -> int:
+    """Print what `course` would do to learners compared with --against: 1 if harmful."""
+    out = sys.stderr if args.json else sys.stdout  # --json keeps standard output parseable
+    try:
+        old = load_course(args.against)  # its warnings are the past's business
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"alliances: l'ancien contenu {args.against} ne se charge pas", file=sys.stderr)
+        return 1
+    changes = compare(old, course)
+    if args.database is not None:
+        try:
+            changes = learners_touched(args.database, changes)
+        except sqlite3.Error as exc:
+            print(f"alliances: base de données illisible {args.database} : {exc}", file=sys.stderr)
+            return 2
+    for change in changes:
+        print(f"{'à risque' if change.harmful else 'information'} : {change.message_fr}", file=out)
+    harmful = sum(c.harmful for c in changes)
+    print(
+        f"Comparaison avec {args.against} : "
+        + (
+            f"{len(changes)} changement(s), dont {harmful} à risque pour les apprenants"
+            if changes
+            else "aucun changement pour les apprenants"
+        ),
+        file=out,
+    )
+    return 1 if harmful else 0
+
+
+# The learners whose recorded data a change touches: one SELECT of user ids per kind.
+# :key is the subject's JSON path inside attempts.answers ({question_id: [choice ids]}).
+ANSWERED = "SELECT user_id FROM attempts WHERE json_type(answers, :key) IS NOT NULL"
+TOUCHED_SQL = {
+    ChangeKind.MODULE_REMOVED: "SELECT user_id FROM progress WHERE module_id = :module"
+    " UNION SELECT user_id FROM attempts WHERE module_id = :module"
+    " UNION SELECT user_id FROM reflections WHERE module_id = :module AND trim(answer) != ''",
+    ChangeKind.MODULE_REMOVED_FROM_PATH: "SELECT user_id FROM progress WHERE module_id = :module"
+    " AND user_id IN (SELECT user_id FROM enrolments WHERE path_id = :path)",
+    ChangeKind.QUESTION_REMOVED: ANSWERED,
+    ChangeKind.CORRECT_ANSWERS_CHANGED: ANSWERED,
+    ChangeKind.QUESTION_KIND_CHANGED: ANSWERED,
+    ChangeKind.CHOICES_REMOVED: "SELECT a.user_id FROM attempts a, json_each(a.answers, :key) j"
+    " WHERE j.value IN (SELECT value FROM json_each(:choices))",
+    ChangeKind.REFLECTION_REMOVED: "SELECT user_id FROM reflections"
+    " WHERE reflection_id = :subject AND trim(answer) != ''",
+    ChangeKind.PATH_REMOVED: "SELECT user_id FROM enrolments WHERE path_id = :path"
+    " UNION SELECT user_id FROM attempts WHERE path_id = :path"
+    " UNION SELECT user_id FROM certificates WHERE path_id = :path",
+}
+
+
+def learners_touched(database: Path, changes: list[Change]) -> list[Change]:
+    """Annotate the changes with learner counts, reading the app's SQLite file, never writing."""
+    if not database.is_file():  # mode=ro would say "unable to open", less helpfully
+        raise sqlite3.OperationalError("fichier introuvable")
+    conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        annotated = []
+        for change in changes:
+            sql = TOUCHED_SQL.get(change.kind)
+            if sql is None:
+                annotated.append(change)
+                continue
+            params = {
+                "subject": change.subject_id,
+                "key": f"$.{json.dumps(change.subject_id)}",
+                "module": change.module_id,
+                "path": change.path_id,
+                "choices": json.dumps(change.choice_ids),
+            }
+            query = f"SELECT COUNT(DISTINCT user_id) FROM ({sql})"
+            (count,) = conn.execute(query, params).fetchone()
+            annotated.append(annotate(change, count))
+        return annotated
+    finally:
+        conn.close()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -198,7 +317,23 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--sources", type=Path, help="fail if the content repeats 12 words of a file in SOURCES"
     )
+    check.add_argument(
+        "--against",
+        type=Path,
+        metavar="OLD_CONTENT_DIR",
+        help="list what the content would do to learners compared with OLD_CONTENT_DIR",
+    )
+    check.add_argument(
+        "--database",
+        type=Path,
+        metavar="DB",
+        help="with --against: count the learners each change touches in this SQLite file",
+    )
     check.set_defaults(func=cmd_check)
+    preview = sub.add_parser("preview", help="serve the course for an editor, live reload")
+    preview.add_argument("content_dir", nargs="?", default="content")
+    preview.add_argument("--port", type=int, default=8001)
+    preview.set_defaults(func=cmd_preview)
     create = sub.add_parser("create-user", help="create an account (e.g. the first admin)")
     create.add_argument("email")
     create.add_argument("--name", required=True, help="name printed on certificates")
