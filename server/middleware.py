@@ -52,7 +52,9 @@ class SecurityMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
-                headers.setdefault("cache-control", "no-cache, private")
+                headers.setdefault(
+                    "cache-control", "no-store"
+                )  # personalised pages are never cached
                 if new_csrf:
                     flags = "; Secure" if secure else ""
                     headers.append(

@@ -199,3 +199,14 @@ def test_logout_works_from_an_error_page(client: TestClient, learner: Learner) -
     assert token
     response = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303
+
+
+def test_static_assets_are_fingerprinted_and_cached_for_a_year(client: TestClient) -> None:
+    page = client.get("/").text
+    css = page.split('rel="stylesheet" href="')[1].split('"')[0]
+    assert css.startswith("/static/site.css?v=")
+    cached = client.get(css)
+    assert cached.status_code == 200 and "immutable" in cached.headers["cache-control"]
+    assert client.get("/static/site.css?v=old").headers["cache-control"] == "no-cache"
+    assert client.get("/").headers["cache-control"] == "no-store"
+    assert client.get("/static/absent.css").status_code == 404

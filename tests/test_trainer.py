@@ -258,12 +258,53 @@ for route in COHORT_ROUTES:
     )
 
 
-@pytest.mark.parametrize("visitor", VISITORS)
-def test_access_matrix(client: TestClient, world, make_user, visitor: str) -> None:
+# POST routes of a cohort, with a harmless valid payload: the trainer of the cohort
+# and admins are let through (any status but 403/404); others as below.
+POSTS = {
+    "/trainer/cohorts/{c}/settings": {"name": "Promo Lille", "due_date": "2000-01-01"},
+    "/trainer/cohorts/{c}/join-link": {"action": "enable"},
+    "/trainer/cohorts/{c}/trainers": {"email": "formatrice@example.fr"},
+    "/trainer/cohorts/{c}/import/confirm": {"payload": "x"},
+    "/trainer/cohorts/{c}/learners/{u}/remove": {},
+}
+REFUSED = dict(anonymous=303, learner=403, outsider=403, editor=403, other_trainer=404)
+
+
+@pytest.fixture
+def outsider(client: TestClient, world, make_user) -> None:
+    """A learner of another cohort, trained by the other trainer."""
     make_user("hors@example.fr", "Hors Groupe")
+    other = sign_in(client, "autre@example.fr")
+    code = join_code(client, new_cohort(other, name="Autre groupe"))
+    sign_in(client, "hors@example.fr").post(f"/join/{code}")
+    client.cookies.clear()
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_access_matrix(client: TestClient, world, outsider, visitor: str) -> None:
     if visitor != "anonymous":
         sign_in(client, LOGINS[visitor])
     for route, expected in EXPECTED.items():
         url = route.format(c=world["cohort"])
         status = client.get(url, follow_redirects=False).status_code
         assert status == expected[visitor], (url, visitor, status)
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_access_matrix_for_changes(client: TestClient, world, outsider, visitor: str) -> None:
+    sign_in(client, "formatrice@example.fr")
+    page = client.get(f"/trainer/cohorts/{world['cohort']}").text
+    member = re.search(r"/trainer/cohorts/\d+/learners/(\d+)", page)[1]
+    client.cookies.clear()
+    person = sign_in(client, LOGINS[visitor]) if visitor != "anonymous" else Learner(client)
+    for route, fields in POSTS.items():
+        url = route.format(c=world["cohort"], u=member)
+        status = person.post(url, fields).status_code
+        if visitor in REFUSED:
+            assert status == REFUSED[visitor], (url, visitor, status)
+        else:
+            assert status not in (403, 404), (url, visitor, status)
+    admin_status = person.post(
+        f"/admin/users/{member}/roles", {"role": "editor", "action": "grant"}
+    )
+    assert admin_status.status_code == (303 if visitor in ("admin", "anonymous") else 403)

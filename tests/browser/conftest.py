@@ -74,11 +74,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+LIVE: dict[str, Path] = {}  # the live server's database, for tests that add accounts
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`alliances serve` on a free port, a temporary database, the fixture course."""
     require_tools()
     var = tmp_path_factory.mktemp("live")
+    LIVE["database"] = var / "live.db"
     port = _free_port()
     env = {
         **os.environ,

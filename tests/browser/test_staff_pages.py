@@ -1,0 +1,106 @@
+"""Trainers', editors' and admins' pages pass axe-core and the Nu Html Checker too."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.browser.conftest import LIVE, VNU
+from tests.browser.pages import PASSWORD, check_accessibility
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def create_user(email: str, name: str, role: str) -> None:
+    alliances = Path(sys.executable).with_name("alliances")
+    env = {**os.environ, "ALLIANCES_DATABASE": str(LIVE["database"])}
+    args = [str(alliances), "create-user", email, "--name", name, "--role", role]
+    done = subprocess.run(
+        [*args, "--password-stdin"], input=PASSWORD + "\n", env=env, capture_output=True, text=True
+    )
+    assert done.returncode in (0, 1), done.stderr  # 1: already created by another width
+
+
+def test_staff_pages_are_accessible_and_valid(
+    browser, live_server: str, artifacts: Path, tmp_path: Path
+) -> None:
+    create_user("formatrice@example.fr", "Fanny Formatrice", "trainer")
+    create_user("admin@example.fr", "Ada Admin", "admin")
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    pages: dict[str, str] = {}
+    problems: list[str] = []
+
+    def visit(name: str, url: str | None = None) -> None:
+        if url:
+            page.goto(url)
+        page.screenshot(path=artifacts / f"staff-{name}.png", full_page=True)
+        assert page.locator("h1").count() == 1, name
+        pages[name] = page.content()
+        problems.extend(check_accessibility(page, name))
+
+    def login(email: str) -> None:
+        context.clear_cookies()
+        page.goto("/login")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+
+    login("formatrice@example.fr")
+    visit("trainer-cohorts", "/trainer/cohorts")
+    page.fill("#name", "Promo accessibilité")
+    page.select_option("#path_id", "1h")
+    page.click("form[action='/trainer/cohorts'] button[type=submit]")
+    dashboard = page.url
+    code = re.search(r"/join/([\w-]+)", page.content())[1]
+    csv = tmp_path / "liste.csv"
+    csv.write_text("email;nom\nnina@example.fr;Nina\npas-un-email;X\n", encoding="utf-8")
+
+    context.clear_cookies()
+    visit("join", f"/join/{code}")
+    page.goto(f"/signup?next=/join/{code}")
+    page.fill("#name", "Léa Apprenante")
+    page.fill("#email", f"lea-{code[:6]}@example.fr")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("form[action^='/join/'] button[type=submit]")
+    visit("mes-formations")
+
+    login("formatrice@example.fr")
+    visit("trainer-dashboard", dashboard)
+    visit("trainer-questions", dashboard + "/questions")
+    learner = re.search(r'href="(/trainer/cohorts/\d+/learners/\d+)"', pages["trainer-dashboard"])
+    visit("trainer-learner", learner[1])
+    visit("trainer-import", dashboard + "/import")
+    page.set_input_files("#file", str(csv))
+    page.click("form[enctype] button[type=submit]")
+    visit("trainer-import-preview")
+
+    login("admin@example.fr")
+    visit("admin-users", "/admin/users")
+    visit("editor-content", "/editor/content")
+    context.close()
+    assert not problems, "axe-core violations:\n" + "\n".join(problems)
+
+    folder = artifacts / "html"
+    folder.mkdir(exist_ok=True)
+    files = []
+    for name, html in pages.items():
+        file = folder / f"staff-{name}.html"
+        file.write_text(html, encoding="utf-8")
+        files.append(str(file))
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(run.stdout or "{}").get("messages", [])
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']}" for m in messages
+    ]
+    assert not errors, "Nu Html Checker errors:\n" + "\n".join(errors)
