@@ -17,6 +17,13 @@ from course.models import Course
 from course.originality import overlaps
 
 
+def report(problems: list, *footer: str) -> int:
+    """Print content problems (file:line: message), then closing lines; exit code 1."""
+    for line in [*problems, *footer]:
+        print(line, file=sys.stderr)
+    return 1
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     """Serve the course for an editor: localhost only, no account, reload on every save."""
     import tempfile
@@ -31,10 +38,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     try:
         Loader(content).load()
     except ContentError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"alliances: fix the content in {content} first", file=sys.stderr)
-        return 1
+        return report(exc.problems, f"alliances: fix the content in {content} first")
     workdir = Path(tempfile.mkdtemp(prefix="alliances-preview-"))
     settings = replace(
         Settings.from_env({"ALLIANCES_DATABASE": str(workdir / "preview.db")}),
@@ -175,10 +179,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         Loader(settings.content_dir).load()  # a broken course: the list, not a traceback
     except ContentError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"alliances: the content in {settings.content_dir} is not valid", file=sys.stderr)
-        return 1
+        return report(
+            exc.problems, f"alliances: the content in {settings.content_dir} is not valid"
+        )
     code = Path(__file__).resolve().parent.parent
     watched = [str(code / "course"), str(code / "server"), str(settings.content_dir)]
     # Hand the GIL over sooner (default 5 ms), so the SQLite thread answers promptly.
@@ -254,10 +257,7 @@ def cmd_gift_import(args: argparse.Namespace) -> int:
         print(f"alliances: {exc}", file=sys.stderr)
         return 1
     except ContentError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print("Le cours ne se charge pas : corrigez-le avant d'importer.", file=sys.stderr)
-        return 1
+        return report(exc.problems, "Le cours ne se charge pas : corrigez-le avant d'importer.")
     for line in result.report:
         print(line)
     if result.written:
@@ -288,9 +288,7 @@ def cmd_gift_export(args: argparse.Namespace) -> int:
         print(f"alliances: {exc}", file=sys.stderr)
         return 1
     except ContentError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 1
+        return report(exc.problems)
     for warning in warnings:
         print(f"avertissement : {warning}", file=sys.stderr)
     if args.output is None:

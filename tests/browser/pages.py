@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
-from tests.browser.conftest import AXE
+from tests.browser.conftest import AXE, VNU
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "un mot de passe sûr"
@@ -85,3 +87,28 @@ def focus_problems(page, name: str, limit: int = 80) -> list[str]:
         if not info["visible"]:
             problems.append(f"{name}: no visible focus on {info['path']}")
     return problems
+
+
+def vnu_errors(pages: dict[str, str], folder: Path, prefix: str = "") -> list[str]:
+    """Save the pages' HTML and check it in one Nu Html Checker run; errors as text."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, html in pages.items():
+        file = folder / f"{prefix}{name}.html"
+        file.write_text(html, encoding="utf-8")
+        files.append(str(file))
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(run.stdout or "{}").get("messages", [])
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']} "
+        f"[{m.get('extract', '').strip()}]"
+        for m in messages
+    ]
+    if not errors and run.returncode != 0:
+        errors.append(run.stderr)
+    return errors

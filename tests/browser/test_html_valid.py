@@ -6,14 +6,11 @@ the 1 h path, then checked in a single vnu run.
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.browser.conftest import VNU
-from tests.browser.pages import PASSWORD
+from tests.browser.pages import PASSWORD, vnu_errors
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 CERT = re.compile(r'href="/certificates/([\w-]+)"')
@@ -80,24 +77,5 @@ def test_every_page_type_is_valid_html(
     learner.get("plan", "/plan")
     request.dispose()
 
-    folder = artifacts / "html"
-    folder.mkdir(exist_ok=True)
-    files = []
-    for name, html in learner.pages.items():
-        file = folder / f"{name}.html"
-        file.write_text(html, encoding="utf-8")
-        files.append(str(file))
-    run = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    messages = json.loads(run.stdout or "{}").get("messages", [])
-    errors = [
-        f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']} "
-        f"[{m.get('extract', '').strip()}]"
-        for m in messages
-    ]
+    errors = vnu_errors(learner.pages, artifacts / "html")
     assert not errors, "Nu Html Checker errors:\n" + "\n".join(errors)
-    assert run.returncode == 0, run.stderr

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.browser.conftest import LIVE, VNU
-from tests.browser.pages import PASSWORD, check_accessibility
+from tests.browser.conftest import LIVE
+from tests.browser.pages import PASSWORD, check_accessibility, vnu_errors
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -86,21 +85,5 @@ def test_staff_pages_are_accessible_and_valid(
     context.close()
     assert not problems, "axe-core violations:\n" + "\n".join(problems)
 
-    folder = artifacts / "html"
-    folder.mkdir(exist_ok=True)
-    files = []
-    for name, html in pages.items():
-        file = folder / f"staff-{name}.html"
-        file.write_text(html, encoding="utf-8")
-        files.append(str(file))
-    run = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    messages = json.loads(run.stdout or "{}").get("messages", [])
-    errors = [
-        f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']}" for m in messages
-    ]
+    errors = vnu_errors(pages, artifacts / "html", prefix="staff-")
     assert not errors, "Nu Html Checker errors:\n" + "\n".join(errors)
