@@ -204,6 +204,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_revoke_certificate(args: argparse.Namespace) -> int:
+    """Revoke an issued certificate: its public page and PDF then say « révoquée »."""
+    import asyncio
+
+    from server.settings import Settings
+    from server.storage import Storage
+
+    # Accept the verification URL too: ids may start with "-", which argparse reads
+    # as an option unless written after "--".
+    certificate_id = args.certificate.rstrip("/").rsplit("/", 1)[-1].removesuffix(".pdf")
+
+    async def revoke() -> int:
+        storage = Storage(Settings.from_env().database)
+        await storage.open()
+        try:
+            if await storage.revoke_certificate(certificate_id, args.reason.strip()):
+                print(f"revoked {certificate_id}")
+                return 0
+            print("alliances: no valid certificate with this id", file=sys.stderr)
+            return 1
+        finally:
+            await storage.close()
+
+    return asyncio.run(revoke())
+
+
 def cmd_create_user(args: argparse.Namespace) -> int:
     """Create an account from the command line: how the first admin is made."""
     import asyncio
@@ -332,6 +358,10 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("content_dir", nargs="?", default="content")
     preview.add_argument("--port", type=int, default=8001)
     preview.set_defaults(func=cmd_preview)
+    revoke = sub.add_parser("revoke-certificate", help="revoke an issued certificate")
+    revoke.add_argument("certificate", help="the certificate's id or verification URL")
+    revoke.add_argument("--reason", required=True, help="shown on the public verification page")
+    revoke.set_defaults(func=cmd_revoke_certificate)
     create = sub.add_parser("create-user", help="create an account (e.g. the first admin)")
     create.add_argument("email")
     create.add_argument("--name", required=True, help="name printed on certificates")

@@ -129,3 +129,21 @@ def test_healthz(client: TestClient) -> None:
 def test_pages_and_media(client: TestClient) -> None:
     assert "Une coopération" in client.get("/pages/glossaire").text
     assert client.get("/media/images/schema.png").status_code == 200
+
+
+def test_revoked_certificate_says_so_publicly(
+    client: TestClient, learner: Learner, settings, monkeypatch
+) -> None:
+    from server.cli import main
+
+    learner.pass_intro()
+    learner.post("/paths/1h/lecture/done")
+    certificate_id = CERT.search(client.get("/paths/1h").text)[1]
+    monkeypatch.setenv("ALLIANCES_DATABASE", str(settings.database))
+    monkeypatch.setenv("ALLIANCES_SECRET_KEY", settings.secret_key)
+    url = f"https://formation.example.org/certificates/{certificate_id}"  # ids may start with "-"
+    assert main(["revoke-certificate", url, "--reason", "Erreur d'identité"]) == 0
+    assert main(["revoke-certificate", "--reason", "Encore", "--", certificate_id]) == 1
+    page = client.get(f"/certificates/{certificate_id}").text
+    assert "Attestation révoquée" in page and "Erreur d&#39;identité" in page
+    assert client.get(f"/certificates/{certificate_id}.pdf").status_code == 200
