@@ -33,6 +33,7 @@ def routes() -> list[Route | Mount]:
         Route("/paths/{path_id}/{module_id}", learning.module_page, methods=["GET"]),
         Route("/paths/{path_id}/{module_id}", learning.submit_quiz, methods=["POST"]),
         Route("/paths/{path_id}/{module_id}/done", learning.mark_done, methods=["POST"]),
+        Route("/paths/{path_id}/{module_id}/resultat", learning.quiz_result),
         Route(
             "/paths/{path_id}/{module_id}/reflections/{reflection_id}",
             learning.save_reflection,

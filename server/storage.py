@@ -228,6 +228,15 @@ class Storage(CohortQueries):
         )
         return progress
 
+    async def last_attempt(self, user_id: int, module_id: str) -> dict[str, list[str]] | None:
+        """The answers of the learner's latest attempt at a module's quiz, if any."""
+        row = await self._one(
+            "SELECT answers FROM attempts WHERE user_id = ? AND module_id = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (user_id, module_id),
+        )
+        return json.loads(row["answers"]) if row else None
+
     async def complete_module(self, user_id: int, path_id: str, module_id: str) -> None:
         """Mark a module without a quiz as done (and the learner as enrolled in the path)."""
         stamp = now()

@@ -29,7 +29,7 @@ def test_sign_up_follow_1h_and_get_a_verifiable_certificate(client: TestClient) 
     assert 'name="intro-acteurs" value="a"' in lesson.text and 'type="checkbox"' in lesson.text
     assert "bonne réponse" not in lesson.text  # answers never reach the browser first
 
-    failed = learner.post(
+    failed = learner.quiz(
         "/paths/1h/intro", {"intro-mode": "b", "intro-acteurs": "a", "intro-classement": "vrai"}
     )
     assert (
@@ -147,3 +147,19 @@ def test_revoked_certificate_says_so_publicly(
     page = client.get(f"/certificates/{certificate_id}").text
     assert "Attestation révoquée" in page and "Erreur d&#39;identité" in page
     assert client.get(f"/certificates/{certificate_id}.pdf").status_code == 200
+
+
+def test_reloading_the_result_page_does_not_submit_again(learner: Learner) -> None:
+    result = learner.pass_intro()
+    again = learner.client.get("/paths/1h/intro/resultat")
+    assert again.status_code == 200 and "100&nbsp;%" in again.text
+    assert (
+        "quiz de 3 questions · meilleur score&nbsp;: 100&nbsp;%"
+        in learner.client.get("/paths/1h").text
+    )
+    assert result.status_code == 200
+
+
+def test_result_page_without_an_attempt_leads_to_the_quiz(learner: Learner) -> None:
+    response = learner.client.get("/paths/1h/intro/resultat", follow_redirects=False)
+    assert response.headers["location"] == "/paths/1h/intro"

@@ -137,19 +137,37 @@ async def submit_quiz(request: Request) -> Response:
         course(request).version,
         module.quiz_signature,
     )
-    progress = all_progress[module.id]
-    certificate = (
-        await _after_progress(request, user, path, all_progress) if progress.completed else None
-    )
-    _, saved = await db.module_state(user.id, module.id) if module.reflections else (None, {})
+    if all_progress[module.id].completed:
+        await _after_progress(request, user, path, all_progress)
+    # Post/Redirect/Get: reloading the result page never submits the quiz again.
+    return redirect(f"/paths/{path.id}/{module.id}/resultat#resultat")
+
+
+async def quiz_result(request: Request) -> Response:
+    """The learner's latest attempt at this quiz, graded and explained."""
+    path = _path(request)
+    module = _module(request, path)
+    user = await require_user(request)
+    db = storage(request)
+    last = await db.last_attempt(user.id, module.id) if module.has_quiz else None
+    if last is None:
+        return redirect(f"/paths/{path.id}/{module.id}")
+    chosen = {
+        question.id: frozenset(last.get(question.id, ())) & question.choice_ids
+        for question in module.questions
+    }
+    result = grade(module, chosen, course(request).pass_threshold)
+    progress = await db.progress(user.id)
+    certificate = None
+    if path_progress(course(request), path, progress).complete:
+        certificate = (await db.certificates_for(user.id)).get(path.id)
     return _module_response(
         request,
         path,
         module,
-        progress=progress,
-        answers=saved,
+        progress=progress.get(module.id),
         result=result,
-        chosen=answers,
+        chosen=chosen,
         certificate=certificate,
     )
 
