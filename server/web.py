@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from course.models import Course
+from course.progress import ModuleProgress
 from server.security import token_hash
 from server.storage import Storage, User
 
@@ -39,6 +40,24 @@ async def current_user(request: Request) -> User | None:
     request.state.user = user
     request.state.session_token = token if user else None
     return user
+
+
+async def learner_in_module(
+    request: Request, module_id: str
+) -> tuple[User, ModuleProgress | None, dict[str, str]]:
+    """The signed-in user with their progress and answers in a module, in one query."""
+    token = request.app.state.signer.session_token(request.cookies.get(SESSION_COOKIE))
+    if token is None or request.app.state.settings.preview:
+        user = await require_user(request)
+        progress, answers = await storage(request).module_state(user.id, module_id)
+        return user, progress, answers
+    user, progress, answers = await storage(request).session_module_state(
+        token_hash(token), module_id
+    )
+    request.state.user, request.state.session_token = user, token if user else None
+    if user is None:
+        return await require_user(request), None, {}  # redirects to the login page
+    return user, progress, answers
 
 
 async def require_user(request: Request) -> User:

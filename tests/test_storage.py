@@ -130,3 +130,23 @@ async def test_record_attempt_returns_what_the_trigger_stored(tmp_path: Path) ->
         assert final["m"].quiz_signature == "s2" and final["autre"].attempts == 2
     finally:
         await storage.close()
+
+
+async def test_session_and_module_state_in_one_query(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "s.db")
+    await storage.open()
+    try:
+        user = await storage.create_user("a@b.fr", "A", "hash")
+        await storage.change_role(None, user.id, "trainer", True, "2026-11-23T10:00:00+00:00")
+        await storage.create_session(user.id, "live", days=1)
+        await storage.create_session(user.id, "old", days=-1)
+        await storage.record_attempt(user.id, "1h", "m", 80, True, {}, "v", "sig")
+        await storage.save_reflection(user.id, "m", "r1", "réponse")
+        found, progress, answers = await storage.session_module_state("live", "m")
+        assert found == user.__class__(user.id, "a@b.fr", "A", frozenset({"trainer"}))
+        assert (progress.attempts, progress.best_score, progress.quiz_signature) == (1, 80, "sig")
+        assert progress.completed and answers == {"r1": "réponse"}
+        assert await storage.session_module_state("old", "m") == (None, None, {})
+        assert await storage.session_module_state("live", "autre") == (found, None, {})
+    finally:
+        await storage.close()

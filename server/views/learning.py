@@ -13,7 +13,15 @@ from course.models import Module, Path
 from course.progress import ModuleProgress, neighbours, path_progress, quiz_updated, status
 from server.storage import User, now
 from server.templating import render
-from server.web import course, current_user, read_form, redirect, require_user, storage
+from server.web import (
+    course,
+    current_user,
+    learner_in_module,
+    read_form,
+    redirect,
+    require_user,
+    storage,
+)
 
 MAX_REFLECTION = 20_000
 
@@ -76,8 +84,7 @@ async def start_path(request: Request) -> Response:
 async def module_page(request: Request) -> Response:
     path = _path(request)
     module = _module(request, path)
-    user = await require_user(request)
-    progress, answers = await storage(request).module_state(user.id, module.id)
+    _, progress, answers = await learner_in_module(request, module.id)
     return _module_response(request, path, module, progress=progress, answers=answers)
 
 
