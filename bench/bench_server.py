@@ -31,6 +31,7 @@ import httpx2 as httpx
 from course.loader import load_course
 
 ROOT = Path(__file__).resolve().parent.parent
+WRK_CPU = os.environ.get("BENCH_WRK_CPU")  # e.g. "1": pin wrk to that core
 MODULE_PATH, MODULE_ID = "1h", "decouvrir-pourquoi"
 
 

@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             tasks.append(asyncio.create_task(live.watch()))
         _on_sighup(live)
         gc.freeze()  # the compiled course lives as long as the app: keep it out of GC scans
+        # Requests allocate many short-lived objects; collecting the young generation
+        # less often trims latency spikes (the p99) for a few MB of memory.
+        gc.set_threshold(50_000, 20, 100)
         try:
             yield
         finally:
