@@ -25,6 +25,7 @@ from server.routes import routes
 from server.security import Signer
 from server.settings import Settings
 from server.storage import Storage, User
+from server.throttle import LoginThrottle
 
 log = logging.getLogger("alliances")
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.content = LiveContent(app.state, settings.content_dir, snapshot)
     app.state.signer = Signer(settings.secret_key)
+    app.state.login_throttle = LoginThrottle()
     return app
 
 

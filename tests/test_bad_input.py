@@ -210,3 +210,28 @@ def test_static_assets_are_fingerprinted_and_cached_for_a_year(client: TestClien
     assert client.get("/static/site.css?v=old").headers["cache-control"] == "no-cache"
     assert client.get("/").headers["cache-control"] == "no-store"
     assert client.get("/static/absent.css").status_code == 404
+
+
+def test_repeated_failed_logins_pause_the_address(client: TestClient, learner: Learner) -> None:
+    learner.post("/logout")
+    for _ in range(10):
+        assert learner.login(password="pas le bon mot de passe").status_code == 400
+    paused = learner.login()  # even the right password waits now
+    assert paused.status_code == 429 and "Trop de tentatives" in paused.text
+    assert learner.login(email="autre@example.fr").status_code == 400  # other addresses unaffected
+
+
+def test_throttle_forgets_old_failures_and_successes() -> None:
+    from server.throttle import LoginThrottle
+
+    throttle = LoginThrottle(limit=2, window=0.05)
+    throttle.failed("a")
+    throttle.succeeded("a")
+    throttle.failed("a")
+    assert throttle.wait_seconds("a") == 0
+    throttle.failed("a")
+    assert throttle.wait_seconds("a") > 0
+    import time
+
+    time.sleep(0.06)
+    assert throttle.wait_seconds("a") == 0

@@ -93,16 +93,33 @@ async def login(request: Request) -> Response:
     password = form.get("password")
     password = password if isinstance(password, str) else ""
     target = safe_next(text_field(form, "next"))
+    throttle = request.app.state.login_throttle
+    wait = throttle.wait_seconds(email)
+    if wait:
+        minutes = -(-wait // 60)
+        return render(
+            request,
+            "auth/login.html",
+            {
+                "values": {"email": email},
+                "error": f"Trop de tentatives de connexion pour cette adresse. "
+                f"Réessayez dans {minutes} minute{'s' if minutes > 1 else ''}.",
+                "next": target,
+            },
+            status=429,
+        )
     found = await storage(request).credentials(email) if email else None
     password_hash = found[1] if found else None
     ok = await run_in_threadpool(security.verify_password, password_hash, password[:MAX_PASSWORD])
     if found and ok:
+        throttle.succeeded(email)
         user, stored = found
         if security.needs_rehash(stored):
             new_hash = await run_in_threadpool(security.hash_password, password)
             await storage(request).update_password_hash(user.id, new_hash)
         await storage(request).join_invited_cohorts(user.id, user.email, now())
         return await _start_session(request, user.id, target)
+    throttle.failed(email)
     return render(
         request,
         "auth/login.html",
