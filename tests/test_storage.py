@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiosqlite
@@ -24,6 +25,15 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    """A freshly migrated database, closed after the test."""
+    opened = Storage(tmp_path / "test.db")
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
 async def test_migrations_are_numbered_and_applied_once(tmp_path: Path) -> None:
     names = [name for _, name, _ in migrations()]
     assert names == sorted(names) and names[0].startswith("0001_")
@@ -32,45 +42,30 @@ async def test_migrations_are_numbered_and_applied_once(tmp_path: Path) -> None:
         assert await apply_migrations(db) == []
 
 
-async def test_wal_mode_and_busy_timeout(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "s.db")
-    await storage.open()
-    try:
-        assert (await storage._one("PRAGMA journal_mode"))[0] == "wal"
-        assert (await storage._one("PRAGMA busy_timeout"))[0] == 5000
-    finally:
-        await storage.close()
+async def test_wal_mode_and_busy_timeout(storage: Storage) -> None:
+    assert (await storage._one("PRAGMA journal_mode"))[0] == "wal"
+    assert (await storage._one("PRAGMA busy_timeout"))[0] == 5000
 
 
-async def test_concurrent_writes_never_share_a_transaction(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "c.db")
-    await storage.open()
-    try:
-        user = await storage.create_user("a@b.fr", "A", "hash")
-        await asyncio.gather(
-            *(
-                storage.record_attempt(user.id, "1h", f"m{i % 5}", i, i % 2 == 0, {}, "v1")
-                for i in range(100)
-            )
+async def test_concurrent_writes_never_share_a_transaction(storage: Storage) -> None:
+    user = await storage.create_user("a@b.fr", "A", "hash")
+    await asyncio.gather(
+        *(
+            storage.record_attempt(user.id, "1h", f"m{i % 5}", i, i % 2 == 0, {}, "v1")
+            for i in range(100)
         )
-        progress = await storage.progress(user.id)
-        assert sum(p.attempts for p in progress.values()) == 100
-        assert progress["m4"].best_score == 99 and progress["m0"].completed
-    finally:
-        await storage.close()
+    )
+    progress = await storage.progress(user.id)
+    assert sum(p.attempts for p in progress.values()) == 100
+    assert progress["m4"].best_score == 99 and progress["m0"].completed
 
 
-async def test_a_failed_write_rolls_back_and_the_next_one_works(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "f.db")
-    await storage.open()
-    try:
-        with pytest.raises(aiosqlite.IntegrityError):
-            await storage.save_reflection(999, "m", "r", "x")  # no such user
-        user = await storage.create_user("a@b.fr", "A", "hash")
-        await storage.save_reflection(user.id, "m", "r", "réponse")
-        assert (await storage.reflections(user.id))["r"][0] == "réponse"
-    finally:
-        await storage.close()
+async def test_a_failed_write_rolls_back_and_the_next_one_works(storage: Storage) -> None:
+    with pytest.raises(aiosqlite.IntegrityError):
+        await storage.save_reflection(999, "m", "r", "x")  # no such user
+    user = await storage.create_user("a@b.fr", "A", "hash")
+    await storage.save_reflection(user.id, "m", "r", "réponse")
+    assert (await storage.reflections(user.id))["r"][0] == "réponse"
 
 
 def test_progress_survives_a_removed_module(tmp_path: Path, settings: Settings) -> None:
@@ -104,49 +99,37 @@ async def test_database_is_created_with_its_folder(tmp_path: Path) -> None:
     assert (tmp_path / "deep" / "er" / "x.db").exists()
 
 
-async def test_record_attempt_returns_what_the_trigger_stored(tmp_path: Path) -> None:
+async def test_record_attempt_returns_what_the_trigger_stored(storage: Storage) -> None:
     """The progress computed from RETURNING must equal what the database holds."""
-    storage = Storage(tmp_path / "r.db")
-    await storage.open()
-    try:
-        user = await storage.create_user("a@b.fr", "A", "hash")
-        for score, passed, signature in [
-            (40, False, "s1"),
-            (90, True, "s1"),
-            (60, False, "s2"),
-            (100, True, "s2"),
-        ]:
-            returned = await storage.record_attempt(
-                user.id, "1h", "m", score, passed, {}, "v", signature
-            )
-            assert returned == await storage.progress(user.id)
-        for score in (10, 20):
-            returned = await storage.record_attempt(
-                user.id, "1h", "autre", score, False, {}, "v", "x"
-            )
-            assert returned == await storage.progress(user.id)
-        final = await storage.progress(user.id)
-        assert final["m"].attempts == 4 and final["m"].best_score == 100
-        assert final["m"].quiz_signature == "s2" and final["autre"].attempts == 2
-    finally:
-        await storage.close()
+    user = await storage.create_user("a@b.fr", "A", "hash")
+    for score, passed, signature in [
+        (40, False, "s1"),
+        (90, True, "s1"),
+        (60, False, "s2"),
+        (100, True, "s2"),
+    ]:
+        returned = await storage.record_attempt(
+            user.id, "1h", "m", score, passed, {}, "v", signature
+        )
+        assert returned == await storage.progress(user.id)
+    for score in (10, 20):
+        returned = await storage.record_attempt(user.id, "1h", "autre", score, False, {}, "v", "x")
+        assert returned == await storage.progress(user.id)
+    final = await storage.progress(user.id)
+    assert final["m"].attempts == 4 and final["m"].best_score == 100
+    assert final["m"].quiz_signature == "s2" and final["autre"].attempts == 2
 
 
-async def test_session_and_module_state_in_one_query(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "s.db")
-    await storage.open()
-    try:
-        user = await storage.create_user("a@b.fr", "A", "hash")
-        await storage.change_role(None, user.id, "trainer", True, "2026-11-23T10:00:00+00:00")
-        await storage.create_session(user.id, "live", days=1)
-        await storage.create_session(user.id, "old", days=-1)
-        await storage.record_attempt(user.id, "1h", "m", 80, True, {}, "v", "sig")
-        await storage.save_reflection(user.id, "m", "r1", "réponse")
-        found, progress, answers = await storage.session_module_state("live", "m")
-        assert found == user.__class__(user.id, "a@b.fr", "A", frozenset({"trainer"}))
-        assert (progress.attempts, progress.best_score, progress.quiz_signature) == (1, 80, "sig")
-        assert progress.completed and answers == {"r1": "réponse"}
-        assert await storage.session_module_state("old", "m") == (None, None, {})
-        assert await storage.session_module_state("live", "autre") == (found, None, {})
-    finally:
-        await storage.close()
+async def test_session_and_module_state_in_one_query(storage: Storage) -> None:
+    user = await storage.create_user("a@b.fr", "A", "hash")
+    await storage.change_role(None, user.id, "trainer", True, "2026-11-23T10:00:00+00:00")
+    await storage.create_session(user.id, "live", days=1)
+    await storage.create_session(user.id, "old", days=-1)
+    await storage.record_attempt(user.id, "1h", "m", 80, True, {}, "v", "sig")
+    await storage.save_reflection(user.id, "m", "r1", "réponse")
+    found, progress, answers = await storage.session_module_state("live", "m")
+    assert found == user.__class__(user.id, "a@b.fr", "A", frozenset({"trainer"}))
+    assert (progress.attempts, progress.best_score, progress.quiz_signature) == (1, 80, "sig")
+    assert progress.completed and answers == {"r1": "réponse"}
+    assert await storage.session_module_state("old", "m") == (None, None, {})
+    assert await storage.session_module_state("live", "autre") == (found, None, {})

@@ -6,6 +6,7 @@ import re
 import secrets
 from datetime import UTC, datetime
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -50,7 +51,7 @@ async def trainer_cohort(request: Request) -> tuple[User, Cohort]:
     return user, found
 
 
-def _cohort_form(request: Request, form) -> tuple[str, str | None, list[str]]:  # type: ignore[no-untyped-def]
+def _cohort_form(form: FormData) -> tuple[str, str | None, list[str]]:
     errors = []
     name = " ".join(text_field(form, "name").split())
     due = text_field(form, "due_date") or None
@@ -77,7 +78,7 @@ async def cohorts_page(request: Request) -> Response:
 async def create_cohort(request: Request) -> Response:
     user = await require_role(request, "trainer", "admin")
     form = await read_form(request)
-    name, due, errors = _cohort_form(request, form)
+    name, due, errors = _cohort_form(form)
     path_id = text_field(form, "path_id")
     if course(request).path(path_id) is None:
         errors.append("Choisissez le parcours du groupe.")
@@ -154,7 +155,7 @@ async def dashboard(request: Request) -> Response:
 async def update_cohort(request: Request) -> Response:
     _, cohort = await trainer_cohort(request)
     form = await read_form(request)
-    name, due, errors = _cohort_form(request, form)
+    name, due, errors = _cohort_form(form)
     if errors:
         raise HTTPException(400, " ".join(errors))
     archived = cohort.archived_at or now() if form.get("archived") else None
