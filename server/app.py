@@ -22,7 +22,7 @@ from server.content import LiveContent, compile_snapshot
 from server.errors import http_exception, server_error
 from server.middleware import SecurityMiddleware
 from server.routes import routes
-from server.security import Signer
+from server.security import Signer, new_token, token_hash
 from server.settings import Settings
 from server.storage import Storage, User
 from server.throttle import LoginThrottle
@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         live: LiveContent = app.state.content
         tasks = []
         if settings.preview:
-            app.state.preview_user = await preview_user(storage)
+            app.state.preview_user, app.state.preview_session = await preview_user(storage)
             tasks.append(asyncio.create_task(live.watch()))
         _on_sighup(live)
         gc.freeze()  # the compiled course lives as long as the app: keep it out of GC scans
@@ -81,8 +81,15 @@ def _on_sighup(live: LiveContent) -> None:
         log.debug("SIGHUP reload unavailable in this thread")
 
 
-async def preview_user(storage: Storage) -> User:
-    """The editor's preview needs no account: everyone on localhost is this user."""
+async def preview_user(storage: Storage) -> tuple[User, str]:
+    """The editor's preview needs no account: everyone on localhost is this user.
+
+    It gets a session of its own, so session-keyed queries serve the preview too.
+    """
     email = "apercu@localhost.invalid"
     user = await storage.create_user(email, "Aperçu de l'éditeur", "!")  # "!" never verifies
-    return user or (await storage.user_by_email(email))  # type: ignore[return-value]
+    user = user or (await storage.user_by_email(email))
+    assert user is not None
+    session = token_hash(new_token())
+    await storage.create_session(user.id, session, days=3650)
+    return user, session

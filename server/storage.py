@@ -212,7 +212,7 @@ class Storage(CohortQueries):
 
     async def record_attempt(
         self,
-        user_id: int,
+        session: str,
         path_id: str,
         module_id: str,
         score: int,
@@ -220,8 +220,12 @@ class Storage(CohortQueries):
         answers: dict[str, list[str]],
         content_version: str,
         quiz_signature: str | None = None,
-    ) -> dict[str, ModuleProgress]:
-        """Store the attempt and return the learner's progress on every module.
+    ) -> tuple[User, dict[str, ModuleProgress]] | None:
+        """Store the attempt of the session's learner; their progress on every module.
+
+        None when the session (a token hash) has ended: nothing is stored. Checking
+        the session inside the write saves a quiz submission its own session query:
+        a submission is then one round-trip, one statement, one commit.
 
         The schema's trigger keeps the best score, completion and enrolment in the
         same statement. RETURNING reads the progress as it was just before (it is
@@ -231,11 +235,15 @@ class Storage(CohortQueries):
         stamp = now()
         rows = await self._write(
             "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
-            " content_version, created_at, quiz_signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            f" RETURNING (SELECT group_concat({PACKED_PROGRESS}, char(30)) FROM progress"
-            " WHERE user_id = ?)",
+            " content_version, created_at, quiz_signature)"
+            " SELECT user_id, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions"
+            " WHERE token_hash = ? AND expires_at > ?"
+            " RETURNING user_id, (SELECT email FROM users WHERE id = attempts.user_id),"
+            " (SELECT name FROM users WHERE id = attempts.user_id),"
+            " (SELECT group_concat(role) FROM user_roles WHERE user_id = attempts.user_id),"
+            f" (SELECT group_concat({PACKED_PROGRESS}, char(30)) FROM progress"
+            " WHERE user_id = attempts.user_id)",
             (
-                user_id,
                 path_id,
                 module_id,
                 score,
@@ -244,10 +252,14 @@ class Storage(CohortQueries):
                 content_version,
                 stamp,
                 quiz_signature,
-                user_id,
+                session,
+                stamp,
             ),
         )
-        progress = unpack_progress(rows[0][0])
+        if not rows:
+            return None
+        user_id, email, name, roles, packed = rows[0]
+        progress = unpack_progress(packed)
         before = progress.get(module_id)
         progress[module_id] = ModuleProgress(
             module_id,
@@ -256,7 +268,7 @@ class Storage(CohortQueries):
             (before.completed_at if before else None) or (stamp if passed else None),
             (quiz_signature if passed else None) or (before.quiz_signature if before else None),
         )
-        return progress
+        return User(user_id, email, name, frozenset((roles or "").split(",")) - {""}), progress
 
     async def last_attempt(self, user_id: int, module_id: str) -> dict[str, list[str]] | None:
         """The answers of the learner's latest attempt at a module's quiz, if any."""

@@ -42,19 +42,39 @@ async def current_user(request: Request) -> User | None:
     return user
 
 
+def session_hash(request: Request) -> str | None:
+    """The hashed token of the session this request carries, for session-keyed queries.
+
+    In preview mode everyone on localhost shares the preview user's own session.
+    """
+    if request.app.state.settings.preview:
+        return request.app.state.preview_session
+    token = request.app.state.signer.session_token(request.cookies.get(SESSION_COOKIE))
+    return token_hash(token) if token else None
+
+
+def signed_in_as(request: Request, user: User | None) -> None:
+    """Remember who a session-keyed query found, as `current_user` would have."""
+    request.state.user = user
+    if request.app.state.settings.preview or user is None:
+        request.state.session_token = None
+    else:
+        request.state.session_token = request.app.state.signer.session_token(
+            request.cookies.get(SESSION_COOKIE)
+        )
+
+
 async def learner_in_module(
     request: Request, module_id: str
 ) -> tuple[User, ModuleProgress | None, dict[str, str]]:
     """The signed-in user with their progress and answers in a module, in one query."""
-    token = request.app.state.signer.session_token(request.cookies.get(SESSION_COOKIE))
-    if token is None or request.app.state.settings.preview:
-        user = await require_user(request)
-        progress, answers = await storage(request).module_state(user.id, module_id)
-        return user, progress, answers
-    user, progress, answers = await storage(request).session_module_state(
-        token_hash(token), module_id
+    session = session_hash(request)
+    user, progress, answers = (
+        await storage(request).session_module_state(session, module_id)
+        if session
+        else (None, None, {})
     )
-    request.state.user, request.state.session_token = user, token if user else None
+    signed_in_as(request, user)
     if user is None:
         return await require_user(request), None, {}  # redirects to the login page
     return user, progress, answers
@@ -63,9 +83,14 @@ async def learner_in_module(
 async def require_user(request: Request) -> User:
     user = await current_user(request)
     if user is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise HTTPException(303, headers={"Location": f"/login?next={quote(target)}"})
+        raise to_login(request)
     return user
+
+
+def to_login(request: Request) -> HTTPException:
+    """Send a signed-out visitor to the login page, and back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return HTTPException(303, headers={"Location": f"/login?next={quote(target)}"})
 
 
 async def require_role(request: Request, *roles: str) -> User:

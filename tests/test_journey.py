@@ -115,6 +115,21 @@ def test_logout_really_ends_the_session(client: TestClient, learner: Learner) ->
     assert client.get("/paths/1h/intro", follow_redirects=False).status_code == 303
 
 
+def test_a_replayed_session_cannot_submit_a_quiz(client: TestClient, learner: Learner) -> None:
+    """The attempt's write checks the session itself: nothing is recorded after logout."""
+    cookie = client.cookies.get("at_session")
+    learner.post("/logout")
+    client.cookies.set("at_session", cookie)
+    answers = {"intro-mode": "a", "intro-acteurs": ["a", "b"], "intro-classement": "faux"}
+    refused = learner.post("/paths/1h/intro", answers)
+    assert refused.status_code == 303
+    assert refused.headers["location"] == "/login?next=/paths/1h/intro"
+    client.cookies.delete("at_session")
+    assert learner.login().status_code == 303
+    no_attempt = client.get("/paths/1h/intro/resultat", follow_redirects=False)
+    assert no_attempt.headers["location"] == "/paths/1h/intro"
+
+
 def test_login_after_signup(client: TestClient, learner: Learner) -> None:
     learner.post("/logout")
     assert learner.login().status_code == 303

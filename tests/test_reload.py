@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -72,6 +73,12 @@ def test_preview_needs_no_account_and_reports_changes(settings: Settings, conten
         page = client.get("/paths/1h/intro")
         assert page.status_code == 200 and "Valider mes réponses" in page.text
         assert "preview.js" in page.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        answers = {"intro-mode": "a", "intro-acteurs": ["a", "b"], "intro-classement": "faux"}
+        result = client.post("/paths/1h/intro", data={"csrf_token": token, **answers})
+        assert (
+            result.status_code == 200 and "Module réussi" in result.text
+        )  # answered as the preview
         before = client.get("/preview/status").json()
         break_module(content_dir)
         assert not client.portal.call(client.app.state.content.reload)

@@ -49,9 +49,10 @@ async def test_wal_mode_and_busy_timeout(storage: Storage) -> None:
 
 async def test_concurrent_writes_never_share_a_transaction(storage: Storage) -> None:
     user = await storage.create_user("a@b.fr", "A", "hash")
+    await storage.create_session(user.id, "live", days=1)
     await asyncio.gather(
         *(
-            storage.record_attempt(user.id, "1h", f"m{i % 5}", i, i % 2 == 0, {}, "v1")
+            storage.record_attempt("live", "1h", f"m{i % 5}", i, i % 2 == 0, {}, "v1")
             for i in range(100)
         )
     )
@@ -102,6 +103,8 @@ async def test_database_is_created_with_its_folder(tmp_path: Path) -> None:
 async def test_record_attempt_returns_what_the_trigger_stored(storage: Storage) -> None:
     """The progress computed from RETURNING must equal what the database holds."""
     user = await storage.create_user("a@b.fr", "A", "hash")
+    await storage.change_role(None, user.id, "editor", True, "2026-11-23T10:00:00+00:00")
+    await storage.create_session(user.id, "live", days=1)
     for score, passed, signature in [
         (40, False, "s1"),
         (90, True, "s1"),
@@ -109,15 +112,31 @@ async def test_record_attempt_returns_what_the_trigger_stored(storage: Storage) 
         (100, True, "s2"),
     ]:
         returned = await storage.record_attempt(
-            user.id, "1h", "m", score, passed, {}, "v", signature
+            "live", "1h", "m", score, passed, {}, "v", signature
         )
-        assert returned == await storage.progress(user.id)
+        assert returned == (
+            user.__class__(user.id, "a@b.fr", "A", frozenset({"editor"})),
+            await storage.progress(user.id),
+        )
     for score in (10, 20):
-        returned = await storage.record_attempt(user.id, "1h", "autre", score, False, {}, "v", "x")
+        _, returned = await storage.record_attempt(
+            "live", "1h", "autre", score, False, {}, "v", "x"
+        )
         assert returned == await storage.progress(user.id)
     final = await storage.progress(user.id)
     assert final["m"].attempts == 4 and final["m"].best_score == 100
     assert final["m"].quiz_signature == "s2" and final["autre"].attempts == 2
+
+
+async def test_an_ended_session_records_no_attempt(storage: Storage) -> None:
+    user = await storage.create_user("a@b.fr", "A", "hash")
+    await storage.create_session(user.id, "old", days=-1)
+    await storage.create_session(user.id, "gone", days=1)
+    await storage.end_session("gone")
+    for session in ("old", "gone", "never"):
+        assert await storage.record_attempt(session, "1h", "m", 90, True, {}, "v") is None
+    assert await storage.progress(user.id) == {}
+    assert await storage.enrolments(user.id) == set()
 
 
 async def test_session_and_module_state_in_one_query(storage: Storage) -> None:
@@ -125,7 +144,7 @@ async def test_session_and_module_state_in_one_query(storage: Storage) -> None:
     await storage.change_role(None, user.id, "trainer", True, "2026-11-23T10:00:00+00:00")
     await storage.create_session(user.id, "live", days=1)
     await storage.create_session(user.id, "old", days=-1)
-    await storage.record_attempt(user.id, "1h", "m", 80, True, {}, "v", "sig")
+    await storage.record_attempt("live", "1h", "m", 80, True, {}, "v", "sig")
     await storage.save_reflection(user.id, "m", "r1", "réponse")
     found, progress, answers = await storage.session_module_state("live", "m")
     assert found == user.__class__(user.id, "a@b.fr", "A", frozenset({"trainer"}))

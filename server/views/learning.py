@@ -20,7 +20,9 @@ from server.web import (
     read_form,
     redirect,
     require_user,
+    session_hash,
     storage,
+    to_login,
 )
 
 MAX_REFLECTION = 20_000
@@ -111,18 +113,19 @@ def _module_response(request: Request, path: Path, module: Module, **context) ->
 
 
 async def submit_quiz(request: Request) -> Response:
+    """Grade on the server, record, redirect: one session-checked write, no other query."""
     path = _path(request)
     module = _module(request, path)
-    user = await require_user(request)
+    session = session_hash(request)
+    if session is None:
+        raise to_login(request)
     form = await read_form(request)
-    db = storage(request)
     if not module.has_quiz:
         raise HTTPException(404, "Ce module n'a pas de quiz.")
     try:
         answers = parse_answers(module, form.multi_items(), ignore=frozenset({"csrf_token"}))
     except AnswerError as exc:
-        progress, saved = await db.module_state(user.id, module.id)
-        chosen = _chosen(module, form.multi_items())
+        _, progress, saved = await learner_in_module(request, module.id)
         return _module_response(
             request,
             path,
@@ -130,12 +133,12 @@ async def submit_quiz(request: Request) -> Response:
             progress=progress,
             answers=saved,
             quiz_error=str(exc),
-            chosen=chosen,
+            chosen=_chosen(module, form.multi_items()),
             status_code=400,
         )
     result = grade(module, answers, course(request).pass_threshold)
-    all_progress = await db.record_attempt(
-        user.id,
+    recorded = await storage(request).record_attempt(
+        session,
         path.id,
         module.id,
         result.score,
@@ -144,6 +147,9 @@ async def submit_quiz(request: Request) -> Response:
         course(request).version,
         module.quiz_signature,
     )
+    if recorded is None:  # the session ended (logged out elsewhere, expired): nothing stored
+        raise to_login(request)
+    user, all_progress = recorded
     if all_progress[module.id].completed:
         await _after_progress(request, user, path, all_progress)
     # Post/Redirect/Get: reloading the result page never submits the quiz again.
