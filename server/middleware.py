@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 
-from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +23,11 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "cross-origin-opener-policy": "same-origin",
 }
+# Added to every response that does not set its own; personalised pages are never cached.
+DEFAULT_HEADERS = tuple(
+    (name.encode(), value.encode())
+    for name, value in {**SECURITY_HEADERS, "cache-control": "no-store"}.items()
+)
 
 
 class BodyTooLarge(Exception):
@@ -49,18 +53,14 @@ class SecurityMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                headers.setdefault(
-                    "cache-control", "no-store"
-                )  # personalised pages are never cached
+                headers = list(message.get("headers", ()))
+                present = {name for name, _ in headers}
+                headers += [h for h in DEFAULT_HEADERS if h[0] not in present]
                 if new_csrf:
                     flags = "; Secure" if secure else ""
-                    headers.append(
-                        "set-cookie",
-                        f"{CSRF_COOKIE}={new_csrf}; Path=/; HttpOnly; SameSite=Lax{flags}",
-                    )
+                    cookie = f"{CSRF_COOKIE}={new_csrf}; Path=/; HttpOnly; SameSite=Lax{flags}"
+                    headers.append((b"set-cookie", cookie.encode("latin-1")))
+                message = {**message, "headers": headers}
             await send(message)
 
         declared = _content_length(scope)

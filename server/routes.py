@@ -21,13 +21,9 @@ from server.views import legal as legal_pages
 
 
 def routes() -> list[Route | Mount]:
+    # Starlette tries routes in order: the learner's pages, the most requested, come first.
     return [
         Route("/", learning.home, name="home"),
-        Route("/signup", auth.signup_form, methods=["GET"], name="signup"),
-        Route("/signup", auth.signup, methods=["POST"]),
-        Route("/login", auth.login_form, methods=["GET"], name="login"),
-        Route("/login", auth.login, methods=["POST"]),
-        Route("/logout", auth.logout, methods=["POST"], name="logout"),
         Route("/paths/{path_id}", learning.path_page, name="path"),
         Route("/paths/{path_id}/start", learning.start_path, methods=["POST"]),
         Route("/paths/{path_id}/{module_id}", learning.module_page, methods=["GET"]),
@@ -39,6 +35,11 @@ def routes() -> list[Route | Mount]:
             learning.save_reflection,
             methods=["POST"],
         ),
+        Route("/signup", auth.signup_form, methods=["GET"], name="signup"),
+        Route("/signup", auth.signup, methods=["POST"]),
+        Route("/login", auth.login_form, methods=["GET"], name="login"),
+        Route("/login", auth.login, methods=["POST"]),
+        Route("/logout", auth.logout, methods=["POST"], name="logout"),
         Route("/plan", plan.plan_page, name="plan"),
         Route("/plan.md", plan.plan_markdown),
         Route("/plan.pdf", plan.plan_pdf),

@@ -46,6 +46,7 @@ class Signer:
         self._csrf = URLSafeSerializer(secret_key, salt="csrf")
         self.session_token = lru_cache(maxsize=4096)(self._session_token)  # type: ignore[method-assign]
         self.csrf_token = lru_cache(maxsize=4096)(self._csrf_token)  # type: ignore[method-assign]
+        self.csrf_valid = lru_cache(maxsize=4096)(self._csrf_valid)  # type: ignore[method-assign]
 
     def session_cookie(self, token: str) -> str:
         return self._session.dumps(token)
@@ -62,7 +63,7 @@ class Signer:
     def _csrf_token(self, csrf_cookie: str) -> str:
         return self._csrf.dumps(csrf_cookie)
 
-    def csrf_valid(self, csrf_cookie: str | None, token: str | None) -> bool:
+    def _csrf_valid(self, csrf_cookie: str | None, token: str | None) -> bool:
         if not csrf_cookie or not token:
             return False
         try:

@@ -227,7 +227,7 @@ async def _after_progress(
     request: Request, user: User, path: Path, progress: dict[str, ModuleProgress]
 ) -> Certificate | None:
     """Issue the certificate when the path's last module is complete."""
-    if not certificates.earned(path_progress(course(request), path, progress)):
+    if not certificates.earned(path, progress):
         return None
     record = certificates.issue(course(request), path, user.id, user.name, now())
     return await storage(request).issue_certificate(record)
