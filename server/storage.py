@@ -82,8 +82,11 @@ class Storage(CohortQueries):
 
     async def _write(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
         """One statement, one transaction, committed when this returns."""
+        return list(await self._writer_connection().execute_fetchall(sql, params))
+
+    def _writer_connection(self) -> aiosqlite.Connection:
         assert self._writer is not None, "storage is not open"
-        return list(await self._writer.execute_fetchall(sql, params))
+        return self._writer
 
     async def ping(self) -> bool:
         return (await self._one("SELECT 1")) is not None
@@ -220,29 +223,22 @@ class Storage(CohortQueries):
         answers: dict[str, list[str]],
         content_version: str,
         quiz_signature: str | None = None,
-    ) -> tuple[User, dict[str, ModuleProgress]] | None:
-        """Store the attempt of the session's learner; their progress on every module.
+    ) -> int | None:
+        """Store an attempt by the session's learner; the attempt's id.
 
-        None when the session (a token hash) has ended: nothing is stored. Checking
-        the session inside the write saves a quiz submission its own session query:
-        a submission is then one round-trip, one statement, one commit.
-
-        The schema's trigger keeps the best score, completion and enrolment in the
-        same statement. RETURNING reads the progress as it was just before (it is
-        evaluated before AFTER triggers), so the new state is that plus this
-        attempt, computed here exactly as the trigger does: no second query.
+        None when the session (a token hash) has ended: nothing is stored. The
+        session is checked inside the write and nothing is returned but the row
+        id, so a submission costs one statement that SQLite runs in a single
+        step: under load, each step of the writer waits for the event loop to
+        hand over the GIL, and the writer is what every submission queues on.
+        The schema's trigger updates progress and enrolment in the same statement.
         """
         stamp = now()
-        rows = await self._write(
+        cursor = await self._writer_connection().execute(
             "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
             " content_version, created_at, quiz_signature)"
             " SELECT user_id, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions"
-            " WHERE token_hash = ? AND expires_at > ?"
-            " RETURNING user_id, (SELECT email FROM users WHERE id = attempts.user_id),"
-            " (SELECT name FROM users WHERE id = attempts.user_id),"
-            " (SELECT group_concat(role) FROM user_roles WHERE user_id = attempts.user_id),"
-            f" (SELECT group_concat({PACKED_PROGRESS}, char(30)) FROM progress"
-            " WHERE user_id = attempts.user_id)",
+            " WHERE token_hash = ? AND expires_at > ?",
             (
                 path_id,
                 module_id,
@@ -256,19 +252,23 @@ class Storage(CohortQueries):
                 stamp,
             ),
         )
-        if not rows:
-            return None
-        user_id, email, name, roles, packed = rows[0]
-        progress = unpack_progress(packed)
-        before = progress.get(module_id)
-        progress[module_id] = ModuleProgress(
-            module_id,
-            (before.attempts if before else 0) + 1,
-            max(before.best_score or 0, score) if before else score,
-            (before.completed_at if before else None) or (stamp if passed else None),
-            (quiz_signature if passed else None) or (before.quiz_signature if before else None),
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    async def attempt_outcome(self, attempt_id: int) -> tuple[User, dict[str, ModuleProgress]]:
+        """Who made an attempt and their progress on every module, just after it.
+
+        Read after the attempt's commit, so two quizzes passed at once in two
+        tabs each see the other: the path's certificate is never missed.
+        """
+        row = await self._one(
+            f"SELECT {USER_COLUMNS}, (SELECT group_concat({PACKED_PROGRESS}, char(30))"
+            " FROM progress p WHERE p.user_id = u.id) AS progress"
+            " FROM attempts a JOIN users u ON u.id = a.user_id WHERE a.id = ?",
+            (attempt_id,),
         )
-        return User(user_id, email, name, frozenset((roles or "").split(",")) - {""}), progress
+        assert row is not None, "attempts are never deleted while their user exists"
+        user = User(row["id"], row["email"], row["name"], _roles(row))
+        return user, unpack_progress(row["progress"])
 
     async def last_attempt(self, user_id: int, module_id: str) -> dict[str, list[str]] | None:
         """The answers of the learner's latest attempt at a module's quiz, if any."""

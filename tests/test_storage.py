@@ -100,8 +100,7 @@ async def test_database_is_created_with_its_folder(tmp_path: Path) -> None:
     assert (tmp_path / "deep" / "er" / "x.db").exists()
 
 
-async def test_record_attempt_returns_what_the_trigger_stored(storage: Storage) -> None:
-    """The progress computed from RETURNING must equal what the database holds."""
+async def test_attempt_outcome_reads_what_the_trigger_stored(storage: Storage) -> None:
     user = await storage.create_user("a@b.fr", "A", "hash")
     await storage.change_role(None, user.id, "editor", True, "2026-11-23T10:00:00+00:00")
     await storage.create_session(user.id, "live", days=1)
@@ -111,21 +110,31 @@ async def test_record_attempt_returns_what_the_trigger_stored(storage: Storage) 
         (60, False, "s2"),
         (100, True, "s2"),
     ]:
-        returned = await storage.record_attempt(
-            "live", "1h", "m", score, passed, {}, "v", signature
-        )
-        assert returned == (
+        attempt = await storage.record_attempt("live", "1h", "m", score, passed, {}, "v", signature)
+        assert await storage.attempt_outcome(attempt) == (
             user.__class__(user.id, "a@b.fr", "A", frozenset({"editor"})),
             await storage.progress(user.id),
         )
-    for score in (10, 20):
-        _, returned = await storage.record_attempt(
-            "live", "1h", "autre", score, False, {}, "v", "x"
-        )
-        assert returned == await storage.progress(user.id)
-    final = await storage.progress(user.id)
+    await storage.record_attempt("live", "1h", "autre", 10, False, {}, "v", "x")
+    _, final = await storage.attempt_outcome(
+        await storage.record_attempt("live", "1h", "autre", 20, False, {}, "v", "x")
+    )
     assert final["m"].attempts == 4 and final["m"].best_score == 100
     assert final["m"].quiz_signature == "s2" and final["autre"].attempts == 2
+    assert final["m"].completed and not final["autre"].completed
+
+
+async def test_an_outcome_read_late_sees_the_other_tabs_pass(storage: Storage) -> None:
+    """Two quizzes passed at once: the first request's outcome includes the second."""
+    user = await storage.create_user("a@b.fr", "A", "hash")
+    await storage.create_session(user.id, "live", days=1)
+    first, second = await asyncio.gather(
+        storage.record_attempt("live", "1h", "m1", 100, True, {}, "v"),
+        storage.record_attempt("live", "1h", "m2", 100, True, {}, "v"),
+    )
+    for attempt in (first, second):
+        _, progress = await storage.attempt_outcome(attempt)
+        assert progress["m1"].completed and progress["m2"].completed
 
 
 async def test_an_ended_session_records_no_attempt(storage: Storage) -> None:

@@ -113,7 +113,7 @@ def _module_response(request: Request, path: Path, module: Module, **context) ->
 
 
 async def submit_quiz(request: Request) -> Response:
-    """Grade on the server, record, redirect: one session-checked write, no other query."""
+    """Grade on the server, record with one session-checked write, redirect to the result."""
     path = _path(request)
     module = _module(request, path)
     session = session_hash(request)
@@ -137,7 +137,8 @@ async def submit_quiz(request: Request) -> Response:
             status_code=400,
         )
     result = grade(module, answers, course(request).pass_threshold)
-    recorded = await storage(request).record_attempt(
+    db = storage(request)
+    attempt = await db.record_attempt(
         session,
         path.id,
         module.id,
@@ -147,11 +148,11 @@ async def submit_quiz(request: Request) -> Response:
         course(request).version,
         module.quiz_signature,
     )
-    if recorded is None:  # the session ended (logged out elsewhere, expired): nothing stored
+    if attempt is None:  # the session ended (logged out elsewhere, expired): nothing stored
         raise to_login(request)
-    user, all_progress = recorded
-    if all_progress[module.id].completed:
-        await _after_progress(request, user, path, all_progress)
+    if result.passed:  # only a pass can complete the path
+        user, progress = await db.attempt_outcome(attempt)
+        await _after_progress(request, user, path, progress)
     # Post/Redirect/Get: reloading the result page never submits the quiz again.
     return redirect(f"/paths/{path.id}/{module.id}/resultat#resultat")
 
