@@ -110,6 +110,8 @@ def wrk(url: str, seconds: int, connections: int, cookie: str, lua: Path | None 
     ]
     if lua:
         cmd += ["-s", str(lua)]
+    if WRK_CPU:
+        cmd = ["taskset", "-c", WRK_CPU, *cmd]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
     return {
         "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
