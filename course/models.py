@@ -100,8 +100,13 @@ class Module:
         ]
         return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
 
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
+        """Looked up for every field of every submitted quiz form."""
+        return self._questions_by_id.get(question_id)
 
 
 @dataclass(frozen=True)
