@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -43,6 +44,16 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count}\u00a0{singular if count < 2 else (plural_form or singular + 's')}"
 
 
+BADGE_CLASSES = {"à faire": "todo", "en cours": "started", "terminé": "done"}
+
+
+def badge(status: str) -> Markup:
+    """A module's status as a small label; statuses are our own words, never user input."""
+    return Markup('<span class="badge badge-{}">{}</span>').format(
+        BADGE_CLASSES[status], status.capitalize()
+    )
+
+
 def make_env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -55,6 +66,7 @@ def make_env() -> Environment:
     env.filters["date_fr"] = date_fr
     env.filters["plural"] = plural
     env.globals["static"] = ASSETS.url
+    env.globals["badge"] = badge
     return env
 
 
