@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from course.certificates import format_duration
+from course.progress import Status
 from server.assets import ASSETS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -44,11 +45,11 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count}\u00a0{singular if count < 2 else (plural_form or singular + 's')}"
 
 
-BADGE_CLASSES = {"à faire": "todo", "en cours": "started", "terminé": "done"}
+BADGE_CLASSES = {Status.TODO: "todo", Status.STARTED: "started", Status.DONE: "done"}
 
 
-def badge(status: str) -> Markup:
-    """A module's status as a small label; statuses are our own words, never user input."""
+def badge(status: Status) -> Markup:
+    """A module's status as a small label (a Python global: cheaper than a macro call)."""
     return Markup('<span class="badge badge-{}">{}</span>').format(
         BADGE_CLASSES[status], status.capitalize()
     )
