@@ -91,5 +91,6 @@ async def preview_user(storage: Storage) -> tuple[User, str]:
     user = user or (await storage.user_by_email(email))
     assert user is not None
     session = token_hash(new_token())
+    await storage.end_sessions_of(user.id)  # one preview session at a time, not one per start
     await storage.create_session(user.id, session, days=3650)
     return user, session

@@ -128,6 +128,10 @@ class Storage(CohortQueries):
     async def end_session(self, token_hash: str) -> None:
         await self._write("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
+    async def end_sessions_of(self, user_id: int) -> None:
+        """Sign a user out everywhere."""
+        await self._write("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+
     async def session_user(self, token_hash: str) -> User | None:
         row = await self._one(
             f"SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id"

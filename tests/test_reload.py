@@ -87,6 +87,15 @@ def test_preview_needs_no_account_and_reports_changes(settings: Settings, conten
         assert "casse.md:2" in client.get("/paths/1h/intro").text
 
 
+def test_preview_keeps_one_session_across_restarts(settings: Settings) -> None:
+    for _ in range(3):
+        with TestClient(create_app(replace(settings, preview=True))) as client:
+            assert client.get("/paths/1h/intro").status_code == 200
+    with TestClient(create_app(replace(settings, preview=True))) as client:
+        count = client.portal.call(client.app.state.storage._one, "SELECT count(*) FROM sessions")
+        assert count[0] == 1
+
+
 def test_preview_status_is_absent_outside_preview(client: TestClient) -> None:
     assert client.get("/preview/status").status_code == 404
 
