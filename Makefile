@@ -36,4 +36,4 @@ test: lint $(NODE_STAMP)
 	$(BIN)/pytest
 
 bench: $(BIN)/.installed
-	$(BIN)/python bench/bench_server.py
+	$(BIN)/python bench/bench_server.py --rounds 3
