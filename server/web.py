@@ -53,30 +53,21 @@ def session_hash(request: Request) -> str | None:
     return token_hash(token) if token else None
 
 
-def signed_in_as(request: Request, user: User | None) -> None:
-    """Remember who a session-keyed query found, as `current_user` would have."""
-    request.state.user = user
-    if request.app.state.settings.preview or user is None:
-        request.state.session_token = None
-    else:
-        request.state.session_token = request.app.state.signer.session_token(
-            request.cookies.get(SESSION_COOKIE)
-        )
-
-
 async def learner_in_module(
     request: Request, module_id: str
 ) -> tuple[User, ModuleProgress | None, dict[str, str]]:
     """The signed-in user with their progress and answers in a module, in one query."""
     session = session_hash(request)
-    user, progress, answers = (
-        await storage(request).session_module_state(session, module_id)
-        if session
-        else (None, None, {})
-    )
-    signed_in_as(request, user)
+    if session is None:
+        raise to_login(request)
+    user, progress, answers = await storage(request).session_module_state(session, module_id)
     if user is None:
-        return await require_user(request), None, {}  # redirects to the login page
+        raise to_login(request)
+    request.state.user = user  # as `current_user` would have found it
+    request.state.session_token = None
+    if not request.app.state.settings.preview:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        request.state.session_token = request.app.state.signer.session_token(cookie)
     return user, progress, answers
 
 
