@@ -161,32 +161,6 @@ class Storage(CohortQueries):
         )
         return {row["module_id"]: _progress(row) for row in rows}
 
-    async def module_state(
-        self, user_id: int, module_id: str
-    ) -> tuple[ModuleProgress | None, dict[str, str]]:
-        """One module's progress and the learner's reflection answers in it, in one query."""
-        rows = await self._all(
-            "SELECT 'p' AS kind, module_id AS key, attempts, best_score, completed_at,"
-            " quiz_signature, NULL AS answer FROM progress WHERE user_id = ? AND module_id = ?"
-            " UNION ALL SELECT 'r', reflection_id, NULL, NULL, NULL, NULL, answer FROM reflections"
-            " WHERE user_id = ? AND module_id = ?",
-            (user_id, module_id, user_id, module_id),
-        )
-        progress = None
-        answers: dict[str, str] = {}
-        for row in rows:
-            if row["kind"] == "p":
-                progress = ModuleProgress(
-                    row["key"],
-                    row["attempts"],
-                    row["best_score"],
-                    row["completed_at"],
-                    row["quiz_signature"],
-                )
-            else:
-                answers[row["key"]] = row["answer"]
-        return progress, answers
-
     async def session_module_state(
         self, token_hash: str, module_id: str
     ) -> tuple[User | None, ModuleProgress | None, dict[str, str]]:
