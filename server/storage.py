@@ -1,7 +1,8 @@
 """The only place SQL lives: domain-named methods over SQLite (aiosqlite, WAL).
 
 Every write is a single SQL statement in autocommit mode: its own transaction,
-durably committed (synchronous=FULL) before the method returns. No transaction
+durably committed before the method returns (the wait for the disk is shared by
+the transactions committed meanwhile: see server/walsync.py). No transaction
 is ever held open across an await, so concurrent requests cannot share one, and
 no lock is needed: the writer connection's thread runs statements one at a time.
 Where a write has side effects (an attempt updates progress and enrolment), a
@@ -23,6 +24,7 @@ from course.certificates import Certificate
 from course.progress import ModuleProgress
 from server.migrations import apply_migrations
 from server.storage_cohorts import USER_COLUMNS, CohortQueries, _roles
+from server.walsync import WalSync
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -38,6 +40,16 @@ class User:
         return role in self.roles
 
 
+@dataclass(frozen=True)
+class RecordedAttempt:
+    """An attempt just stored, with what the certificate rule needs after a pass."""
+
+    id: int
+    user_id: int
+    learner_name: str | None  # read for a pass only
+    completed: frozenset[str]  # modules completed once this attempt counted (pass only)
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -47,6 +59,7 @@ class Storage(CohortQueries):
         self.path = path
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._wal_sync: WalSync | None = None
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,6 +67,9 @@ class Storage(CohortQueries):
         await self._writer.execute("PRAGMA journal_mode = WAL")
         await apply_migrations(self._writer)
         self._reader = await self._connect()
+        # From here on, commits are flushed to disk by WalSync, shared (group commit).
+        await self._writer.execute("PRAGMA synchronous = NORMAL")
+        self._wal_sync = WalSync(Path(f"{self.path}-wal"))
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -68,6 +84,9 @@ class Storage(CohortQueries):
             if conn is not None:
                 await conn.close()
         self._reader = self._writer = None
+        if self._wal_sync is not None:
+            self._wal_sync.close()
+            self._wal_sync = None
 
     # -- plumbing -------------------------------------------------------------
 
@@ -81,8 +100,14 @@ class Storage(CohortQueries):
         return rows[0] if rows else None
 
     async def _write(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
-        """One statement, one transaction, committed when this returns."""
-        return list(await self._writer_connection().execute_fetchall(sql, params))
+        """One statement, one transaction, committed and on disk when this returns."""
+        rows = list(await self._writer_connection().execute_fetchall(sql, params))
+        await self._durable()
+        return rows
+
+    async def _durable(self) -> None:
+        assert self._wal_sync is not None, "storage is not open"
+        await self._wal_sync.durable()
 
     def _writer_connection(self) -> aiosqlite.Connection:
         assert self._writer is not None, "storage is not open"
@@ -201,22 +226,28 @@ class Storage(CohortQueries):
         answers: dict[str, list[str]],
         content_version: str,
         quiz_signature: str | None = None,
-    ) -> int | None:
-        """Store an attempt by the session's learner; the attempt's id.
+    ) -> RecordedAttempt | None:
+        """Store an attempt by the session's learner, in one statement.
 
         None when the session (a token hash) has ended: nothing is stored. The
-        session is checked inside the write and nothing is returned but the row
-        id, so a submission costs one statement that SQLite runs in a single
-        step: under load, each step of the writer waits for the event loop to
-        hand over the GIL, and the writer is what every submission queues on.
-        The schema's trigger updates progress and enrolment in the same statement.
+        session is checked inside the write, the schema's trigger updates progress
+        and enrolment in the same statement, and for a pass the statement also
+        returns what the certificate rule needs, so a submission costs the
+        database threads a single call: under load, every call waits for the
+        busy event loop to hand over the GIL, and that wait, not SQLite, is what
+        submissions queue on.
         """
         stamp = now()
-        cursor = await self._writer_connection().execute(
+        rows = await self._writer_connection().execute_fetchall(
             "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
             " content_version, created_at, quiz_signature)"
             " SELECT user_id, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions"
-            " WHERE token_hash = ? AND expires_at > ?",
+            " WHERE token_hash = ? AND expires_at > ?"
+            " RETURNING id, user_id,"
+            " CASE WHEN passed THEN (SELECT name FROM users WHERE id = attempts.user_id) END,"
+            # Seen before this statement's trigger runs: this attempt is added below.
+            " CASE WHEN passed THEN (SELECT group_concat(module_id, char(30)) FROM progress"
+            " WHERE user_id = attempts.user_id AND completed_at IS NOT NULL) END",
             (
                 path_id,
                 module_id,
@@ -230,23 +261,12 @@ class Storage(CohortQueries):
                 stamp,
             ),
         )
-        return cursor.lastrowid if cursor.rowcount == 1 else None
-
-    async def attempt_outcome(self, attempt_id: int) -> tuple[User, dict[str, ModuleProgress]]:
-        """Who made an attempt and their progress on every module, just after it.
-
-        Read after the attempt's commit, so two quizzes passed at once in two
-        tabs each see the other: the path's certificate is never missed.
-        """
-        row = await self._one(
-            f"SELECT {USER_COLUMNS}, (SELECT group_concat({PACKED_PROGRESS}, char(30))"
-            " FROM progress p WHERE p.user_id = u.id) AS progress"
-            " FROM attempts a JOIN users u ON u.id = a.user_id WHERE a.id = ?",
-            (attempt_id,),
-        )
-        assert row is not None, "attempts are never deleted while their user exists"
-        user = User(row["id"], row["email"], row["name"], _roles(row))
-        return user, unpack_progress(row["progress"])
+        await self._durable()
+        if not rows:
+            return None
+        attempt_id, user_id, name, completed = next(iter(rows))
+        done = frozenset((completed or "").split("\x1e")) - {""}
+        return RecordedAttempt(attempt_id, user_id, name, done | {module_id} if passed else done)
 
     async def last_attempt(self, user_id: int, module_id: str) -> dict[str, list[str]] | None:
         """The answers of the learner's latest attempt at a module's quiz, if any."""
@@ -339,27 +359,6 @@ class Storage(CohortQueries):
             (now(), reason, certificate_id),
         )
         return bool(rows)
-
-
-PACKED_PROGRESS = (
-    "module_id || char(31) || attempts || char(31) || ifnull(best_score, '') || char(31)"
-    " || ifnull(completed_at, '') || char(31) || ifnull(quiz_signature, '')"
-)
-
-
-def unpack_progress(packed: str | None) -> dict[str, ModuleProgress]:
-    progress = {}
-    for item in (packed or "").split("\x1e"):
-        if item:
-            module_id, attempts, best, done, signature = item.split("\x1f")
-            progress[module_id] = ModuleProgress(
-                module_id,
-                int(attempts),
-                int(best) if best else None,
-                done or None,
-                signature or None,
-            )
-    return progress
 
 
 CERT_COLUMNS = (

@@ -39,8 +39,10 @@ def test_progress_on_a_removed_module_is_ignored() -> None:
 
 def test_certificate_is_earned_only_when_all_modules_are_done() -> None:
     lecture = ModuleProgress("lecture", 0, None, "2026-11-23T11:00:00+00:00")
-    assert not certificates.earned(SHORT, {"intro": DONE})
-    assert certificates.earned(SHORT, {"intro": DONE, "lecture": lecture})
+    assert not certificates.earned(SHORT, {"intro"})
+    assert not certificates.earned(SHORT, set())
+    assert certificates.earned(SHORT, {"intro", "lecture"})
+    assert certificates.earned(SHORT, {"intro", "lecture", "ancien-module"})
     assert path_progress(COURSE, SHORT, {"intro": DONE, "lecture": lecture}).complete
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -10,8 +12,8 @@ from course import certificates
 from course.certificates import Certificate
 from course.grading import AnswerError, grade, parse_answers
 from course.models import Module, Path
-from course.progress import ModuleProgress, neighbours, path_progress, quiz_updated, status
-from server.storage import User, now
+from course.progress import neighbours, path_progress, quiz_updated, status
+from server.storage import now
 from server.templating import render
 from server.web import (
     course,
@@ -150,9 +152,10 @@ async def submit_quiz(request: Request) -> Response:
     )
     if attempt is None:  # the session ended (logged out elsewhere, expired): nothing stored
         raise to_login(request)
-    if result.passed:  # only a pass can complete the path
-        user, progress = await db.attempt_outcome(attempt)
-        await _after_progress(request, user, path, progress)
+    if result.passed and attempt.learner_name is not None:  # only a pass completes a path
+        await _after_progress(
+            request, attempt.user_id, attempt.learner_name, path, attempt.completed
+        )
     # Post/Redirect/Get: reloading the result page never submits the quiz again.
     return redirect(f"/paths/{path.id}/{module.id}/resultat#resultat")
 
@@ -195,7 +198,9 @@ async def mark_done(request: Request) -> Response:
         raise HTTPException(400, "Ce module se valide en réussissant son quiz.")
     db = storage(request)
     await db.complete_module(user.id, path.id, module.id)
-    certificate = await _after_progress(request, user, path, await db.progress(user.id))
+    progress = await db.progress(user.id)
+    completed = {module_id for module_id, done in progress.items() if done.completed}
+    certificate = await _after_progress(request, user.id, user.name, path, completed)
     if certificate:
         return redirect(f"/paths/{path.id}?termine=1")
     _, following = neighbours(path, module.id)
@@ -225,12 +230,12 @@ async def save_reflection(request: Request) -> Response:
 
 
 async def _after_progress(
-    request: Request, user: User, path: Path, progress: dict[str, ModuleProgress]
+    request: Request, user_id: int, name: str, path: Path, completed: AbstractSet[str]
 ) -> Certificate | None:
     """Issue the certificate when the path's last module is complete."""
-    if not certificates.earned(path, progress):
+    if not certificates.earned(path, completed):
         return None
-    record = certificates.issue(course(request), path, user.id, user.name, now())
+    record = certificates.issue(course(request), path, user_id, name, now())
     return await storage(request).issue_certificate(record)
 
 
