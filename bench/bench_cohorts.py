@@ -158,7 +158,7 @@ def main() -> int:
     print(f"seeded in {time.perf_counter() - started:.1f} s: {rows}")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(workdir, port)
+    server = start_server(workdir, port, None)
     try:
         client = login(base)
         cookie, _ = sign_up(base)

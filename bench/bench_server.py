@@ -7,7 +7,13 @@ bundled course), signs a learner up, then drives with wrk:
   3. a quiz submission (POST, graded, durably committed).
 Reports requests/s, p50/p99 latency, errors and the server's peak RSS.
 
-Usage: python bench/bench_server.py [--duration 10] [--connections 64] [--json out.json]
+By default the server runs on CPU 0 (`alliances serve --cpu 0`, as docs/PERFORMANCE.md
+recommends for a server that has the machine to itself) and wrk on CPU 1, so the
+load generator never takes the server's core; `--server-cpu none` measures the
+server unpinned (wrk then runs wherever the kernel puts it, unless --wrk-cpu).
+
+Usage: python bench/bench_server.py [--duration 10] [--connections 64] [--rounds 1]
+       [--server-cpu 0|none] [--wrk-cpu 1|none] [--json out.json]
 Needs `wrk` (Debian package) on PATH. Never run by the test suite.
 """
 
@@ -32,7 +38,6 @@ import httpx2 as httpx
 from course.loader import load_course
 
 ROOT = Path(__file__).resolve().parent.parent
-WRK_CPU = os.environ.get("BENCH_WRK_CPU")  # e.g. "1": pin wrk to that core
 MODULE_PATH, MODULE_ID = "1h", "decouvrir-pourquoi"
 
 
@@ -42,7 +47,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(workdir: Path, port: int) -> subprocess.Popen:
+def start_server(workdir: Path, port: int, cpu: str | None) -> subprocess.Popen:
     env = {
         **os.environ,
         "ALLIANCES_ENV": "production",
@@ -52,6 +57,8 @@ def start_server(workdir: Path, port: int) -> subprocess.Popen:
     }
     cli = Path(sys.executable).with_name("alliances")
     cmd = [str(cli), "serve", "--port", str(port), "--no-access-log"]
+    if cpu:
+        cmd += ["--cpu", cpu]
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -99,7 +106,14 @@ def quiz_body(token: str) -> str:
     return urlencode(fields)
 
 
-def wrk(url: str, seconds: int, connections: int, cookie: str, lua: Path | None = None) -> dict:
+def wrk(
+    url: str,
+    seconds: int,
+    connections: int,
+    cookie: str,
+    lua: Path | None = None,
+    cpu: str | None = None,
+) -> dict:
     cmd = [
         "wrk",
         "-t1",
@@ -111,8 +125,8 @@ def wrk(url: str, seconds: int, connections: int, cookie: str, lua: Path | None 
     ]
     if lua:
         cmd += ["-s", str(lua)]
-    if WRK_CPU:
-        cmd = ["taskset", "-c", WRK_CPU, *cmd]
+    if cpu:
+        cmd = ["taskset", "-c", cpu, *cmd]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
     return {
         "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
@@ -154,14 +168,22 @@ def main() -> int:
         default=1,
         help="measure the three endpoints this many times in turn (a noisy VM needs several)",
     )
+    parser.add_argument("--server-cpu", default="0", help="CPU for the server, or 'none'")
+    parser.add_argument(
+        "--wrk-cpu", help="CPU for wrk, or 'none' (default: 1 if the server is pinned)"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    server_cpu = None if args.server_cpu == "none" else args.server_cpu
+    wrk_cpu = args.wrk_cpu or ("1" if server_cpu and os.cpu_count() > 1 else "none")
+    wrk_cpu = None if wrk_cpu == "none" else wrk_cpu
+    print(f"server on CPU {server_cpu or 'any'}, wrk on CPU {wrk_cpu or 'any'}")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     workdir = Path(tempfile.mkdtemp(prefix="alliances-bench-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(workdir, port)
+    server = start_server(workdir, port, server_cpu)
     try:
         cookie, token = sign_up(base)
         lua = workdir / "post.lua"
@@ -178,10 +200,14 @@ def main() -> int:
         for _ in range(args.rounds):
             rounds.append(
                 {
-                    "plaintext": wrk(f"{base}/plaintext", args.duration, args.connections, cookie),
-                    "module_page": wrk(module_url, args.duration, args.connections, cookie),
+                    "plaintext": wrk(
+                        f"{base}/plaintext", args.duration, args.connections, cookie, cpu=wrk_cpu
+                    ),
+                    "module_page": wrk(
+                        module_url, args.duration, args.connections, cookie, cpu=wrk_cpu
+                    ),
                     "quiz_submission": wrk(
-                        module_url, args.duration, args.connections, cookie, lua
+                        module_url, args.duration, args.connections, cookie, lua, wrk_cpu
                     ),
                 }
             )

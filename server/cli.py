@@ -182,6 +182,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return report(
             exc.problems, f"alliances: the content in {settings.content_dir} is not valid"
         )
+    if args.cpu:
+        from server.cpu import pin
+
+        try:
+            cpu = pin(args.cpu)  # before any thread starts: they inherit it
+        except ValueError as exc:
+            print(f"alliances: {exc}", file=sys.stderr)
+            return 2
+        print(f"alliances: running on CPU {cpu}", file=sys.stderr)
     code = Path(__file__).resolve().parent.parent
     watched = [str(code / "course"), str(code / "server"), str(settings.content_dir)]
     # Hand the GIL over sooner (default 5 ms), so the SQLite thread answers promptly.
@@ -333,6 +342,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--reload", action="store_true", help="restart on code or content change")
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
+    serve.add_argument(
+        "--cpu",
+        default=os.environ.get("ALLIANCES_CPU") or None,
+        help="run on this one CPU (a number, or 'auto'): faster when the server has the"
+        " machine to itself (see docs/PERFORMANCE.md)",
+    )
     serve.set_defaults(func=cmd_serve)
     check = sub.add_parser("check", help="validate the course content")
     check.add_argument("content_dir", nargs="?", default="content")
