@@ -5,7 +5,9 @@ bundled course), signs a learner up, then drives with wrk:
   1. /plaintext — the bare baseline of the same server, same run;
   2. a signed-in learner's module page with a quiz;
   3. a quiz submission (POST, graded, durably committed).
-Reports requests/s, p50/p99 latency, errors and the server's peak RSS.
+Reports requests/s, p50/p99 latency, errors and the server's peak RSS, and the
+CPU time the hypervisor gave to other guests meanwhile ("steal"): on a shared VM
+a run with high steal measures the neighbours, not the server.
 
 By default the server runs on CPU 0 (`alliances serve --cpu 0`, as docs/PERFORMANCE.md
 recommends for a server that has the machine to itself) and wrk on CPU 1, so the
@@ -127,14 +129,28 @@ def wrk(
         cmd += ["-s", str(lua)]
     if cpu:
         cmd = ["taskset", "-c", cpu, *cmd]
+    before = _cpu_ticks()
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    after = _cpu_ticks()
     return {
         "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
         "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out)[1]),
         "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out)[1]),
         "requests": int(re.search(r"(\d+) requests in", out)[1]),
         "errors": _errors(out),
+        "steal_pct": _steal_percent(before, after),
     }
+
+
+def _cpu_ticks() -> list[int]:
+    """The machine's CPU time so far by kind (user, nice, system, idle, …, steal)."""
+    return [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
+
+
+def _steal_percent(before: list[int], after: list[int]) -> float:
+    """Share of CPU time the hypervisor gave to other guests: high steal, slow run."""
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return round(100 * spent[7] / max(sum(spent), 1), 1)
 
 
 def _ms(value: str) -> float:
@@ -239,13 +255,16 @@ def main() -> int:
 
 def report(measured: dict[str, dict]) -> None:
     base_rps = measured["plaintext"]["requests_per_s"]
-    print(f"{'endpoint':<16} {'req/s':>9} {'% plain':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(
+        f"{'endpoint':<16} {'req/s':>9} {'% plain':>8} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'errors':>7} {'steal':>6}"
+    )
     for name in ("plaintext", "module_page", "quiz_submission"):
         r = measured[name]
         share = 100 * r["requests_per_s"] / base_rps
         print(
             f"{name:<16} {r['requests_per_s']:>9.0f} {share:>7.1f}% {r['p50_ms']:>8.2f} "
-            f"{r['p99_ms']:>8.2f} {r['errors']:>7.0f}"
+            f"{r['p99_ms']:>8.2f} {r['errors']:>7.0f} {r['steal_pct']:>5.0f}%"
         )
 
 
