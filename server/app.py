@@ -19,13 +19,14 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
 from server.content import LiveContent, compile_snapshot
-from server.errors import http_exception, server_error
+from server.errors import http_exception, not_durable, server_error
 from server.middleware import SecurityMiddleware
 from server.routes import routes
 from server.security import Signer, new_token, token_hash
 from server.settings import Settings
 from server.storage import Storage, User
 from server.throttle import LoginThrottle
+from server.walsync import NotDurable
 
 log = logging.getLogger("alliances")
 
@@ -62,7 +63,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(SecurityMiddleware, max_body=settings.max_body, https=settings.production)
         ],
-        exception_handlers={HTTPException: http_exception, Exception: server_error},
+        exception_handlers={
+            HTTPException: http_exception,
+            NotDurable: not_durable,
+            Exception: server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings

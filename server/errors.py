@@ -61,6 +61,17 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 500)
 
 
+async def not_durable(request: Request, exc: Exception) -> Response:
+    """The disk failed a flush: say so plainly; only a restart clears it."""
+    log.critical("writes can no longer be confirmed, restart the server: %s", exc, exc_info=exc)
+    return error_page(
+        request,
+        503,
+        "Votre dernière action n'a pas pu être enregistrée de façon sûre. "
+        "Le service est momentanément indisponible\u00a0; réessayez plus tard.",
+    )
+
+
 async def _load_user(request: Request) -> None:
     """Error pages keep the signed-in header; a failing database must not hide the error."""
     from server.web import current_user

@@ -21,6 +21,7 @@ ENV_VARS = {
     "ALLIANCES_MAX_BODY": "largest accepted request body in bytes (default `262144`)",
     "PORT": "port for `alliances serve` and the Procfile (default `8000`)",
     "FORWARDED_ALLOW_IPS": "proxies trusted for `X-Forwarded-*` headers (default `127.0.0.1`)",
+    "ALLIANCES_CPU": "default for `serve --cpu`: a CPU number or `auto` (unset: no pinning)",
 }
 
 

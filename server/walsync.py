@@ -30,6 +30,10 @@ from pathlib import Path
 _flush = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 
 
+class NotDurable(Exception):
+    """The disk refused a flush: no write can be confirmed until a restart."""
+
+
 class WalSync:
     def __init__(self, wal: Path) -> None:
         self._fd = os.open(wal, os.O_RDONLY)
@@ -37,12 +41,12 @@ class WalSync:
         self._committed = 0  # commits reported so far
         self._flushed = 0  # commits known to be on disk
         self._running: asyncio.Future[None] | None = None
-        self._failed: OSError | None = None
+        self._failed: NotDurable | None = None
 
     async def durable(self) -> None:
         """Wait until every transaction committed before this call is on disk."""
         if self._failed is not None:
-            raise self._failed
+            raise NotDurable(str(self._failed)) from self._failed.__cause__
         self._committed += 1
         wanted = self._committed
         while self._flushed < wanted:
@@ -59,8 +63,8 @@ class WalSync:
         except OSError as exc:
             # After a failed flush, Linux may drop the dirty pages and report the
             # next flush as a success: no later write can be confirmed either.
-            self._failed = exc
-            raise
+            self._failed = NotDurable(f"flushing the WAL failed: {exc}")
+            raise self._failed from exc
         finally:
             self._running = None
 

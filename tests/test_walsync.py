@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from server import walsync
 from server.storage import Storage
-from server.walsync import WalSync
+from server.walsync import NotDurable, WalSync
+from tests.conftest import Learner
 
 pytestmark = pytest.mark.anyio
 
@@ -87,10 +89,10 @@ async def test_a_client_gone_does_not_cancel_the_others_flush(
 
 async def test_after_a_failed_flush_no_write_is_confirmed(disk: SlowDisk, sync: WalSync) -> None:
     disk.error = OSError(errno.EIO, "Input/output error")
-    with pytest.raises(OSError):
+    with pytest.raises(NotDurable, match="Input/output error"):
         await sync.durable()
     disk.error = None  # Linux may report the next flush as a success: do not trust it
-    with pytest.raises(OSError):
+    with pytest.raises(NotDurable):
         await sync.durable()
     assert disk.flushes == []
 
@@ -112,3 +114,18 @@ async def test_every_write_is_flushed_before_it_returns(storage: Storage, disk: 
     await storage.create_session(user.id, "live", days=1)
     await storage.record_attempt("live", "1h", "m", 90, True, {}, "v")
     assert len(disk.flushes) == 4  # the session, the clean-up of old ones, the attempt
+
+
+def test_a_learner_is_told_plainly_when_the_disk_fails(
+    client: TestClient, learner: Learner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    learner.signup()
+
+    def broken_disk(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(walsync, "_flush", broken_disk)
+    answered = learner.pass_intro()
+    assert answered.status_code == 503
+    assert "enregistrée de façon sûre" in answered.text
+    assert learner.post("/paths/1h/start").status_code == 503  # until a restart
