@@ -49,7 +49,7 @@ def parse_answers(
     if missing:
         count = len(missing)
         raise AnswerError(
-            f"Répondez à toutes les questions avant de valider : {count} "
+            f"Répondez à toutes les questions avant de valider\u00a0: {count} "
             f"{'question est restée' if count == 1 else 'questions sont restées'} sans réponse."
         )
     return {qid: frozenset(values) for qid, values in chosen.items()}

@@ -48,7 +48,7 @@ def read_roster(data: bytes, known: set[str]) -> list[RosterRow]:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if len(rows) > MAX_ROWS:
-        raise RosterError(f"Le fichier dépasse {MAX_ROWS} lignes : découpez-le.")
+        raise RosterError(f"Le fichier dépasse {MAX_ROWS} lignes\u00a0: découpez-le.")
     start = 1 if rows and rows[0] and not EMAIL.match(rows[0][0].strip()) else 0
     seen: set[str] = set()
     result = []

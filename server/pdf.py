@@ -77,7 +77,7 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     _centred(canvas, "décernée à", height - 80 * mm, "DejaVu", 14, usable)
     _centred(canvas, certificate.learner_name, height - 97 * mm, "DejaVu-Bold", 28, usable)
     path_line = (
-        f"pour avoir suivi et réussi le parcours « {certificate.path_title} » "
+        f"pour avoir suivi et réussi le parcours «\u00a0{certificate.path_title}\u00a0» "
         f"({format_duration(certificate.duration_minutes)})"
     )
     _centred(canvas, path_line, height - 115 * mm, "DejaVu", 14, usable)
@@ -88,11 +88,11 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     canvas.setFont("DejaVu-Bold", 11)
     canvas.drawString(24 * mm, 40 * mm, status)
     canvas.setFont("DejaVu", 10)
-    canvas.drawString(24 * mm, 33 * mm, "Vérifiez son authenticité à l'adresse :")
+    canvas.drawString(24 * mm, 33 * mm, "Vérifiez son authenticité à l'adresse\u00a0:")
     canvas.setFont("DejaVu", _fit(canvas, verify_url, "DejaVu", 10, width - 100 * mm))
     canvas.drawString(24 * mm, 27 * mm, verify_url)
     canvas.setFont("DejaVu", 8)
-    canvas.drawString(24 * mm, 20 * mm, f"Version du contenu : {certificate.content_version}")
+    canvas.drawString(24 * mm, 20 * mm, f"Version du contenu\u00a0: {certificate.content_version}")
     _qr(canvas, verify_url, width - 62 * mm, 18 * mm, 40 * mm)
     canvas.showPage()
     canvas.save()
@@ -127,7 +127,9 @@ def plan_pdf(
     story = [
         Paragraph("Mon plan d'alliance", h1),
         Paragraph(f"{escape(name)} — {escape(date)}", body),
-        Paragraph(f"Rédigé dans le cadre de la formation « {escape(course.title)} ».", muted),
+        Paragraph(
+            f"Rédigé dans le cadre de la formation «\u00a0{escape(course.title)}\u00a0».", muted
+        ),
         Spacer(1, 8 * mm),
     ]
     for section in sections:

@@ -51,7 +51,7 @@ async def signup(request: Request) -> Response:
     password = password if isinstance(password, str) else ""
     errors: dict[str, str] = {}
     if not name:
-        errors["name"] = "Indiquez votre nom : il figurera sur votre attestation."
+        errors["name"] = "Indiquez votre nom\u00a0: il figurera sur votre attestation."
     elif len(name) > MAX_NAME:
         errors["name"] = f"Le nom ne doit pas dépasser {MAX_NAME} caractères."
     if len(email) > MAX_EMAIL or not EMAIL.match(email):

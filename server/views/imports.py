@@ -63,7 +63,7 @@ async def import_confirm(request: Request) -> Response:
     try:
         data = _signer(request).loads(text_field(form, "payload"))
     except BadSignature:
-        raise HTTPException(400, "Cet import n'est plus valable : recommencez.") from None
+        raise HTTPException(400, "Cet import n'est plus valable\u00a0: recommencez.") from None
     if data.get("cohort") != cohort.id:
         raise HTTPException(400, "Cet import concerne un autre groupe.")
     people = data.get("people") or []

@@ -221,7 +221,7 @@ async def save_reflection(request: Request) -> Response:
     answer = answer.replace("\r\n", "\n").strip()
     if len(answer) > MAX_REFLECTION:
         raise HTTPException(
-            400, f"Votre réponse dépasse {MAX_REFLECTION} caractères : raccourcissez-la."
+            400, f"Votre réponse dépasse {MAX_REFLECTION} caractères\u00a0: raccourcissez-la."
         )
     db = storage(request)
     await db.enrol(user.id, path.id)

@@ -183,7 +183,7 @@ async def add_trainer(request: Request) -> Response:
     if other is None or not (other.has("trainer") or other.has("admin")):
         raise HTTPException(
             400,
-            "Aucun formateur ne correspond à cette adresse : la personne doit avoir un compte "
+            "Aucun formateur ne correspond à cette adresse\u00a0: la personne doit avoir un compte "
             "avec le rôle formateur.",
         )
     await storage(request).add_trainer(cohort.id, other.id)
