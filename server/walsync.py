@@ -16,6 +16,11 @@ power in that instant, a page may have shown a row that is then gone; but no
 write confirmed to its author is lost, and a write that depends on it is later
 in the same append-only file, so it cannot survive without it.
 
+Under load the event loop is busy and each of its iterations takes a while, so
+a flush's round trip is kept to as few iterations as possible: a dedicated
+thread flushes and calls back once; the callback wakes each waiter's own future
+directly and starts the next flush at once if commits arrived meanwhile.
+
 The WAL file keeps its inode while a connection to the database is open, and
 `Storage` keeps two open, so one descriptor serves for the server's lifetime.
 """
@@ -24,8 +29,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from pathlib import Path
+from queue import SimpleQueue
 
 _flush = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 
@@ -37,37 +43,69 @@ class NotDurable(Exception):
 class WalSync:
     def __init__(self, wal: Path) -> None:
         self._fd = os.open(wal, os.O_RDONLY)
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="wal-sync")
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._committed = 0  # commits reported so far
-        self._flushed = 0  # commits known to be on disk
-        self._running: asyncio.Future[None] | None = None
+        self._in_flight: int | None = None  # commits the running flush covers
+        self._waiting: list[tuple[int, asyncio.Future[None]]] = []
         self._failed: NotDurable | None = None
+        self._requests: SimpleQueue[int | None] = SimpleQueue()
+        self._thread = threading.Thread(target=self._flusher, name="wal-sync", daemon=True)
+        self._thread.start()
 
     async def durable(self) -> None:
         """Wait until every transaction committed before this call is on disk."""
         if self._failed is not None:
             raise NotDurable(str(self._failed)) from self._failed.__cause__
+        self._loop = loop = asyncio.get_running_loop()
         self._committed += 1
-        wanted = self._committed
-        while self._flushed < wanted:
-            if self._running is None:
-                self._running = asyncio.ensure_future(self._flush_once())
-            # Shielded: a client that goes away must not cancel others' flush.
-            await asyncio.shield(self._running)
+        done = loop.create_future()  # this waiter's own: cancelling it touches no other
+        self._waiting.append((self._committed, done))
+        if self._in_flight is None:
+            self._start()
+        await done
 
-    async def _flush_once(self) -> None:
-        covered = self._committed
-        try:
-            await asyncio.get_running_loop().run_in_executor(self._thread, _flush, self._fd)
-            self._flushed = covered
-        except OSError as exc:
-            # After a failed flush, Linux may drop the dirty pages and report the
-            # next flush as a success: no later write can be confirmed either.
-            self._failed = NotDurable(f"flushing the WAL failed: {exc}")
-            raise self._failed from exc
-        finally:
-            self._running = None
+    def _start(self) -> None:
+        self._in_flight = self._committed
+        self._requests.put(self._committed)
+
+    def _flusher(self) -> None:
+        """The thread: one flush per request, then one call back into the loop."""
+        while (covered := self._requests.get()) is not None:
+            try:
+                _flush(self._fd)
+            except OSError as exc:
+                self._call(self._fail, exc)
+            else:
+                self._call(self._flushed, covered)
+
+    def _call(self, callback: object, argument: object) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(callback, argument)  # type: ignore[arg-type]
+
+    def _flushed(self, covered: int) -> None:
+        self._in_flight = None
+        still = []
+        for wanted, done in self._waiting:
+            if wanted > covered:
+                still.append((wanted, done))
+            elif not done.done():
+                done.set_result(None)
+        self._waiting = still
+        if still:
+            self._start()  # commits arrived during the flush: the next one covers them
+
+    def _fail(self, exc: OSError) -> None:
+        # After a failed flush, Linux may drop the dirty pages and report the next
+        # flush as a success: no later write can be confirmed either.
+        self._failed = NotDurable(f"flushing the WAL failed: {exc}")
+        self._failed.__cause__ = exc
+        self._in_flight = None
+        for _, done in self._waiting:
+            if not done.done():
+                done.set_exception(NotDurable(str(self._failed)))
+        self._waiting = []
 
     def close(self) -> None:
-        self._thread.shutdown(wait=True)
+        self._requests.put(None)
+        self._thread.join()
         os.close(self._fd)
