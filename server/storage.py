@@ -261,9 +261,9 @@ class Storage(CohortQueries):
                 stamp,
             ),
         )
-        await self._durable()
         if not rows:
-            return None
+            return None  # nothing was written
+        await self._durable()
         attempt_id, user_id, name, completed = next(iter(rows))
         done = frozenset((completed or "").split("\x1e")) - {""}
         return RecordedAttempt(attempt_id, user_id, name, done | {module_id} if passed else done)

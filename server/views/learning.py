@@ -199,7 +199,7 @@ async def mark_done(request: Request) -> Response:
     db = storage(request)
     await db.complete_module(user.id, path.id, module.id)
     progress = await db.progress(user.id)
-    completed = {module_id for module_id, done in progress.items() if done.completed}
+    completed = {module_id for module_id, state in progress.items() if state.completed}
     certificate = await _after_progress(request, user.id, user.name, path, completed)
     if certificate:
         return redirect(f"/paths/{path.id}?termine=1")
