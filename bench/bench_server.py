@@ -191,7 +191,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     server_cpu = None if args.server_cpu == "none" else args.server_cpu
-    wrk_cpu = args.wrk_cpu or ("1" if server_cpu and os.cpu_count() > 1 else "none")
+    wrk_cpu = args.wrk_cpu or ("1" if server_cpu and (os.cpu_count() or 1) > 1 else "none")
     wrk_cpu = None if wrk_cpu == "none" else wrk_cpu
     print(f"server on CPU {server_cpu or 'any'}, wrk on CPU {wrk_cpu or 'any'}")
     if not shutil.which("wrk"):
