@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from course.typography import no_break
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -14,7 +16,7 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "avertissement : " if self.warning else ""
-        return f"{self.file}:{self.line}: {prefix}{self.message}"
+        return f"{self.file}:{self.line}: {no_break(prefix + self.message)}"
 
 
 class ContentError(Exception):

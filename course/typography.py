@@ -21,6 +21,14 @@ RULES = [
 ]
 
 
+def no_break(text: str) -> str:
+    """Our own messages, written with ordinary spaces, spaced as French typography wants."""
+    return _PLAIN_BEFORE.sub("\u00a0\\1", text).replace("« ", "«\u00a0")
+
+
+_PLAIN_BEFORE = re.compile(r" ([;:!?»])")
+
+
 def check(text: str, first_line: int) -> list[tuple[int, str]]:
     """Problems as (line, message), skipping code, URLs, link targets and block markers."""
     found = []

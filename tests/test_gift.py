@@ -17,6 +17,7 @@ from course.gift_parse import GiftQuestion, Skipped, parse_gift
 from course.gift_write import moodle_share
 from course.loader import load_course
 from course.models import Kind, Question
+from course.typography import no_break
 from server.cli import main
 from tests.conftest import FIXTURE_COURSE
 
@@ -220,7 +221,7 @@ def test_import_that_breaks_the_course_writes_nothing(
     code, out, err = gift_import(capsys, content_dir, "invalid.gift")
     assert code == 1
     assert "invalid.gift:1: convertie « identifiant », non écrite" in out
-    assert "content/modules/lecture.md:24: identifiant de choix invalide « a {#a »" in err
+    assert no_break("content/modules/lecture.md:24: identifiant de choix invalide « a {#a »") in err
     assert "Import annulé : rien n'a été écrit." in err
     assert module_file(content_dir).read_bytes() == before
     assert sorted(p.name for p in module_file(content_dir).parent.iterdir()) == [

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from course.errors import ContentError
+from course.errors import ContentError, Problem
 from course.loader import load_course
 from course.models import Kind
+from course.typography import no_break
 from tests.conftest import FIXTURE_COURSE
 
 MODULE = """---
@@ -108,7 +109,7 @@ def test_raw_html_is_not_rendered(tmp_path: Path) -> None:
 )
 def test_link_and_image_errors(tmp_path: Path, body: str, expected: str) -> None:
     root = make(tmp_path, {"m": module(body=body)})
-    assert any(expected in p for p in problems(root)), problems(root)
+    assert any(no_break(expected) in p for p in problems(root)), problems(root)
 
 
 QUESTION = """
@@ -144,7 +145,7 @@ Une question ?
 def test_question_errors(tmp_path: Path, kind: str, choices: str, expected: str) -> None:
     body = QUESTION.format(kind=kind, choices=choices)
     root = make(tmp_path, {"m": module(body=body)})
-    assert any(expected in p for p in problems(root)), problems(root)
+    assert any(no_break(expected) in p for p in problems(root)), problems(root)
 
 
 def test_question_without_explanation_or_id(tmp_path: Path) -> None:
@@ -160,8 +161,8 @@ def test_duplicate_ids_across_modules(tmp_path: Path) -> None:
     body = "\n### Réflexion (2 min) {#r}\n\nPensez-y.\n"
     root = make(tmp_path, {"a": module("m", body), "b": module("m", body)})
     found = problems(root)
-    assert any("b.md:2: identifiant « m » déjà utilisé" in p for p in found), found
-    assert any("b.md:13: identifiant « r » déjà utilisé" in p for p in found), found
+    assert any(no_break("b.md:2: identifiant « m » déjà utilisé") in p for p in found), found
+    assert any(no_break("b.md:13: identifiant « r » déjà utilisé") in p for p in found), found
 
 
 def test_reflection_needs_minutes(tmp_path: Path) -> None:
@@ -191,9 +192,13 @@ def test_front_matter_errors(tmp_path: Path) -> None:
 def test_course_file_errors(tmp_path: Path) -> None:
     course = COURSE.format(target=1, modules="m, inconnu, m")
     found = problems(make(tmp_path, {"m": module(), "seul": module("seul")}, course=course))
-    assert any("course.yaml:7: parcours « 1h » : module inconnu « inconnu »" in p for p in found)
-    assert any("module « m » listé deux fois" in p for p in found), found
-    assert any("seul.md:2: le module « seul » n'appartient à aucun parcours" in p for p in found)
+    assert any(
+        no_break("course.yaml:7: parcours « 1h » : module inconnu « inconnu »") in p for p in found
+    )
+    assert any(no_break("module « m » listé deux fois") in p for p in found), found
+    assert any(
+        no_break("seul.md:2: le module « seul » n'appartient à aucun parcours") in p for p in found
+    )
 
 
 def test_malformed_course_yaml(tmp_path: Path) -> None:
@@ -223,3 +228,10 @@ def test_pages_are_compiled(tmp_path: Path) -> None:
     root = tmp_path / "c"
     shutil.copytree(FIXTURE_COURSE, root)
     assert "Une coopération" in load_course(root).pages["glossaire"].html
+
+
+def test_problems_are_spaced_as_french_typography_wants() -> None:
+    problem = Problem("m.md", 3, "titre manquant : ajoutez « title: » !", warning=True)
+    assert str(problem) == (
+        "m.md:3: avertissement\u00a0: titre manquant\u00a0: ajoutez «\u00a0title:\u00a0»\u00a0!"
+    )
