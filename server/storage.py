@@ -63,20 +63,30 @@ class Storage(CohortQueries):
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._connect()
-        await self._writer.execute("PRAGMA journal_mode = WAL")
-        await apply_migrations(self._writer)
-        self._reader = await self._connect()
-        # From here on, commits are flushed to disk by WalSync, shared (group commit).
-        await self._writer.execute("PRAGMA synchronous = NORMAL")
-        self._wal_sync = WalSync(Path(f"{self.path}-wal"))
+        try:
+            self._writer = await self._connect()
+            await self._writer.execute("PRAGMA journal_mode = WAL")
+            await apply_migrations(self._writer)
+            self._reader = await self._connect()
+            # From here on, commits are flushed to disk by WalSync, shared (group commit).
+            await self._writer.execute("PRAGMA synchronous = NORMAL")
+            # The WAL lives beside the file SQLite opened: behind a symlink, not beside it.
+            (_, _, opened), *_ = await self._writer.execute_fetchall("PRAGMA database_list")
+            self._wal_sync = WalSync(Path(f"{opened}-wal"))
+        except BaseException:
+            await self.close()  # a connection's thread left running would keep the process alive
+            raise
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = FULL")
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = FULL")
+        except BaseException:
+            await conn.close()
+            raise
         return conn
 
     async def close(self) -> None:

@@ -151,3 +151,14 @@ async def test_session_and_module_state_in_one_query(storage: Storage) -> None:
     assert progress.completed and answers == {"r1": "réponse"}
     assert await storage.session_module_state("old", "m") == (None, None, {})
     assert await storage.session_module_state("live", "autre") == (found, None, {})
+
+
+async def test_a_database_that_cannot_open_leaves_no_thread_behind(tmp_path: Path) -> None:
+    """Else the process could not exit: `alliances serve` would hang instead of failing."""
+    import threading
+
+    (tmp_path / "x.db").write_bytes(b"this is not a database" * 100)
+    before = threading.active_count()
+    with pytest.raises(aiosqlite.DatabaseError):
+        await Storage(tmp_path / "x.db").open()
+    assert threading.active_count() == before

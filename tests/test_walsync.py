@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -129,3 +130,16 @@ def test_a_learner_is_told_plainly_when_the_disk_fails(
     assert answered.status_code == 503
     assert "enregistrée de façon sûre" in answered.text
     assert learner.post("/paths/1h/start").status_code == 503  # until a restart
+
+
+async def test_the_wal_flushed_is_the_one_sqlite_writes_behind_a_symlink(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link.db").symlink_to(tmp_path / "real" / "data.db")
+    opened = Storage(tmp_path / "link.db")
+    await opened.open()
+    try:
+        await opened.create_user("a@b.fr", "A", "hash")
+        wal = (tmp_path / "real" / "data.db-wal").stat()
+        assert os.fstat(opened._wal_sync._fd).st_ino == wal.st_ino
+    finally:
+        await opened.close()
