@@ -166,6 +166,28 @@ def learners_touched(database: Path, changes: list[Change]) -> list[Change]:
         conn.close()
 
 
+def database_problem(path: Path) -> str | None:
+    """Open the database once (creating and migrating it): what went wrong, or None.
+
+    Run before uvicorn starts, so a damaged or unreachable file gets one readable
+    line instead of the traceback of a failed application start-up.
+    """
+    import asyncio
+
+    from server.storage import Storage
+
+    async def attempt() -> None:
+        storage = Storage(path)
+        await storage.open()
+        await storage.close()
+
+    try:
+        asyncio.run(attempt())
+    except (sqlite3.Error, OSError) as exc:
+        return str(exc)
+    return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -182,6 +204,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return report(
             exc.problems, f"alliances: the content in {settings.content_dir} is not valid"
         )
+    problem = database_problem(settings.database)
+    if problem:
+        print(
+            f"alliances: the database {settings.database} cannot be used: {problem}",
+            file=sys.stderr,
+        )
+        return 2
     if args.cpu:
         from server.cpu import pin
 

@@ -51,7 +51,12 @@ class Settings:
                     "ALLIANCES_SECRET_KEY is required in production: set it to a long random "
                     'string, e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"'
                 )
-            secret = local_secret(database.parent)
+            try:
+                secret = local_secret(database.parent)
+            except OSError as exc:
+                raise ValueError(
+                    f"cannot keep a local secret key in {database.parent}: {exc.strerror}"
+                ) from exc
         elif production and len(secret) < 32:
             raise ValueError("ALLIANCES_SECRET_KEY is too short: use at least 32 characters")
         try:

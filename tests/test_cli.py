@@ -91,3 +91,33 @@ def test_serve_refuses_invalid_content(
     monkeypatch.setenv("ALLIANCES_DATABASE", str(tmp_path / "var" / "a.db"))
     assert main(["serve"]) == 1
     assert "dossier de contenu introuvable" in capsys.readouterr().err
+
+
+def serve_on(database: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setenv("ALLIANCES_CONTENT_DIR", str(FIXTURE_COURSE))
+    monkeypatch.setenv("ALLIANCES_DATABASE", str(database))
+    return main(["serve"])
+
+
+def test_serve_refuses_a_file_that_is_not_a_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "a.db"
+    database.write_bytes(b"pas une base" * 400)
+    assert serve_on(database, monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert f"the database {database} cannot be used: file is not a database" in err
+    assert "Traceback" not in err
+
+
+def test_serve_refuses_a_database_it_cannot_create(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "var").write_text("un fichier, pas un dossier")
+    assert serve_on(tmp_path / "var" / "a.db", monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert f"cannot keep a local secret key in {tmp_path / 'var'}" in err
+    assert "Traceback" not in err
+    monkeypatch.setenv("ALLIANCES_SECRET_KEY", "k" * 40)  # with a key, the database says it
+    assert serve_on(tmp_path / "var" / "a.db", monkeypatch) == 2
+    assert "the database" in capsys.readouterr().err
