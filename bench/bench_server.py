@@ -186,12 +186,13 @@ def main() -> int:
     )
     parser.add_argument("--server-cpu", default="0", help="CPU for the server, or 'none'")
     parser.add_argument(
-        "--wrk-cpu", help="CPU for wrk, or 'none' (default: 1 if the server is pinned)"
+        "--wrk-cpu", help="CPU for wrk, or 'none' (default: another one than the server's)"
     )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     server_cpu = None if args.server_cpu == "none" else args.server_cpu
-    wrk_cpu = args.wrk_cpu or ("1" if server_cpu and (os.cpu_count() or 1) > 1 else "none")
+    others = sorted(os.sched_getaffinity(0) - {int(server_cpu)}) if server_cpu else []
+    wrk_cpu = args.wrk_cpu or (str(others[0]) if others else "none")
     wrk_cpu = None if wrk_cpu == "none" else wrk_cpu
     print(f"server on CPU {server_cpu or 'any'}, wrk on CPU {wrk_cpu or 'any'}")
     if not shutil.which("wrk"):
