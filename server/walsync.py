@@ -30,8 +30,10 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from queue import SimpleQueue
+from typing import Any
 
 _flush = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 
@@ -78,9 +80,9 @@ class WalSync:
             else:
                 self._call(self._flushed, covered)
 
-    def _call(self, callback: object, argument: object) -> None:
-        assert self._loop is not None
-        self._loop.call_soon_threadsafe(callback, argument)  # type: ignore[arg-type]
+    def _call(self, callback: Callable[[Any], None], argument: object) -> None:
+        assert self._loop is not None, "a flush is only requested from durable()"
+        self._loop.call_soon_threadsafe(callback, argument)
 
     def _flushed(self, covered: int) -> None:
         self._in_flight = None
