@@ -23,6 +23,11 @@ MINUTES = re.compile(r"\(\s*(\d+)\s*min\s*\)")
 CHOICE = re.compile(r"^[-*]\s+\[(?P<mark>[ xX])\]\s*(?P<text>.*?)\s*(?:\{#(?P<id>[^}]*)\})?\s*$")
 FEEDBACK = re.compile(r"^\s+>\s?(?P<text>.*)$")
 EXPLANATION = re.compile(r"^\*\*Explication\s*[.:]?\s*\*\*\s*[.:]?\s*")
+HINT = re.compile(r"^\*\*Indice\s*[.:]?\s*\*\*\s*[.:]?\s*")
+# What a reflection shows once its answer is saved: a self-check grid, a worked example.
+SELF_CHECK = re.compile(r"^\*\*Grille d[’']auto-?évaluation\s*[.:]?\s*\*\*\s*[.:]?\s*", re.I)
+EXAMPLE = re.compile(r"^\*\*Exemple de réponse\s*[.:]?\s*\*\*\s*[.:]?\s*", re.I)
+TITLE_SEPARATORS = " :\u00a0\u202f—–-"
 FENCE = re.compile(r"^\s*(```|~~~)")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -49,6 +54,7 @@ class RawBlock:
     line: int
     minutes: int | None
     lines: list[tuple[int, str]]
+    title: str = ""  # « ### Réflexion : Mon titre (15 min) {#id} »
 
 
 @dataclass
@@ -57,6 +63,17 @@ class RawQuestion:
     choices: list[RawChoice]
     explanation: str
     problems: list[tuple[int, str]]
+    hint: str = ""
+    hint_line: int = 0
+
+
+@dataclass
+class RawReflection:
+    """A reflection block cut into its prompt and what is shown after saving."""
+
+    prompt: str
+    self_check: str
+    example: str
 
 
 @dataclass
@@ -110,9 +127,16 @@ def split_body(body: str, first_line: int) -> list[Chunk | RawBlock]:
 def _open_block(match: re.Match[str] | None, line: str, number: int) -> RawBlock:
     if match is None:
         return RawBlock("", "", number, None, [])
-    minutes = MINUTES.search(match["rest"] or "")
+    rest = match["rest"] or ""
+    minutes = MINUTES.search(rest)
+    title = MINUTES.sub("", rest).strip(TITLE_SEPARATORS + " ")
     return RawBlock(
-        match["kind"], (match["id"] or "").strip(), number, int(minutes[1]) if minutes else None, []
+        match["kind"],
+        (match["id"] or "").strip(),
+        number,
+        int(minutes[1]) if minutes else None,
+        [],
+        title,
     )
 
 
@@ -121,9 +145,15 @@ def parse_question(block: RawBlock) -> RawQuestion:
     prompt: list[str] = []
     choices: list[RawChoice] = []
     explanation: list[str] = []
+    hint: list[str] = []
+    hint_line = 0
     problems: list[tuple[int, str]] = []
     stage = "prompt"
     for number, line in block.lines:
+        if stage != "prompt" and HINT.match(line):
+            stage, hint_line = "hint", number
+            hint.append(HINT.sub("", line))
+            continue
         choice = CHOICE.match(line)
         if stage in ("prompt", "choices") and choice:
             stage = "choices"
@@ -146,11 +176,38 @@ def parse_question(block: RawBlock) -> RawQuestion:
             prompt.append(line)
         elif stage == "explanation":
             explanation.append(line)
+        elif stage == "hint":
+            hint.append(line)
         elif line.strip():
             problems.append(
-                (number, "ligne inattendue après les choix : attendu « **Explication.** »")
+                (
+                    number,
+                    "ligne inattendue après les choix : attendu « **Indice.** » "
+                    "ou « **Explication.** »",
+                )
             )
-    return RawQuestion("\n".join(prompt).strip(), choices, "\n".join(explanation).strip(), problems)
+    return RawQuestion(
+        "\n".join(prompt).strip(),
+        choices,
+        "\n".join(explanation).strip(),
+        problems,
+        "\n".join(hint).strip(),
+        hint_line,
+    )
+
+
+def parse_reflection(block: RawBlock) -> RawReflection:
+    """The prompt, then an optional self-check grid and worked example, in any order."""
+    parts: dict[str, list[str]] = {"prompt": [], "self_check": [], "example": []}
+    stage = "prompt"
+    for _, line in block.lines:
+        for name, marker in (("self_check", SELF_CHECK), ("example", EXAMPLE)):
+            if marker.match(line):
+                stage, line = name, marker.sub("", line)
+                break
+        parts[stage].append(line)
+    text = {name: "\n".join(lines).strip() for name, lines in parts.items()}
+    return RawReflection(text["prompt"], text["self_check"], text["example"])
 
 
 def block_text(block: RawBlock) -> str:

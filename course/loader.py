@@ -14,7 +14,15 @@ import yaml
 from markdown_it.token import Token
 
 from course import markdown, typography
-from course.blocks import ID, Chunk, RawBlock, block_text, parse_question, split_body
+from course.blocks import (
+    ID,
+    Chunk,
+    RawBlock,
+    block_text,
+    parse_question,
+    parse_reflection,
+    split_body,
+)
 from course.course_file import PathSpec, read_course_file
 from course.errors import ContentError, Problem
 from course.frontmatter import load_yaml, split
@@ -35,6 +43,7 @@ WORDS_PER_MINUTE = 180
 QUESTION_OVERHEAD_MINUTES = 0.5
 MODULE_TOLERANCE = 0.25
 PATH_TOLERANCE = 0.10
+DRAW_MARGIN = 2  # a pool holds at least this many questions more than one attempt shows
 
 
 @dataclass
@@ -128,6 +137,9 @@ class Loader:
         duration = meta.get("duration")
         if not isinstance(duration, int) or isinstance(duration, bool) or duration <= 0:
             self.error(rel, line, "durée manquante ou invalide : « duration: » en minutes (entier)")
+        draw = meta.get("draw")
+        if draw is not None and (not isinstance(draw, int) or isinstance(draw, bool) or draw < 1):
+            self.error(rel, line, "« draw: » doit être un nombre entier de questions (au moins 1)")
         objectives = meta.get("objectives")
         if (
             not isinstance(objectives, list)
@@ -204,6 +216,14 @@ class Loader:
             problems.append((block.line, "au moins deux choix attendus"))
         if not raw.explanation:
             problems.append((block.line, "explication manquante (« **Explication.** … »)"))
+        if not raw.hint:
+            self.error(
+                doc.rel,
+                block.line,
+                "indice manquant : « **Indice.** » l’idée testée et la section à relire, "
+                "sans donner la réponse",
+                warning=True,
+            )
         for line, message in problems:
             self.error(doc.rel, line, message)
         if problems:
@@ -225,11 +245,29 @@ class Loader:
             explanation_html=markdown.render(markdown.parse(raw.explanation)),
             minutes=words / WORDS_PER_MINUTE + QUESTION_OVERHEAD_MINUTES,
             line=block.line,
+            hint_html=markdown.render(markdown.parse(raw.hint)) if raw.hint else "",
         )
 
     def build_reflection(self, doc: Doc, block: RawBlock) -> Reflection | None:
-        text = block_text(block)
+        raw = parse_reflection(block)
+        text = raw.prompt
         ok = True
+        if not block.title:
+            self.error(
+                doc.rel,
+                block.line,
+                "réflexion sans titre : « ### Réflexion : Titre court (15 min) {#id} » "
+                "(le titre sert de rubrique dans « Mon plan d’alliance »)",
+                warning=True,
+            )
+        if not raw.self_check and not raw.example:
+            self.error(
+                doc.rel,
+                block.line,
+                "réflexion sans « **Grille d’autoévaluation.** » ni « **Exemple de réponse.** » "
+                "à montrer après l’enregistrement",
+                warning=True,
+            )
         if block.minutes is None:
             self.error(
                 doc.rel, block.line, "réflexion sans durée : « ### Réflexion (15 min) {#id} »"
@@ -247,6 +285,9 @@ class Loader:
             text,
             block.minutes or 0,
             block.line,
+            title=block.title,
+            self_check_html=_render(raw.self_check),
+            example_html=_render(raw.example),
         )
 
     def check_block_id(self, doc: Doc, block: RawBlock) -> bool:
@@ -309,9 +350,11 @@ class Loader:
         if not isinstance(meta.get("duration"), int):
             return None
         reflections = [s.reflection for s in segments if s.reflection]
+        draw = self.check_draw(doc, len(questions))
+        shown = draw / len(questions) if draw and questions else 1
         estimate = (
             lesson_words / WORDS_PER_MINUTE
-            + sum(q.minutes for q in questions)
+            + shown * sum(q.minutes for q in questions)
             + sum(r.minutes for r in reflections)
         )
         duration = int(meta["duration"])
@@ -334,7 +377,24 @@ class Loader:
             source=doc.rel,
             estimated_minutes=round(estimate, 1),
             words=lesson_words,
+            draw=draw,
         )
+
+    def check_draw(self, doc: Doc, pool: int) -> int | None:
+        """A draw needs a pool at least two larger, so that a retry meets new questions."""
+        draw = doc.meta.get("draw")
+        if not isinstance(draw, int) or isinstance(draw, bool) or draw < 1:
+            return None
+        if pool < draw + DRAW_MARGIN:
+            self.error(
+                doc.rel,
+                doc.meta.get("__line__", 2),
+                f"« draw: {draw} » : la réserve ne compte que {pool} questions ; "
+                f"il en faut au moins {draw + DRAW_MARGIN} pour qu’une nouvelle tentative "
+                "pose d’autres questions",
+            )
+            return None
+        return draw
 
     def load(self) -> Course:
         if not self.root.is_dir():
@@ -425,6 +485,10 @@ class Loader:
                 digest.update(b"\0")
                 digest.update(file.read_bytes())
         return digest.hexdigest()[:12]
+
+
+def _render(text: str) -> str:
+    return markdown.render(markdown.parse(text)) if text else ""
 
 
 def load_course(root: FsPath | str) -> Course:

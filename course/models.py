@@ -43,6 +43,8 @@ class Question:
     explanation_html: str
     minutes: float
     line: int = 0
+    # Shown after a failed attempt: the idea tested and where to re-read, not the answer.
+    hint_html: str = ""
 
     @cached_property
     def correct_ids(self) -> frozenset[str]:
@@ -61,6 +63,10 @@ class Reflection:
     prompt_text: str
     minutes: int
     line: int = 0
+    title: str = ""
+    # Shown once the learner has saved an answer, so they write before they compare.
+    self_check_html: str = ""
+    example_html: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,8 @@ class Module:
     source: str
     estimated_minutes: float
     words: int
+    # Questions shown per attempt, drawn from the pool; None shows every question.
+    draw: int | None = None
 
     @property
     def reflections(self) -> tuple[Reflection, ...]:
@@ -91,6 +99,10 @@ class Module:
     def has_quiz(self) -> bool:
         return bool(self.questions)
 
+    @property
+    def questions_per_attempt(self) -> int:
+        return min(self.draw, len(self.questions)) if self.draw else len(self.questions)
+
     @cached_property
     def quiz_signature(self) -> str:
         """Changes when questions, choices or right answers change, not on rewording."""
@@ -98,6 +110,8 @@ class Module:
             [q.id, q.kind.value, sorted(q.choice_ids), sorted(q.correct_ids)]
             for q in self.questions
         ]
+        if self.draw:
+            shape.append(["draw", self.draw])
         return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
 
     @cached_property
