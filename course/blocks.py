@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from course.models import Kind
+from course.kinds import BY_LABEL, Kind
 
 HEADING = re.compile(r"^(#{1,3})\s")
+REFLECTION = "Réflexion"
 BLOCK = re.compile(
-    r"^###\s+(?P<kind>Choix unique|Choix multiple|Vrai ou faux|Réflexion)\b"
+    rf"^###\s+(?P<kind>{'|'.join(map(re.escape, [*BY_LABEL, REFLECTION]))})\b"
     r"(?P<rest>.*?)(?:\{#(?P<id>[^}]*)\})?\s*$"
 )
 TAGGED = re.compile(r"^###\s.*\{#[^}]*\}\s*$")
@@ -31,11 +32,7 @@ TITLE_SEPARATORS = " :\u00a0\u202f—–-"
 FENCE = re.compile(r"^\s*(```|~~~)")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
-KINDS = {
-    "Choix unique": Kind.SINGLE,
-    "Choix multiple": Kind.MULTIPLE,
-    "Vrai ou faux": Kind.TRUE_FALSE,
-}
+KINDS: dict[str, Kind] = {label: spec.kind for label, spec in BY_LABEL.items()}
 
 
 @dataclass

@@ -26,11 +26,11 @@ from course.blocks import (
 from course.course_file import PathSpec, read_course_file
 from course.errors import ContentError, Problem
 from course.frontmatter import load_yaml, split
+from course.kinds import KINDS
 from course.models import (
     KINDS_BY_LABEL,
     Choice,
     Course,
-    Kind,
     Module,
     Page,
     Path,
@@ -206,14 +206,18 @@ class Loader:
         correct = sum(c.correct for c in raw.choices)
         if raw.choices and correct == 0:
             problems.append((block.line, "aucune bonne réponse : cochez au moins un choix [x]"))
-        if kind is not Kind.MULTIPLE and correct > 1:
+        rules = KINDS[kind]
+        if not rules.several_right and correct > 1:
             problems.append(
                 (block.line, f"{block.kind} : une seule bonne réponse, {correct} cochées")
             )
-        if kind is Kind.TRUE_FALSE and len(raw.choices) != 2:
-            problems.append((block.line, "Vrai ou faux : exactement deux choix attendus"))
-        if kind is not Kind.TRUE_FALSE and 0 < len(raw.choices) < 2:
-            problems.append((block.line, "au moins deux choix attendus"))
+        fewest, most = rules.choices
+        if fewest == most and raw.choices and len(raw.choices) != fewest:
+            problems.append((block.line, f"{block.kind} : exactement {fewest} choix attendus"))
+        elif 0 < len(raw.choices) < fewest:
+            problems.append((block.line, f"au moins {fewest} choix attendus"))
+        elif most is not None and len(raw.choices) > most:
+            problems.append((block.line, f"{block.kind} : au plus {most} choix"))
         if not raw.explanation:
             problems.append((block.line, "explication manquante (« **Explication.** … »)"))
         if not raw.hint:

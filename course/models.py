@@ -8,22 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 
+from course.kinds import KINDS, Kind, KindSpec
 
-class Kind(StrEnum):
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    TRUE_FALSE = "true_false"
-
-
-KIND_LABELS = {
-    Kind.SINGLE: "Choix unique",
-    Kind.MULTIPLE: "Choix multiple",
-    Kind.TRUE_FALSE: "Vrai ou faux",
-}
-KINDS_BY_LABEL = {label: kind for kind, label in KIND_LABELS.items()}
+KIND_LABELS = {kind: spec.label for kind, spec in KINDS.items()}
+KINDS_BY_LABEL = {spec.label: kind for kind, spec in KINDS.items()}
 
 
 @dataclass(frozen=True)
@@ -45,6 +35,10 @@ class Question:
     line: int = 0
     # Shown after a failed attempt: the idea tested and where to re-read, not the answer.
     hint_html: str = ""
+
+    @property
+    def spec(self) -> KindSpec:
+        return KINDS[self.kind]
 
     @cached_property
     def correct_ids(self) -> frozenset[str]:

@@ -138,7 +138,7 @@ Une question ?
         ("Choix unique", "- [x] A {#a}\n- [ ] B", "m.md:20: choix sans identifiant"),
         ("Choix unique", "- [x] A {#a}\n- [ ] B {#a}", "m.md:20: identifiant de choix en double"),
         ("Choix multiple", "", "m.md:15: question sans choix"),
-        ("Vrai ou faux", "- [x] Vrai {#vrai}", "m.md:15: Vrai ou faux : exactement deux choix"),
+        ("Vrai ou faux", "- [x] Vrai {#vrai}", "m.md:15: Vrai ou faux : exactement 2 choix"),
         ("Choix uniques", "- [x] A {#a}", "m.md:15: type de bloc inconnu"),
     ],
 )
