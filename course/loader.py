@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from markdown_it.token import Token
 
-from course import markdown, typography
+from course import markdown, quiz_audit, svg, templates, typography
 from course.blocks import (
     ID,
     Chunk,
@@ -52,7 +52,7 @@ class Doc:
 
     file: FsPath
     rel: str
-    kind: str  # "module" or "page"
+    kind: str  # "module", "page" or "template"
     meta: dict[str, Any]
     parts: list[tuple[Chunk, list[Token]] | RawBlock]
     anchors: set[str] = field(default_factory=set)
@@ -132,7 +132,9 @@ class Loader:
             seen[ident] = rel
         if not isinstance(meta.get("title"), str) or not meta["title"].strip():
             self.error(rel, line, "titre manquant : ajoutez « title: » dans l'en-tête")
-        if doc.kind == "page":
+        if doc.kind == "template":
+            templates.check_description(self, doc)
+        if doc.kind != "module":
             return
         duration = meta.get("duration")
         if not isinstance(duration, int) or isinstance(duration, bool) or duration <= 0:
@@ -177,14 +179,21 @@ class Loader:
             else:
                 rel = file.relative_to(self.root.resolve()).as_posix()
                 ref.token.attrSet(ref.attr, f"/media/{rel}")
+                if file.suffix.lower() == ".svg":
+                    for problem in svg.problems(file):
+                        self.error(doc.rel, ref.line, f"figure « {target} », {problem}")
             return
         linked: Doc | None = targets.get(file)
         if linked is None:
-            self.error(doc.rel, ref.line, f"lien interne cassé « {target} » : aucun module ni page")
+            self.error(
+                doc.rel, ref.line, f"lien interne cassé « {target} » : aucun module, page ni modèle"
+            )
             return
         if fragment and fragment not in linked.anchors:
             self.error(doc.rel, ref.line, f"ancre introuvable « #{fragment} » dans {target}")
-        prefix = "/modules/" if linked.kind == "module" else "/pages/"
+        prefix = {"module": "/modules/", "template": templates.URL_PREFIX}.get(
+            linked.kind, "/pages/"
+        )
         ref.token.attrSet(ref.attr, prefix + linked.id + (f"#{fragment}" if fragment else ""))
 
     def build_question(self, doc: Doc, block: RawBlock) -> Question | None:
@@ -328,8 +337,8 @@ class Loader:
             if isinstance(part, RawBlock):
                 if not self.check_block_id(doc, part):
                     continue
-                if doc.kind == "page":
-                    self.error(doc.rel, part.line, "les pages ne contiennent ni quiz ni réflexion")
+                if doc.kind != "module":
+                    self.error(doc.rel, part.line, "pages et modèles : ni quiz ni réflexion")
                 elif part.kind == "Réflexion":
                     reflection = self.build_reflection(doc, part)
                     if reflection:
@@ -411,7 +420,11 @@ class Loader:
             self.check_meta(doc, seen_modules)
         for doc in page_docs:
             self.check_meta(doc, seen_pages)
-        targets = {doc.file.resolve(): doc for doc in module_docs + page_docs}
+        template_docs = self.read_docs(templates.FOLDER, "template")
+        seen_templates: dict[str, str] = {}
+        for doc in template_docs:
+            self.check_meta(doc, seen_templates)
+        targets = {doc.file.resolve(): doc for doc in module_docs + page_docs + template_docs}
         modules = {}
         for doc in module_docs:
             module = self.build_module(doc, targets)
@@ -423,10 +436,14 @@ class Loader:
             pages[doc.id] = Page(
                 doc.id, str(doc.meta.get("title", "")), "".join(s.html for s in segments)
             )
+        fillable = templates.build_templates(self, template_docs, targets)
         header, specs = read_course_file(
             self.root / "course.yaml", self.rel, seen_modules, self.problems
         )
         paths = self.build_paths(specs, modules, seen_modules)
+        self.problems += quiz_audit.audit(
+            module_docs, modules.values(), self.rel(self.root / "course.yaml")
+        )
         errors = [p for p in self.problems if not p.warning]
         if errors or header is None:
             raise ContentError(self.problems)
@@ -438,6 +455,7 @@ class Loader:
             paths=paths,
             modules=modules,
             pages=pages,
+            templates=fillable,
             version=self.version(),
             warnings=tuple(str(p) for p in sorted(self.problems)),
         )

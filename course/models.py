@@ -9,6 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from course.kinds import KINDS, Kind, KindSpec
 
@@ -140,6 +141,22 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Template:
+    """A document learners fill in: shown as a page, downloaded as PDF and DOCX.
+
+    `blocks` is the body as plain blocks (course.document), so the office
+    writers never parse Markdown themselves.
+    """
+
+    id: str
+    title: str
+    description: str
+    html: str
+    blocks: tuple[Any, ...]
+    source: str
+
+
+@dataclass(frozen=True)
 class Course:
     title: str
     language: str
@@ -150,6 +167,7 @@ class Course:
     pages: dict[str, Page] = field(hash=False)
     version: str
     warnings: tuple[str, ...] = ()
+    templates: dict[str, Template] = field(default_factory=dict, hash=False)
 
     def path(self, path_id: str) -> Path | None:
         return next((p for p in self.paths if p.id == path_id), None)
