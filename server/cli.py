@@ -15,6 +15,7 @@ from course.export import course_summary
 from course.loader import Loader, load_course
 from course.models import Course
 from course.originality import overlaps
+from course.quiz_report import format_report, quiz_report, report_json
 
 
 def report(problems: list, *footer: str) -> int:
@@ -68,10 +69,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     copied = overlaps(Path(args.content_dir), args.sources) if args.sources else []
     for place in copied:
         print(f"{place} : 12 mots consécutifs repris d'une source", file=sys.stderr)
-    if args.json:
+    blind = quiz_report(course) if args.quiz_report else None
+    if blind is not None:
+        if args.json:
+            json.dump(report_json(blind), sys.stdout, ensure_ascii=False, indent=2)
+        print("" if args.json else format_report(blind))
+    elif args.json:
         json.dump(course_summary(course), sys.stdout, ensure_ascii=False, indent=2)
         print()
-    else:
+    if not args.json:
         print(
             f"Contenu valide : {len(course.modules)} modules, "
             + ", ".join(f"{p.id} = {p.total_minutes} min" for p in course.paths)
@@ -80,6 +86,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     code = 1 if copied or (args.strict and course.warnings) else 0
+    if blind is not None and args.strict and not blind.targets_met:
+        code = 1
     if args.against is not None:
         return max(code, check_against(course, args))
     return code
@@ -382,6 +390,12 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("content_dir", nargs="?", default="content")
     check.add_argument("--json", action="store_true", help="print the compiled course as JSON")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument(
+        "--quiz-report",
+        action="store_true",
+        help="print what blind strategies score on each quiz (with --strict: fail on a missed"
+        " target)",
+    )
     check.add_argument(
         "--sources", type=Path, help="fail if the content repeats 12 words of a file in SOURCES"
     )
