@@ -15,7 +15,8 @@ from course.export import course_summary
 from course.loader import Loader, load_course
 from course.models import Course
 from course.originality import overlaps
-from course.quiz_report import format_report, quiz_report, report_json
+from course.quiz_report import quiz_report
+from course.quiz_report_text import format_report, report_json
 
 
 def report(problems: list, *footer: str) -> int:
