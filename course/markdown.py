@@ -19,6 +19,7 @@ CALLOUTS = {
     "À retenir": "retenir",
     "Exemple": "exemple",
     "Pour aller plus loin": "plus-loin",
+    "Description de la figure": "figure-description",  # the long text of the figure above it
 }
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")

@@ -33,7 +33,6 @@ def build_templates(loader: Loader, docs: list[Doc], targets: dict) -> dict[str,
     """Compile every template; one with a problem is reported and left out."""
     templates: dict[str, Template] = {}
     for doc in docs:
-        check_description(loader, doc)
         for part in doc.parts:
             if isinstance(part, tuple):
                 document.tick_boxes(part[1])
