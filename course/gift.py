@@ -19,6 +19,7 @@ Export lives in course.gift_write.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -31,17 +32,25 @@ from course.blocks import FENCE, HEADING, QUIZ_HEADING
 from course.errors import ContentError
 from course.frontmatter import split
 from course.gift_parse import GiftError, GiftQuestion, Skipped, parse_gift
+from course.gift_text import one_line, trim
 from course.gift_write import export_gift
 from course.loader import load_course
 from course.models import KIND_LABELS, Course, Kind
 
-__all__ = ["GiftError", "ImportResult", "export_gift", "import_gift", "write_atomic"]
+__all__ = [
+    "GiftError",
+    "ImportResult",
+    "cannot_write",
+    "export_gift",
+    "import_gift",
+    "write_atomic",
+]
 
 TODO_EXPLANATION = "À compléter."
 SOURCES = re.compile(r"^##\s+Sources\s*$", re.IGNORECASE)
 SECTION_END = re.compile(r"^#{1,2}\s")
 # Lines that would end a block, start the choices or the explanation if left as they are.
-STRUCTURE = re.compile(r"^(?:#{1,3}\s|#{1,3}$|[-*]\s+\[[ xX]\]|\*\*Explication)")
+STRUCTURE = re.compile(r"^(?:#{1,3}\s|#{1,3}$|[-*]\s+\[[ xX]\]|\*\*(?:Explication|Indice))")
 SLUG_MAX = 60
 
 
@@ -153,11 +162,13 @@ def render_question(question: GiftQuestion, ident: str) -> str:
     lines = [f"### {KIND_LABELS[question.kind]} {{#{ident}}}", "", _guard(question.prompt), ""]
     for choice_id, choice in zip(ids, question.choices, strict=True):
         mark = "x" if choice.correct else " "
-        lines.append(f"- [{mark}] {' '.join(choice.text.split())} {{#{choice_id}}}")
+        lines.append(f"- [{mark}] {one_line(choice.text)} {{#{choice_id}}}")
         if choice.feedback:
             lines += [f"  > {line}".rstrip() for line in choice.feedback.split("\n")]
     explanation = _guard(question.explanation) or TODO_EXPLANATION
-    return "\n".join([*lines, "", f"**Explication.** {explanation}"])
+    # A fence must start its own line, or the module splitter would see only its closing one.
+    separator = "\n" if FENCE.match(explanation) else " "
+    return "\n".join([*lines, "", f"**Explication.**{separator}{explanation}"])
 
 
 def _choice_id(index: int) -> str:
@@ -167,7 +178,7 @@ def _choice_id(index: int) -> str:
 
 def _guard(text: str) -> str:
     """Escape lines that would cut the block short or read as choices or explanation."""
-    return "\n".join("\\" + ln if STRUCTURE.match(ln) else ln for ln in text.split("\n")).strip()
+    return trim("\n".join("\\" + ln if STRUCTURE.match(ln) else ln for ln in text.split("\n")))
 
 
 def insert_questions(text: str, blocks: list[str]) -> str:
@@ -224,6 +235,19 @@ def check_import(
         for ident, kind in added.items()
         if loaded.get(ident) != kind
     ]
+
+
+def cannot_write(target: Path, exc: OSError) -> str:
+    """Why a file could not be written, in one French line for the console."""
+    if exc.errno == errno.EISDIR or target.is_dir():
+        return f"{target} est un dossier : donnez un nom de fichier, par exemple {target}/quiz.gift"
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return f"{target} : le dossier {target.parent} n'existe pas, créez-le d'abord"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{target} : écriture refusée (droits du dossier ou disque en lecture seule)"
+    if exc.errno == errno.ENOSPC:
+        return f"{target} : plus de place sur le disque"
+    return f"{target} : écriture impossible ({errno.errorcode.get(exc.errno or 0, 'erreur')})"
 
 
 def write_atomic(target: Path, text: str) -> None:

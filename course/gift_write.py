@@ -13,6 +13,7 @@ from pathlib import Path
 from course.blocks import KINDS, RawBlock, RawChoice, RawQuestion, parse_question, split_body
 from course.frontmatter import split
 from course.gift_parse import GiftError
+from course.gift_text import FORMAT
 from course.models import Course, Kind, Module, Question
 
 # Moodle's grades (question_bank::fraction_options), in percent.
@@ -87,13 +88,13 @@ def raw_questions(content_dir: Path, module: Module) -> dict[str, RawQuestion]:
 def write_question(question: Question, raw: RawQuestion, warnings: list[str]) -> str:
     """One question: `::id::[markdown]text{answers ####explanation}`."""
     head = f"::{question.id}::[markdown]{escape(raw.prompt)}"
-    general = f"####{escape(raw.explanation)}" if raw.explanation.strip() else ""
+    general = f"####{text_of(raw.explanation)}" if raw.explanation.strip() else ""
     if question.kind is Kind.TRUE_FALSE:
         return head + "{" + _true_false(raw.choices) + general + "}"
     markers = _markers(question, raw.choices, warnings)
     lines = [head + "{"]
     for marker, choice in zip(markers, raw.choices, strict=True):
-        text = escape(choice.text.strip())
+        text = text_of(choice.text)
         if marker == "~" and text.startswith("%"):
             marker = "~%0%"  # or Moodle would read the text's own "%…%" as a weight
         lines.append(f"\t{marker}{text}{_feedback(choice)}")
@@ -150,7 +151,14 @@ def _true_false(choices: list[RawChoice]) -> str:
 
 def _feedback(choice: RawChoice) -> str:
     text = "\n".join(choice.feedback).strip()
-    return f"#{escape(text)}" if text else ""
+    return f"#{text_of(text)}" if text else ""
+
+
+def text_of(text: str) -> str:
+    """An answer, feedback or explanation: escaped, and kept Markdown even when it starts
+    with something Moodle would read as a format marker (`[html]`…)."""
+    text = escape(text.strip())
+    return f"[markdown]{text}" if FORMAT.match(text) else text
 
 
 def escape(text: str) -> str:

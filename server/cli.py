@@ -351,7 +351,7 @@ def cmd_gift_import(args: argparse.Namespace) -> int:
 
 def cmd_gift_export(args: argparse.Namespace) -> int:
     """Write the quizzes as GIFT to a file, or to standard output."""
-    from course.gift import GiftError, export_gift, write_atomic
+    from course.gift import GiftError, cannot_write, export_gift, write_atomic
     from course.loader import load_course
 
     try:
@@ -367,7 +367,11 @@ def cmd_gift_export(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        write_atomic(args.output, text)
+        try:
+            write_atomic(args.output, text)
+        except OSError as exc:
+            print(f"alliances: {cannot_write(args.output, exc)}", file=sys.stderr)
+            return 1
         print(f"Questions exportées au format GIFT dans {args.output}", file=sys.stderr)
     return 0
 
