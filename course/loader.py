@@ -6,6 +6,7 @@ Markdown is compiled to HTML here, once, so requests only read prepared strings.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -299,7 +300,7 @@ class Loader:
             block.minutes or 0,
             block.line,
             title=block.title,
-            self_check_html=_render(raw.self_check),
+            self_check_html=_render(_UNTICKED.sub("- ", raw.self_check)),
             example_html=_render(raw.example),
         )
 
@@ -507,6 +508,9 @@ class Loader:
                 digest.update(b"\0")
                 digest.update(file.read_bytes())
         return digest.hexdigest()[:12]
+
+
+_UNTICKED = re.compile(r"^[-*]\s+\[[ xX]\]\s+", re.MULTILINE)  # a grid reads as a plain list
 
 
 def _render(text: str) -> str:

@@ -49,9 +49,30 @@ def markdown(
     for section in plan:
         lines += [f"## {section.module.title}", ""]
         for reflection in section.reflections:
-            lines += [f"### {first_line(reflection.prompt_text)}", ""]
+            lines += [f"### {heading(reflection)}", ""]
+            asked = sub_questions(reflection)
+            if asked:
+                lines += [f"{n}. {q}" for n, q in enumerate(asked, 1)] + [""]
             lines += [answers.get(reflection.id, "").strip() or f"*{NO_ANSWER}*", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def heading(reflection: Reflection) -> str:
+    """The prompt's short title; its first sentence for prompts written before titles."""
+    return reflection.title or first_line(reflection.prompt_text)
+
+
+_NUMBERED = re.compile(r"^\s{0,3}\d{1,2}[.)]\s+(?P<text>\S.*)$")
+
+
+def sub_questions(reflection: Reflection) -> tuple[str, ...]:
+    """The prompt's numbered sub-questions, exported with the answer so it reads alone."""
+    found = []
+    for line in reflection.prompt_text.splitlines():
+        match = _NUMBERED.match(line)
+        if match:
+            found.append(re.sub(r"\*\*|__|`", "", match["text"]).strip())
+    return tuple(found)
 
 
 def first_line(text: str) -> str:

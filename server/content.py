@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from course.errors import ContentError
@@ -24,7 +23,7 @@ from course.loader import load_course
 from course.models import Course
 from course.plan import Section
 from course.plan import sections as plan_sections
-from server.fragments import quiz_forms
+from server.fragments import QuestionParts, quiz_parts
 
 log = logging.getLogger("alliances")
 
@@ -32,7 +31,7 @@ log = logging.getLogger("alliances")
 @dataclass(frozen=True)
 class Snapshot:
     course: Course
-    quiz_forms: dict[str, Markup]
+    quiz_parts: dict[str, QuestionParts]
     plan_sections: tuple[Section, ...]
     loaded_at: str
 
@@ -42,7 +41,7 @@ def compile_snapshot(content_dir: Path) -> Snapshot:
     course = load_course(content_dir)
     return Snapshot(
         course,
-        quiz_forms(course),
+        quiz_parts(course),
         plan_sections(course),
         datetime.now(UTC).isoformat(timespec="seconds"),
     )
@@ -62,7 +61,7 @@ class LiveContent:
     def install(self, snapshot: Snapshot) -> None:
         state = self.state
         state.course = snapshot.course
-        state.quiz_forms = snapshot.quiz_forms
+        state.quiz_parts = snapshot.quiz_parts
         state.plan_sections = snapshot.plan_sections
         state.content_loaded_at = snapshot.loaded_at
         for warning in snapshot.course.warnings:

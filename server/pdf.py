@@ -26,7 +26,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from course.certificates import Certificate, format_duration
 from course.models import Course
-from course.plan import NO_ANSWER, Section, first_line
+from course.plan import NO_ANSWER, Section, heading, sub_questions
 from server.templating import date_fr
 
 FONTS = Path(__file__).parent / "fonts"
@@ -135,7 +135,9 @@ def plan_pdf(
     for section in sections:
         story.append(Paragraph(escape(section.module.title), h2))
         for reflection in section.reflections:
-            story.append(Paragraph(escape(first_line(reflection.prompt_text)), h3))
+            story.append(Paragraph(escape(heading(reflection)), h3))
+            for number, asked in enumerate(sub_questions(reflection), 1):
+                story.append(Paragraph(f"{number}. {escape(asked)}", muted))
             answer = answers.get(reflection.id, "").strip()
             if answer:
                 for paragraph in answer.split("\n\n"):

@@ -44,6 +44,8 @@ class Signer:
     def __init__(self, secret_key: str) -> None:
         self._session = URLSafeSerializer(secret_key, salt="session")
         self._csrf = URLSafeSerializer(secret_key, salt="csrf")
+        self._attempt = URLSafeSerializer(secret_key, salt="quiz-attempt")
+        self._seed_key = hashlib.sha256(b"quiz-seed\0" + secret_key.encode()).digest()
         self.session_token = lru_cache(maxsize=4096)(self._session_token)  # type: ignore[method-assign]
         self.csrf_token = lru_cache(maxsize=4096)(self._csrf_token)  # type: ignore[method-assign]
         self.csrf_valid = lru_cache(maxsize=4096)(self._csrf_valid)  # type: ignore[method-assign]
@@ -62,6 +64,28 @@ class Signer:
 
     def _csrf_token(self, csrf_cookie: str) -> str:
         return self._csrf.dumps(csrf_cookie)
+
+    def attempt_seed(self, user_id: int, module_id: str, number: int) -> int:
+        """The same for one learner's one attempt, unguessable without the secret key."""
+        message = f"{user_id}\0{module_id}\0{number}".encode()
+        return int.from_bytes(hmac.digest(self._seed_key, message, "sha256")[:8], "big")
+
+    def attempt_token(self, user_id: int, module_id: str, number: int) -> str:
+        """Carried by the quiz form: which learner's which attempt it shows."""
+        return self._attempt.dumps([user_id, module_id, number])
+
+    def attempt_of(self, token: str | None, module_id: str) -> tuple[int, int] | None:
+        """(user id, attempt number) of a quiz form for this module, or None if forged."""
+        if not token:
+            return None
+        try:
+            value = self._attempt.loads(token)
+        except BadSignature:
+            return None
+        match value:
+            case [int(user_id), str(module), int(number)] if module == module_id and number >= 0:
+                return user_id, number
+        return None
 
     def _csrf_valid(self, csrf_cookie: str | None, token: str | None) -> bool:
         if not csrf_cookie or not token:

@@ -50,6 +50,15 @@ class RecordedAttempt:
     completed: frozenset[str]  # modules completed once this attempt counted (pass only)
 
 
+@dataclass(frozen=True)
+class LastAttempt:
+    """What the result page needs to show an attempt as the learner saw it."""
+
+    answers: dict[str, list[str]]
+    number: int | None  # None: recorded before options were shuffled
+    passed: bool
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -236,6 +245,9 @@ class Storage(CohortQueries):
         answers: dict[str, list[str]],
         content_version: str,
         quiz_signature: str | None = None,
+        *,
+        user_id: int | None = None,
+        attempt_no: int | None = None,
     ) -> RecordedAttempt | None:
         """Store an attempt by the session's learner, in one statement.
 
@@ -246,13 +258,20 @@ class Storage(CohortQueries):
         database threads a single call: under load, every call waits for the
         busy event loop to hand over the GIL, and that wait, not SQLite, is what
         submissions queue on.
+
+        With `user_id` and `attempt_no` (what the quiz form showed), nothing is
+        stored either unless the session is that learner's and the attempt is
+        still their next one: a form answered in a second tab after the first
+        was submitted would otherwise be graded against another draw.
         """
         stamp = now()
         rows = await self._writer_connection().execute_fetchall(
             "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
-            " content_version, created_at, quiz_signature)"
-            " SELECT user_id, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions"
-            " WHERE token_hash = ? AND expires_at > ?"
+            " content_version, created_at, quiz_signature, attempt_no)"
+            " SELECT user_id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions"
+            " WHERE token_hash = ? AND expires_at > ? AND (? IS NULL OR user_id = ?)"
+            " AND (? IS NULL OR ? = (SELECT COALESCE(MAX(attempts), 0) FROM progress p"
+            " WHERE p.user_id = sessions.user_id AND p.module_id = ?))"
             " RETURNING id, user_id,"
             " CASE WHEN passed THEN (SELECT name FROM users WHERE id = attempts.user_id) END,"
             # Seen before this statement's trigger runs: this attempt is added below.
@@ -267,8 +286,14 @@ class Storage(CohortQueries):
                 content_version,
                 stamp,
                 quiz_signature,
+                attempt_no,
                 session,
                 stamp,
+                user_id,
+                user_id,
+                attempt_no,
+                attempt_no,
+                module_id,
             ),
         )
         if not rows:
@@ -278,14 +303,16 @@ class Storage(CohortQueries):
         done = frozenset((completed or "").split("\x1e")) - {""}
         return RecordedAttempt(attempt_id, user_id, name, done | {module_id} if passed else done)
 
-    async def last_attempt(self, user_id: int, module_id: str) -> dict[str, list[str]] | None:
-        """The answers of the learner's latest attempt at a module's quiz, if any."""
+    async def last_attempt(self, user_id: int, module_id: str) -> LastAttempt | None:
+        """The learner's latest attempt at a module's quiz, if any."""
         row = await self._one(
-            "SELECT answers FROM attempts WHERE user_id = ? AND module_id = ?"
+            "SELECT answers, attempt_no, passed FROM attempts WHERE user_id = ? AND module_id = ?"
             " ORDER BY id DESC LIMIT 1",
             (user_id, module_id),
         )
-        return json.loads(row["answers"]) if row else None
+        if row is None:
+            return None
+        return LastAttempt(json.loads(row["answers"]), row["attempt_no"], bool(row["passed"]))
 
     async def complete_module(self, user_id: int, path_id: str, module_id: str) -> None:
         """Mark a module without a quiz as done (and the learner as enrolled in the path)."""

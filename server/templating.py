@@ -84,7 +84,6 @@ def render(
         "request": request,
         "user": getattr(state, "user", None),
         "course": app_state.course,
-        "quiz_forms": app_state.quiz_forms,
         "preview": app_state.settings.preview,
         "content_errors": app_state.content.errors,
         "csrf_token": app_state.signer.csrf_token(state.csrf_cookie),

@@ -17,6 +17,7 @@ from server.settings import Settings
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
 PASSWORD = "un mot de passe sûr"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+ATTEMPT = re.compile(r'name="tentative" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -83,9 +84,13 @@ class Learner:
             url, data={"csrf_token": self.token, **(data or {})}, follow_redirects=False, **kwargs
         )
 
+    def attempt(self, url: str) -> str:
+        """The quiz form's attempt token, as the module page gives it."""
+        return ATTEMPT.search(self.client.get(url).text)[1]  # type: ignore[index]
+
     def quiz(self, url: str, answers: dict):
         """Submit a quiz like a browser: the POST redirects to the result page."""
-        response = self.post(url, answers)
+        response = self.post(url, {"tentative": self.attempt(url), **answers})
         if response.status_code != 303:
             return response
         assert response.headers["location"] == url + "/resultat#resultat"

@@ -51,7 +51,8 @@ def test_unknown_certificate_message(client: TestClient) -> None:
     ],
 )
 def test_bad_quiz_submissions_record_nothing(learner: Learner, fields: dict, message: str) -> None:
-    response = learner.post("/paths/1h/intro", fields)
+    attempt = learner.attempt("/paths/1h/intro")
+    response = learner.post("/paths/1h/intro", {"tentative": attempt, **fields})
     assert response.status_code == 400 and message in response.text
     assert "quiz de 3 questions" in learner.client.get("/paths/1h").text
     assert "meilleur score" not in learner.client.get("/paths/1h").text
@@ -59,8 +60,31 @@ def test_bad_quiz_submissions_record_nothing(learner: Learner, fields: dict, mes
 
 
 def test_bad_submission_keeps_the_ticked_answers(learner: Learner) -> None:
-    response = learner.post("/paths/1h/intro", {"intro-mode": "a"})
+    attempt = learner.attempt("/paths/1h/intro")
+    response = learner.post("/paths/1h/intro", {"tentative": attempt, "intro-mode": "a"})
     assert 'value="a" checked' in response.text
+
+
+def test_unanswered_questions_are_named_linked_and_marked(learner: Learner) -> None:
+    attempt = learner.attempt("/paths/1h/intro")
+    response = learner.post("/paths/1h/intro", {"tentative": attempt, "intro-mode": "a"})
+    assert response.status_code == 400
+    summary = response.text.split('id="erreur-quiz"')[1].split("</div>")[0]
+    assert 'href="#q-intro-acteurs"' in summary and 'href="#q-intro-classement"' in summary
+    assert 'href="#q-intro-mode"' not in summary  # answered
+    assert 'id="erreur-quiz" tabindex="-1" data-focus' in response.text  # focus lands there
+    assert 'id="q-intro-acteurs-erreur"' in response.text
+    assert response.text.count('aria-invalid="true"') == 3 + 2  # the options of both groups
+    assert 'value="a" checked' in response.text  # what was answered is kept
+
+
+def test_a_quiz_form_without_its_attempt_is_refused_plainly(learner: Learner) -> None:
+    response = learner.post(
+        "/paths/1h/intro", {"intro-mode": "a", "intro-acteurs": "a", "intro-classement": "faux"}
+    )
+    assert response.status_code == 400 and "n&#39;est pas valide" in response.text
+    assert 'name="tentative"' in response.text  # a fresh form to answer
+    assert "À faire" in learner.client.get("/paths/1h").text
 
 
 def test_duplicate_signup_gets_a_clear_message(client: TestClient, learner: Learner) -> None:

@@ -37,11 +37,17 @@ def test_sign_up_follow_1h_and_get_a_verifiable_certificate(client: TestClient) 
         and "0&nbsp;%" in failed.text
         and "Réponse incorrecte" in failed.text
     )
-    assert "Le mécénat est le mode le plus simple." in failed.text  # the explanation
+    # A failed attempt shows the hints, never the right options nor the explanations.
+    assert "Pensez à l’échelle des modes de relation." in failed.text
+    assert "Le mécénat est le mode le plus simple." not in failed.text
+    assert "bonne réponse</span>" not in failed.text
+    assert "Refaire le quiz" in failed.text and "Relire la leçon" in failed.text
 
     passed = learner.pass_intro()
     assert "100&nbsp;%" in passed.text and "Module réussi" in passed.text
     assert "Oui, c'est le point de départ" in passed.text  # feedback of the chosen choice
+    assert "Le mécénat est le mode le plus simple." in passed.text  # explanations, once passed
+    assert "Continuer&nbsp;: " in passed.text  # the next step is the primary action
     assert "Terminé" in client.get("/paths/1h").text
 
     home = client.get("/")

@@ -22,8 +22,12 @@ def test_markdown_assembles_answers_under_workshop_headings() -> None:
         COURSE, plan.sections(COURSE), {"atelier-objectifs": "Nos objectifs."}, "Léa", "1er mai"
     )
     assert text.startswith("# Mon plan d'alliance\n\n**Léa** — 1er mai")
-    assert "## Atelier\n\n### Décrivez votre organisation.\n\n*(pas encore de réponse)*" in text
-    assert "### Quels sont vos objectifs ?\n\nNos objectifs." in text
+    # The prompt's short title heads its answer, with its numbered sub-questions.
+    assert (
+        "## Atelier\n\n### Notre organisation\n\n1. Quelle est sa mission ?\n"
+        "2. Qui la fait vivre ?\n\n*(pas encore de réponse)*"
+    ) in text
+    assert "### Nos objectifs\n\nNos objectifs." in text
 
 
 def test_first_line_is_a_short_heading() -> None:

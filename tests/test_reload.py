@@ -75,7 +75,10 @@ def test_preview_needs_no_account_and_reports_changes(settings: Settings, conten
         assert "preview.js" in page.text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
         answers = {"intro-mode": "a", "intro-acteurs": ["a", "b"], "intro-classement": "faux"}
-        result = client.post("/paths/1h/intro", data={"csrf_token": token, **answers})
+        attempt = re.search(r'name="tentative" value="([^"]+)"', page.text)[1]
+        result = client.post(
+            "/paths/1h/intro", data={"csrf_token": token, "tentative": attempt, **answers}
+        )
         assert (
             result.status_code == 200 and "Module réussi" in result.text
         )  # answered as the preview
@@ -168,7 +171,7 @@ def test_changed_quiz_shows_updated_until_passed_again(
     page = client.get("/paths/1h").text
     assert "Mis à jour" in page and "Terminé" in page
     assert "a changé depuis votre réussite" in client.get("/paths/1h/intro").text
-    learner.post(
+    learner.quiz(
         "/paths/1h/intro",
         {"intro-mode": "b", "intro-acteurs": ["a", "b"], "intro-classement": "faux"},
     )

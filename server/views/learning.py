@@ -9,10 +9,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course import certificates
+from course.attempt import Arrangement, arrange
 from course.certificates import Certificate
 from course.grading import AnswerError, grade, parse_answers
 from course.models import Module, Path
-from course.progress import neighbours, path_progress, quiz_updated, status
+from course.progress import ModuleProgress, neighbours, path_progress, quiz_updated, status
+from server.fragments import quiz_fields
 from server.storage import now
 from server.templating import render
 from server.web import (
@@ -28,6 +30,8 @@ from server.web import (
 )
 
 MAX_REFLECTION = 20_000
+ATTEMPT_FIELD = "tentative"
+NOT_FORM_FIELDS = frozenset({"csrf_token", ATTEMPT_FIELD})
 
 
 async def home(request: Request) -> Response:
@@ -88,8 +92,43 @@ async def start_path(request: Request) -> Response:
 async def module_page(request: Request) -> Response:
     path = _path(request)
     module = _module(request, path)
-    _, progress, answers = await learner_in_module(request, module.id)
-    return _module_response(request, path, module, progress=progress, answers=answers)
+    user, progress, answers = await learner_in_module(request, module.id)
+    return _module_response(
+        request,
+        path,
+        module,
+        progress=progress,
+        answers=answers,
+        **_next_attempt(request, user.id, module, progress),
+    )
+
+
+def _next_attempt(
+    request: Request, user_id: int, module: Module, progress: ModuleProgress | None
+) -> dict:
+    """The learner's next attempt: the same draw and order until they submit it."""
+    if not module.has_quiz:
+        return {}
+    number = progress.attempts if progress else 0
+    return _attempt_context(request, user_id, module, number)
+
+
+def _attempt_context(request: Request, user_id: int, module: Module, number: int) -> dict:
+    signer = request.app.state.signer
+    arrangement = arrange(module, signer.attempt_seed(user_id, module.id, number))
+    return {
+        "arrangement": arrangement,
+        "attempt_token": signer.attempt_token(user_id, module.id, number),
+    }
+
+
+def _fields(
+    request: Request,
+    arrangement: Arrangement,
+    chosen: dict[str, frozenset[str]] | None = None,
+    missing: tuple[str, ...] = (),
+) -> str:
+    return quiz_fields(request.app.state.quiz_parts, arrangement, chosen, missing)
 
 
 def _module_response(request: Request, path: Path, module: Module, **context) -> Response:
@@ -109,8 +148,16 @@ def _module_response(request: Request, path: Path, module: Module, **context) ->
         "chosen": {},
         "saved": request.query_params.get("enregistre"),
         "certificate": None,
+        "arrangement": None,
+        "attempt_token": None,
+        "missing": (),
+        "reveal": False,
     }
     values.update(context)
+    if values["arrangement"] is not None and values["result"] is None:
+        values["quiz_fields"] = _fields(
+            request, values["arrangement"], values["chosen"], values["missing"]
+        )
     return render(request, "module.html", values, status=context.get("status_code", 200))
 
 
@@ -124,8 +171,24 @@ async def submit_quiz(request: Request) -> Response:
     form = await read_form(request)
     if not module.has_quiz:
         raise HTTPException(404, "Ce module n'a pas de quiz.")
+    token = form.get(ATTEMPT_FIELD)
+    shown = request.app.state.signer.attempt_of(
+        token if isinstance(token, str) else None, module.id
+    )
+    if shown is None:
+        return await _fresh_quiz(
+            request,
+            path,
+            module,
+            "Ce formulaire de quiz n'est pas valide (il vient peut-être d'une ancienne "
+            "version de la page)\u00a0: voici le quiz à jour.",
+        )
+    user_id, number = shown
+    arrangement = _attempt_context(request, user_id, module, number)["arrangement"]
     try:
-        answers = parse_answers(module, form.multi_items(), ignore=frozenset({"csrf_token"}))
+        answers = parse_answers(
+            module, form.multi_items(), ignore=NOT_FORM_FIELDS, asked=arrangement.plain
+        )
     except AnswerError as exc:
         _, progress, saved = await learner_in_module(request, module.id)
         return _module_response(
@@ -135,10 +198,13 @@ async def submit_quiz(request: Request) -> Response:
             progress=progress,
             answers=saved,
             quiz_error=str(exc),
+            missing=exc.missing,
             chosen=_chosen(module, form.multi_items()),
+            arrangement=arrangement,
+            attempt_token=token,
             status_code=400,
         )
-    result = grade(module, answers, course(request).pass_threshold)
+    result = grade(module, answers, course(request).pass_threshold, asked=arrangement.plain)
     db = storage(request)
     attempt = await db.record_attempt(
         session,
@@ -149,9 +215,20 @@ async def submit_quiz(request: Request) -> Response:
         {qid: sorted(choices) for qid, choices in answers.items()},
         course(request).version,
         module.quiz_signature,
+        user_id=user_id,
+        attempt_no=number,
     )
-    if attempt is None:  # the session ended (logged out elsewhere, expired): nothing stored
-        raise to_login(request)
+    if attempt is None:
+        # Either the session ended (logged out elsewhere, expired) or this form's
+        # attempt was already submitted (another tab): nothing was stored.
+        return await _fresh_quiz(
+            request,
+            path,
+            module,
+            "Ce quiz a déjà été validé depuis une autre fenêtre ou un autre onglet\u00a0: "
+            "voici une nouvelle tentative. Vos réponses précédentes sont dans le résultat.",
+            status_code=409,
+        )
     if result.passed and attempt.learner_name is not None:  # only a pass completes a path
         await _after_progress(
             request, attempt.user_id, attempt.learner_name, path, attempt.completed
@@ -160,8 +237,30 @@ async def submit_quiz(request: Request) -> Response:
     return redirect(f"/paths/{path.id}/{module.id}/resultat#resultat")
 
 
+async def _fresh_quiz(
+    request: Request, path: Path, module: Module, message: str, status_code: int = 400
+) -> Response:
+    """The learner's next attempt, with a message saying why the last form was not graded."""
+    user, progress, saved = await learner_in_module(request, module.id)
+    return _module_response(
+        request,
+        path,
+        module,
+        progress=progress,
+        answers=saved,
+        quiz_error=message,
+        status_code=status_code,
+        **_next_attempt(request, user.id, module, progress),
+    )
+
+
 async def quiz_result(request: Request) -> Response:
-    """The learner's latest attempt at this quiz, graded and explained."""
+    """The learner's latest attempt as they saw it, graded.
+
+    Until the module is passed, it shows which questions were wrong and a hint
+    for each, not the right options: otherwise a failed attempt would hand over
+    the answers to the next one.
+    """
     path = _path(request)
     module = _module(request, path)
     user = await require_user(request)
@@ -169,12 +268,17 @@ async def quiz_result(request: Request) -> Response:
     last = await db.last_attempt(user.id, module.id) if module.has_quiz else None
     if last is None:
         return redirect(f"/paths/{path.id}/{module.id}")
+    seed = None
+    if last.number is not None:
+        seed = request.app.state.signer.attempt_seed(user.id, module.id, last.number)
+    arrangement = arrange(module, seed, answered=last.answers.keys())
     chosen = {
-        question.id: frozenset(last.get(question.id, ())) & question.choice_ids
-        for question in module.questions
+        question.id: frozenset(last.answers.get(question.id, ())) & question.choice_ids
+        for question in arrangement.plain
     }
-    result = grade(module, chosen, course(request).pass_threshold)
+    result = grade(module, chosen, course(request).pass_threshold, asked=arrangement.plain)
     progress = await db.progress(user.id)
+    state = progress.get(module.id)
     certificate = None
     if path_progress(course(request), path, progress).complete:
         certificate = (await db.certificates_for(user.id)).get(path.id)
@@ -182,10 +286,12 @@ async def quiz_result(request: Request) -> Response:
         request,
         path,
         module,
-        progress=progress.get(module.id),
+        progress=state,
         result=result,
+        seen=arrangement,
         chosen=chosen,
         certificate=certificate,
+        reveal=last.passed or bool(state and state.completed),
     )
 
 

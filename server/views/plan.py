@@ -34,7 +34,8 @@ async def plan_page(request: Request) -> Response:
             "answers": answers,
             "answered": plan.answered(sections, answers),
             "total": sum(len(s.reflections) for s in sections),
-            "heading": plan.first_line,
+            "heading": plan.heading,
+            "sub_questions": plan.sub_questions,
         },
     )
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from course import reporting
-from course.plan import first_line
+from course.plan import heading
 from course.reporting import LearnerReport
 from server.exports import csv_rows, json_report
 from server.storage import User, now
@@ -222,7 +222,7 @@ async def learner_detail(request: Request) -> Response:
             "shared": shared,
             "answers": answers,
             "sections": request.app.state.plan_sections,
-            "heading": first_line,
+            "heading": heading,
         },
     )
 
