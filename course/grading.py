@@ -34,7 +34,7 @@ class QuizResult:
 
 def parse_answers(
     module: Module,
-    fields: Iterable[tuple[str, str]],
+    fields: Iterable[tuple[str, object]],
     ignore: frozenset[str] = frozenset(),
     asked: Sequence[Question] | None = None,
 ) -> dict[str, frozenset[str]]:
@@ -52,7 +52,8 @@ def parse_answers(
         question = module.question(name)
         if question is None or (asked_ids is not None and name not in asked_ids):
             raise AnswerError("Le formulaire contient une réponse à une question inconnue.")
-        if value not in question.choice_ids:
+        if not isinstance(value, str) or value not in question.choice_ids:
+            # A file sent in place of a choice (a multipart form) is refused here too.
             raise AnswerError("Une réponse ne correspond à aucun choix proposé.")
         answers = chosen.setdefault(name, [])
         if value in answers or (not question.spec.several_right and answers):
@@ -79,8 +80,9 @@ def grade(
     results = []
     for question in module.questions if asked is None else asked:
         chosen = answers.get(question.id, frozenset())
-        right = question.spec.is_right(chosen, question.correct_ids)
-        results.append(QuestionResult(question, chosen, right))
+        results.append(
+            QuestionResult(question, chosen, question.spec.is_right(chosen, question.correct_ids))
+        )
     right = sum(r.correct for r in results)
     score = round(100 * right / len(results)) if results else 100
     return QuizResult(tuple(results), score, score >= threshold, threshold, right)

@@ -259,3 +259,25 @@ def test_throttle_forgets_old_failures_and_successes() -> None:
 
     time.sleep(0.06)
     assert throttle.wait_seconds("a") == 0
+
+
+def test_a_file_in_place_of_a_choice_is_refused_plainly(learner: Learner) -> None:
+    attempt = learner.attempt("/paths/1h/intro")
+    response = learner.client.post(
+        "/paths/1h/intro",
+        data={"csrf_token": learner.token, "tentative": attempt, "intro-acteurs": "a"},
+        files={"intro-mode": ("a.txt", b"a", "text/plain")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400 and "Traceback" not in response.text
+    assert "À faire" in learner.client.get("/paths/1h").text  # nothing recorded
+
+
+def test_the_quiz_parser_refuses_a_value_that_is_not_text() -> None:
+    from course.grading import AnswerError, parse_answers
+    from course.loader import load_course
+    from tests.conftest import FIXTURE_COURSE
+
+    module = load_course(FIXTURE_COURSE).modules["intro"]
+    with pytest.raises(AnswerError, match="aucun choix"):
+        parse_answers(module, [("intro-mode", object())])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -134,7 +136,7 @@ def _fields(
 def _module_response(request: Request, path: Path, module: Module, **context) -> Response:
     previous, following = neighbours(path, module.id)
     modules = course(request).modules
-    values = {
+    values: dict[str, Any] = {
         "path": path,
         "module": module,
         "position": path.index(module.id) + 1,
@@ -345,11 +347,11 @@ async def _after_progress(
     return await storage(request).issue_certificate(record)
 
 
-def _chosen(module: Module, items: list[tuple[str, str]]) -> dict[str, frozenset[str]]:
+def _chosen(module: Module, items: Iterable[tuple[str, object]]) -> dict[str, frozenset[str]]:
     """What the learner ticked, to refill the form after an error."""
     chosen: dict[str, set[str]] = {}
     for name, value in items:
         question = module.question(name)
-        if question and value in question.choice_ids:
+        if question and isinstance(value, str) and value in question.choice_ids:
             chosen.setdefault(name, set()).add(value)
     return {k: frozenset(v) for k, v in chosen.items()}
