@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from markdown_it.token import Token
 
-from course import markdown, quiz_audit, svg, templates, typography
+from course import first_use, markdown, quiz_audit, style_rules, svg, templates, typography
 from course.blocks import (
     ID,
     Chunk,
@@ -444,6 +444,12 @@ class Loader:
         paths = self.build_paths(specs, modules, seen_modules)
         self.problems += quiz_audit.audit(
             module_docs, modules.values(), self.rel(self.root / "course.yaml")
+        )
+        self.problems += style_rules.audit(
+            (d.file, d.rel) for d in module_docs + page_docs + template_docs
+        )
+        self.problems += first_use.audit(
+            self.root, self.rel(self.root / first_use.SIGLES_FILE), module_docs, page_docs
         )
         errors = [p for p in self.problems if not p.warning]
         if errors or header is None:
