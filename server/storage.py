@@ -24,6 +24,7 @@ from course.certificates import Certificate
 from course.progress import ModuleProgress
 from server.migrations import apply_migrations
 from server.storage_cohorts import USER_COLUMNS, CohortQueries, _roles
+from server.storage_items import ItemQueries
 from server.walsync import WalSync
 
 BUSY_TIMEOUT_MS = 5000
@@ -63,7 +64,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Storage(CohortQueries):
+class Storage(CohortQueries, ItemQueries):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._writer: aiosqlite.Connection | None = None
