@@ -14,9 +14,13 @@ from typing import Any
 import yaml
 from markdown_it.token import Token
 
-from course import first_use, markdown, quiz_audit, style_rules, svg, templates, typography
+from course import first_use, markdown, quiz_audit, style_rules, templates, typography
 from course.blocks import (
+    EXAMPLE,
+    EXPLANATION,
+    HINT,
     ID,
+    SELF_CHECK,
     Chunk,
     RawBlock,
     block_text,
@@ -28,6 +32,7 @@ from course.course_file import PathSpec, read_course_file
 from course.errors import ContentError, Problem
 from course.frontmatter import load_yaml, split
 from course.kinds import KINDS
+from course.links import Fragment, LinkPolicy, feedback_line, marked, start
 from course.models import (
     KINDS_BY_LABEL,
     Choice,
@@ -69,6 +74,7 @@ class Loader:
         self.problems: list[Problem] = []
         self.question_ids: dict[str, str] = {}
         self.reflection_ids: dict[str, str] = {}
+        self.links = LinkPolicy(root, self.error)
 
     def error(self, rel: str, line: int, message: str, warning: bool = False) -> None:
         self.problems.append(Problem(rel, line, message, warning))
@@ -153,49 +159,9 @@ class Loader:
 
     # -- pass 2 -------------------------------------------------------------
 
-    def check_links(self, doc: Doc, tokens: list[Token], first_line: int, targets: dict) -> None:
-        for ref in markdown.links(tokens, first_line):
-            url = str(ref.token.attrs.get(ref.attr, ""))
-            if ref.is_image and not ref.alt.strip():
-                self.error(doc.rel, ref.line, f"image sans texte alternatif : {url}")
-            if markdown.is_external(url):
-                continue
-            if markdown.has_scheme(url):
-                self.error(
-                    doc.rel, ref.line, f"lien interdit « {url} » : http(s) ou mailto seulement"
-                )
-                continue
-            self.resolve(doc, ref, url, targets)
-
-    def resolve(self, doc: Doc, ref: markdown.LinkRef, url: str, targets: dict) -> None:
-        target, _, fragment = url.partition("#")
-        if not target:
-            if fragment not in doc.anchors:
-                self.error(doc.rel, ref.line, f"ancre introuvable « #{fragment} »")
-            return
-        file = (doc.file.parent / target).resolve()
-        if ref.is_image or not target.endswith(".md"):
-            if not file.is_file() or self.root.resolve() not in file.parents:
-                self.error(doc.rel, ref.line, f"fichier introuvable « {target} »")
-            else:
-                rel = file.relative_to(self.root.resolve()).as_posix()
-                ref.token.attrSet(ref.attr, f"/media/{rel}")
-                if file.suffix.lower() == ".svg":
-                    for problem in svg.problems(file):
-                        self.error(doc.rel, ref.line, f"figure « {target} », {problem}")
-            return
-        linked: Doc | None = targets.get(file)
-        if linked is None:
-            self.error(
-                doc.rel, ref.line, f"lien interne cassé « {target} » : aucun module, page ni modèle"
-            )
-            return
-        if fragment and fragment not in linked.anchors:
-            self.error(doc.rel, ref.line, f"ancre introuvable « #{fragment} » dans {target}")
-        prefix = {"module": "/modules/", "template": templates.URL_PREFIX}.get(
-            linked.kind, "/pages/"
-        )
-        ref.token.attrSet(ref.attr, prefix + linked.id + (f"#{fragment}" if fragment else ""))
+    def render(self, doc: Doc, kind: Fragment, text: str, line: int) -> str:
+        """Every fragment of a module or page becomes HTML through the one link policy."""
+        return self.links.render(doc, kind, text, line) if text else ""
 
     def build_question(self, doc: Doc, block: RawBlock) -> Question | None:
         raw = parse_question(block)
@@ -246,20 +212,26 @@ class Loader:
         return Question(
             id=block.id,
             kind=kind,
-            prompt_html=markdown.render(markdown.parse(raw.prompt)),
+            prompt_html=self.render(doc, Fragment.PROMPT, raw.prompt, start(block)),
             choices=tuple(
                 Choice(
                     c.id,
-                    markdown.render_inline(c.text),
+                    self.render(doc, Fragment.CHOICE, c.text, c.line),
                     c.correct,
-                    markdown.render(markdown.parse("\n".join(c.feedback))) if c.feedback else "",
+                    self.render(
+                        doc, Fragment.FEEDBACK, "\n".join(c.feedback), feedback_line(block, c.line)
+                    )
+                    if c.feedback
+                    else "",
                 )
                 for c in raw.choices
             ),
-            explanation_html=markdown.render(markdown.parse(raw.explanation)),
+            explanation_html=self.render(
+                doc, Fragment.EXPLANATION, raw.explanation, marked(block, EXPLANATION)
+            ),
             minutes=words / WORDS_PER_MINUTE + QUESTION_OVERHEAD_MINUTES,
             line=block.line,
-            hint_html=markdown.render(markdown.parse(raw.hint)) if raw.hint else "",
+            hint_html=self.render(doc, Fragment.HINT, raw.hint, start(block, raw.hint_line, HINT)),
         )
 
     def build_reflection(self, doc: Doc, block: RawBlock) -> Reflection | None:
@@ -295,13 +267,18 @@ class Loader:
         return Reflection(
             block.id,
             doc.id,
-            markdown.render(markdown.parse(text)),
+            self.render(doc, Fragment.REFLECTION, text, start(block)),
             text,
             block.minutes or 0,
             block.line,
             title=block.title,
-            self_check_html=_render(_UNTICKED.sub("- ", raw.self_check)),
-            example_html=_render(raw.example),
+            self_check_html=self.render(
+                doc,
+                Fragment.SELF_CHECK,
+                _UNTICKED.sub("- ", raw.self_check),
+                marked(block, SELF_CHECK),
+            ),
+            example_html=self.render(doc, Fragment.EXAMPLE, raw.example, marked(block, EXAMPLE)),
         )
 
     def check_block_id(self, doc: Doc, block: RawBlock) -> bool:
@@ -350,12 +327,17 @@ class Loader:
                         questions.append(question)
                 continue
             chunk, tokens = part
-            self.check_links(doc, tokens, chunk.line, targets)
-            if first:
-                tokens = markdown.drop_title(tokens)
-                first = False
+            html = self.links.render(
+                doc,
+                Fragment.BODY,
+                chunk.text,
+                chunk.line,
+                tokens,
+                markdown.drop_title if first else None,
+            )
+            first = False
             lesson_words += markdown.words(chunk.text)
-            segments.append(Segment(html=markdown.render(tokens)))
+            segments.append(Segment(html=html))
         return segments, questions, lesson_words
 
     def build_module(self, doc: Doc, targets: dict) -> Module | None:
@@ -426,6 +408,7 @@ class Loader:
         for doc in template_docs:
             self.check_meta(doc, seen_templates)
         targets = {doc.file.resolve(): doc for doc in module_docs + page_docs + template_docs}
+        self.links.targets = targets
         modules = {}
         for doc in module_docs:
             module = self.build_module(doc, targets)
@@ -446,7 +429,8 @@ class Loader:
             module_docs, modules.values(), self.rel(self.root / "course.yaml")
         )
         self.problems += style_rules.audit(
-            (d.file, d.rel) for d in module_docs + page_docs + template_docs
+            [(d.file, d.rel) for d in module_docs + page_docs + template_docs]
+            + [(f, self.rel(f)) for f in (self.root / "course.yaml", self.root / "sigles.yaml")]
         )
         self.problems += first_use.audit(
             self.root, self.rel(self.root / first_use.SIGLES_FILE), module_docs, page_docs
@@ -517,10 +501,6 @@ class Loader:
 
 
 _UNTICKED = re.compile(r"^[-*]\s+\[[ xX]\]\s+", re.MULTILINE)  # a grid reads as a plain list
-
-
-def _render(text: str) -> str:
-    return markdown.render(markdown.parse(text)) if text else ""
 
 
 def load_course(root: FsPath | str) -> Course:

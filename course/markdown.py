@@ -1,8 +1,9 @@
 """The one configured Markdown renderer, with callouts and link checks.
 
-Raw HTML is off. Links are parsed permissively so that the loader can report a
+Raw HTML is off. Links are parsed permissively so that course.links can report a
 forbidden one (`javascript:`…) with its line instead of silently dropping it;
-content with such a link never loads, so it is never rendered.
+content with such a link never loads, so it is never rendered. Only course.links
+calls `render`: every fragment goes through its link policy first.
 """
 
 from __future__ import annotations
@@ -85,8 +86,9 @@ def render(tokens: list[Token]) -> str:
     return MD.renderer.render(tokens, MD.options, {})
 
 
-def render_inline(text: str) -> str:
-    return MD.renderInline(text)
+def parse_inline(text: str) -> list[Token]:
+    """One line of inline Markdown (a choice), as a single `inline` token for `render`."""
+    return MD.parseInline(text)
 
 
 def links(tokens: list[Token], first_line: int) -> Iterator[LinkRef]:
@@ -107,7 +109,7 @@ def anchors(tokens: list[Token]) -> set[str]:
 
 
 def is_external(url: str) -> bool:
-    return url.startswith(SAFE_SCHEMES)
+    return url.lower().startswith(SAFE_SCHEMES)
 
 
 def has_scheme(url: str) -> bool:
