@@ -246,6 +246,16 @@ EXPECTED = {
         admin=200,
     ),
 }
+for route in ("/editor/content", "/editor/questions", "/editor/questions.csv"):
+    EXPECTED[route] = dict(
+        anonymous=303,
+        learner=403,
+        outsider=403,
+        trainer=403,
+        other_trainer=403,
+        editor=200,
+        admin=200,
+    )
 for route in COHORT_ROUTES:
     EXPECTED[route] = dict(
         anonymous=303,
