@@ -67,13 +67,13 @@ def check_line(line: str) -> list[str]:
     return found
 
 
-def check_text(text: str) -> list[tuple[int, str]]:
-    """Every problem of a whole file (front matter and body), as (line, message)."""
+def check_text(text: str, yaml_file: bool = False) -> list[tuple[int, str]]:
+    """Every problem of a whole file (front matter and body, or YAML), as (line, message)."""
     found = []
     in_fence = False
-    front = text.startswith("---")
+    front = yaml_file or text.startswith("---")
     for number, line in enumerate(text.splitlines(), 1):
-        if number > 1 and front and line.strip() == "---":
+        if number > 1 and front and not yaml_file and line.strip() == "---":
             front = False
             continue
         if FENCE.match(line):
@@ -86,12 +86,16 @@ def check_text(text: str) -> list[tuple[int, str]]:
 
 
 def audit(files: Iterable[tuple[Path, str]]) -> list[Problem]:
-    """Check each (file, name shown in messages); unreadable files are reported elsewhere."""
+    """Check each (file, name shown in messages): Markdown, or YAML such as course.yaml.
+
+    Unreadable files are reported elsewhere.
+    """
     problems = []
     for file, rel in files:
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        problems += [Problem(rel, line, msg, warning=True) for line, msg in check_text(text)]
+        found = check_text(text, yaml_file=file.suffix == ".yaml")
+        problems += [Problem(rel, line, msg, warning=True) for line, msg in found]
     return problems

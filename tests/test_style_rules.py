@@ -73,3 +73,8 @@ def test_loader_reports_them_with_file_and_line(tmp_path: Path) -> None:
     warnings = load_course(root).warnings
     assert any(w.startswith("content/modules/m.md:3: avertissement") for w in warnings), warnings
     assert no_break("m.md:11: avertissement : « de Le RAMEAU »") in "\n".join(warnings)
+
+
+def test_yaml_files_are_text_too() -> None:
+    text = "# the course's paths\ntitle: L'alliance\ndescription: >-\n  Le 11e baromètre.\n"
+    assert [line for line, _ in check_text(text, yaml_file=True)] == [2, 4]
