@@ -50,7 +50,10 @@ TODO_EXPLANATION = "À compléter."
 SOURCES = re.compile(r"^##\s+Sources\s*$", re.IGNORECASE)
 SECTION_END = re.compile(r"^#{1,2}\s")
 # Lines that would end a block, start the choices or the explanation if left as they are.
-STRUCTURE = re.compile(r"^(?:#{1,3}\s|#{1,3}$|[-*]\s+\[[ xX]\]|\*\*(?:Explication|Indice))")
+STRUCTURE = re.compile(r"^(?:#{1,3}\s|#{1,3}$|[-*]\s+\[[ xX]\])")
+# « **Explication.** » or « **Indice.** » would start the explanation or the hint; its first
+# letter as a character reference keeps the bold text and no longer reads as a marker.
+MARKER = re.compile(r"^\*\*(?=Explication|Indice)")
 SLUG_MAX = 60
 
 
@@ -177,8 +180,16 @@ def _choice_id(index: int) -> str:
 
 
 def _guard(text: str) -> str:
-    """Escape lines that would cut the block short or read as choices or explanation."""
-    return trim("\n".join("\\" + ln if STRUCTURE.match(ln) else ln for ln in text.split("\n")))
+    """Escape lines that would cut the block short or read as choices, hint or explanation."""
+    return trim("\n".join(_guard_line(line) for line in text.split("\n")))
+
+
+def _guard_line(line: str) -> str:
+    if STRUCTURE.match(line):
+        return "\\" + line
+    if MARKER.match(line):
+        return f"**&#{ord(line[2])};{line[3:]}"
+    return line
 
 
 def insert_questions(text: str, blocks: list[str]) -> str:

@@ -191,3 +191,18 @@ def test_the_bundled_course_exports_to_gift_that_reads_back_whole() -> None:
             q.kind,
             [c.correct for c in q.choices],
         ), q.id
+
+
+def test_an_imported_text_never_reads_as_a_hint(
+    capsys: pytest.CaptureFixture[str], content_dir: Path, tmp_path: Path
+) -> None:
+    """A line « **Indice.** » in an explanation would start the question's hint."""
+    source = tmp_path / "indice.gift"
+    source.write_text(
+        "::Indice::[markdown]Une question ?{=Oui ~Non####Parce que.\\n**Indice.** Ceci aussi.}\n",
+        encoding="utf-8",
+    )
+    assert gift_import(capsys, content_dir, source)[0] == 0
+    q = question(content_dir, "indice")
+    assert q.hint_html == ""
+    assert "<strong>Indice.</strong> Ceci aussi." in q.explanation_html
