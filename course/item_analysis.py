@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -102,8 +102,13 @@ def select_modules(course: Course, path_id: str = "", module_id: str = "") -> li
     return [m for m in modules if m.has_quiz]
 
 
-def tally(modules: Iterable[Module], attempts: Iterable[Sequence[str]]) -> dict[str, Tally]:
+def tally(
+    modules: Iterable[Module], attempts: Iterable[Sequence[str]]
+) -> dict[str, dict[str, Tally]]:
     """One pass over first attempts, given as (module id, answers as stored JSON) pairs.
+
+    Returns module id -> question id -> tally: a module's tallies depend on its
+    own attempts only, so a caller may keep them per module.
 
     Attempts at other modules, and answers to questions no longer in the
     module, are left out; so is an answer that is not a list of choice ids.
@@ -131,7 +136,7 @@ def tally(modules: Iterable[Module], attempts: Iterable[Sequence[str]]) -> dict[
             counts.outcomes[(x, right - x, others)] += weight
             for choice_id in chosen:
                 counts.picks[choice_id] += weight
-    return {q: t for questions in keys.values() for q, (_, t) in questions.items()}
+    return {m: {q: t for q, (_, t) in questions.items()} for m, questions in keys.items()}
 
 
 def discrimination(outcomes: Counter[tuple[int, int, int]]) -> float | None:
@@ -159,12 +164,14 @@ def discrimination(outcomes: Counter[tuple[int, int, int]]) -> float | None:
     return max(-1.0, min(1.0, r))  # exact sums, but the square root is a float
 
 
-def item_statistics(modules: Iterable[Module], tallies: dict[str, Tally]) -> list[ItemStats]:
+def item_statistics(
+    modules: Iterable[Module], tallies: Mapping[str, Mapping[str, Tally]]
+) -> list[ItemStats]:
     """Every question of the modules, in order, with its figures (none when unanswered)."""
     items = []
     for module in modules:
         for question in module.questions:
-            t = tallies.get(question.id) or Tally()
+            t = tallies.get(module.id, {}).get(question.id) or Tally()
             options = tuple(
                 OptionShare(c, t.picks[c.id], t.picks[c.id] / t.attempts if t.attempts else None)
                 for c in question.choices

@@ -23,6 +23,15 @@ class ItemQueries:
 
         async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
 
+    async def attempts_stamp(self) -> tuple[int, int]:
+        """(highest id, count) of the attempts: changes whenever one is added or deleted.
+
+        Read from the table's b-tree alone (a few milliseconds for 400,000 rows),
+        it tells whether tallies computed earlier still hold.
+        """
+        row = await self._all("SELECT ifnull(max(id), 0), count(*) FROM attempts")
+        return int(row[0][0]), int(row[0][1])
+
     async def first_attempts(self, module_ids: Iterable[str]) -> list[aiosqlite.Row]:
         """(module id, answers JSON) of every learner's first attempt at these modules.
 

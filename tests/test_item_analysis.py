@@ -262,6 +262,28 @@ def test_page_shows_the_figures_and_flags(editor: TestClient) -> None:
     assert 'aria-sort="ascending"' in html  # the course order
 
 
+def test_page_counts_an_attempt_made_after_it_was_shown(
+    editor: TestClient, settings: Settings
+) -> None:
+    def attempts(html: str) -> str:
+        return html[html.index("<code>approfondir-q</code>") :].split("<td>")[1].split("<")[0]
+
+    assert attempts(editor.get("/editor/questions").text) == "4"
+    assert attempts(editor.get("/editor/questions?tri=facilite").text) == "4"  # from the cache
+    conn = sqlite3.connect(settings.database)
+    conn.execute(
+        "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
+        " content_version, created_at) SELECT id, '4h', 'approfondir', 0, 0, ?, 'v', ?"
+        " FROM users WHERE email = 'l5@example.fr'",
+        (json.dumps({"approfondir-q": ["a"]}), STAMP),
+    )
+    conn.commit()
+    conn.close()
+    html = editor.get("/editor/questions").text
+    assert attempts(html) == "5"
+    assert "<li>distracteur jamais choisi</li>" not in html
+
+
 def test_page_filters_by_path_and_module(editor: TestClient) -> None:
     assert rows_of(editor.get("/editor/questions?parcours=1h").text) == [
         "intro-mode",
