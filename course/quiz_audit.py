@@ -16,7 +16,7 @@ from course.blocks import RawBlock
 from course.errors import Problem
 from course.models import Choice, Kind, Module, Question
 
-LONGEST_MAX = 0.35  # share of single-choice questions whose right option is strictly longest
+LONGEST_MAX = 0.35  # share of single-choice questions whose key is strictly longest (or shortest)
 TRUE_MIN, TRUE_MAX = 0.35, 0.65  # share of true/false questions whose answer is « Vrai »
 ALL_BUT_ONE_MAX = 0.5  # share of multiple-answer questions whose right set is all but one
 
@@ -40,12 +40,14 @@ def true_choice(question: Question) -> Choice:
     return next((c for c in question.choices if c.id == "vrai"), question.choices[0])
 
 
-def strictly_longest(question: Question) -> bool:
+def strictly_longest(question: Question, longest: bool = True) -> bool:
+    """Is the one right option strictly the longest (or, longest=False, the shortest)?"""
     right = [c for c in question.choices if c.correct]
     if len(right) != 1:
         return False
+    key = choice_length(right[0])
     others = [choice_length(c) for c in question.choices if not c.correct]
-    return all(choice_length(right[0]) > length for length in others)
+    return all(key > n if longest else key < n for n in others)
 
 
 def all_but_one(question: Question) -> bool:
@@ -63,19 +65,25 @@ def course_rules(modules: Iterable[Module], course_file: str) -> list[Problem]:
     questions = [(m, q) for m in modules for q in m.questions]
     found: list[Problem] = []
     singles = [(m, q) for m, q in questions if q.kind is Kind.SINGLE]
-    longest = [(m, q) for m, q in singles if strictly_longest(q)]
-    if singles and len(longest) / len(singles) > LONGEST_MAX:
-        share = _share(len(longest), len(singles), "questions à choix unique du cours")
+    # The mirror rule: keys cut shorter than every distractor give the answer away too.
+    for longest, (word, advice) in {
+        True: ("longue", "mettez le « parce que » dans l’explication"),
+        False: ("courte", "donnez aux options fausses la même précision"),
+    }.items():
+        extreme = [(m, q) for m, q in singles if strictly_longest(q, longest)]
+        if not singles or len(extreme) / len(singles) <= LONGEST_MAX:
+            continue
+        share = _share(len(extreme), len(singles), "questions à choix unique du cours")
         found += [
             Problem(
                 m.source,
                 q.line,
-                f"la bonne réponse est strictement l’option la plus longue ({share} ; "
+                f"la bonne réponse est strictement l’option la plus {word} ({share} ; "
                 f"plafond {round(100 * LONGEST_MAX)}\u00a0%) : équilibrez la longueur des options, "
-                "mettez le « parce que » dans l’explication",
+                f"{advice}",
                 warning=True,
             )
-            for m, q in longest
+            for m, q in extreme
         ]
     true_false = [q for _, q in questions if q.kind is Kind.TRUE_FALSE]
     true = sum(true_choice(q).correct for q in true_false)

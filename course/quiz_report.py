@@ -19,12 +19,14 @@ from course.quiz_audit import choice_length, true_choice
 BLIND_SCORE_MAX = Fraction(40, 100)  # target: course-wide blind score under 40 %
 
 LONGEST = "longest"
+SHORTEST = "shortest"
 ALWAYS_TRUE = "always_true"
 ALWAYS_FALSE = "always_false"
 ALL_BUT_SHORTEST = "all_but_shortest"
 BLIND = "blind"
 LABELS = {
     LONGEST: "option la plus longue",
+    SHORTEST: "option la plus courte",
     ALWAYS_TRUE: "toujours Vrai",
     ALWAYS_FALSE: "toujours Faux",
     ALL_BUT_SHORTEST: "toutes sauf la plus courte",
@@ -32,12 +34,17 @@ LABELS = {
 }
 
 
-def longest_odds(question: Question) -> Fraction:
-    """Pick the longest option, one of the longest at random on a tie."""
+def extreme_odds(question: Question, longest: bool) -> Fraction:
+    """Pick the longest (or shortest) option, one of them at random on a tie.
+
+    The shortest matters too: a course whose keys were shortened below their
+    distractors gives the answer away as surely as one whose keys are longest.
+    """
     if question.kind is not Kind.SINGLE:
         return Fraction(0)
     lengths = [choice_length(c) for c in question.choices]
-    tied = [c for c, n in zip(question.choices, lengths, strict=True) if n == max(lengths)]
+    target = max(lengths) if longest else min(lengths)
+    tied = [c for c, n in zip(question.choices, lengths, strict=True) if n == target]
     return Fraction(1, len(tied)) if any(c.correct for c in tied) else Fraction(0)
 
 
@@ -62,19 +69,36 @@ def all_but_shortest_odds(question: Question) -> Fraction:
 def odds(question: Question) -> dict[str, Fraction]:
     """The chance each single-kind strategy answers this question right."""
     return {
-        LONGEST: longest_odds(question),
+        LONGEST: extreme_odds(question, longest=True),
+        SHORTEST: extreme_odds(question, longest=False),
         ALWAYS_TRUE: constant_odds(question, True),
         ALWAYS_FALSE: constant_odds(question, False),
         ALL_BUT_SHORTEST: all_but_shortest_odds(question),
     }
 
 
-def blind_odds(question: Question, answer_true: bool) -> Fraction:
+@dataclass(frozen=True)
+class Blind:
+    """One combined strategy: which single-choice pick, which true/false constant."""
+
+    longest: bool
+    answer_true: bool
+
+    @property
+    def label(self) -> str:
+        single = LABELS[LONGEST if self.longest else SHORTEST]
+        return f"{single}, toujours {'Vrai' if self.answer_true else 'Faux'}"
+
+
+BLINDS = tuple(Blind(longest, answer) for longest in (True, False) for answer in (True, False))
+
+
+def blind_odds(question: Question, blind: Blind) -> Fraction:
     """Each question answered by the strategy for its kind."""
     table = odds(question)
     if question.kind is Kind.TRUE_FALSE:
-        return table[ALWAYS_TRUE if answer_true else ALWAYS_FALSE]
-    return table[LONGEST] + table[ALL_BUT_SHORTEST]
+        return table[ALWAYS_TRUE if blind.answer_true else ALWAYS_FALSE]
+    return table[LONGEST if blind.longest else SHORTEST] + table[ALL_BUT_SHORTEST]
 
 
 def passes(right: int, shown: int, threshold: int) -> bool:
@@ -113,7 +137,7 @@ class ModuleReport:
     module: Module
     shown: int
     outcomes: dict[str, Outcome]
-    blind_answer_true: bool  # the true/false constant the combined strategy uses here
+    blind: Blind  # the combination that does best here, the worst case for the course
 
     @property
     def worst(self) -> tuple[str, Outcome]:
@@ -131,20 +155,19 @@ def module_report(module: Module, threshold: int) -> ModuleReport:
 
     outcomes = {key: outcome([row[key] for row in table]) for key in LABELS if key != BLIND}
     candidates = {
-        answer: outcome([blind_odds(q, answer) for q in module.questions])
-        for answer in (True, False)
+        blind: outcome([blind_odds(q, blind) for q in module.questions]) for blind in BLINDS
     }
-    answer = max(candidates, key=lambda a: (candidates[a].pass_rate, candidates[a].score))
-    outcomes[BLIND] = candidates[answer]
-    return ModuleReport(module, shown, outcomes, answer)
+    blind = max(candidates, key=lambda b: (candidates[b].pass_rate, candidates[b].score))
+    outcomes[BLIND] = candidates[blind]
+    return ModuleReport(module, shown, outcomes, blind)
 
 
 @dataclass(frozen=True)
 class QuizReport:
     course: Course
     modules: dict[str, ModuleReport]
-    blind_score: Fraction  # course-wide, one true/false constant for the whole course
-    blind_answer_true: bool
+    blind_score: Fraction  # course-wide, one combination for the whole course
+    blind: Blind
 
     @property
     def threshold(self) -> int:
@@ -173,10 +196,7 @@ def quiz_report(course: Course) -> QuizReport:
         if m.questions
     }
     questions = [q for m in course.modules.values() for q in m.questions]
-    totals = {
-        answer: sum((blind_odds(q, answer) for q in questions), Fraction(0))
-        for answer in (True, False)
-    }
-    answer = max(totals, key=lambda a: totals[a])
-    score = totals[answer] / len(questions) if questions else Fraction(0)
-    return QuizReport(course, modules, score, answer)
+    totals = {b: sum((blind_odds(q, b) for q in questions), Fraction(0)) for b in BLINDS}
+    blind = max(totals, key=lambda b: totals[b])
+    score = totals[blind] / len(questions) if questions else Fraction(0)
+    return QuizReport(course, modules, score, blind)

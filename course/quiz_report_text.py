@@ -13,6 +13,8 @@ from course.quiz_report import (
     BLIND_SCORE_MAX,
     LABELS,
     LONGEST,
+    SHORTEST,
+    Blind,
     Outcome,
     QuizReport,
 )
@@ -20,18 +22,19 @@ from course.typography import no_break
 
 HEADERS = {
     LONGEST: "Plus longue",
+    SHORTEST: "Plus courte",
     ALWAYS_TRUE: "Toujours Vrai",
     ALWAYS_FALSE: "Toujours Faux",
     ALL_BUT_SHORTEST: "Sauf + courte",
     BLIND: "Aveugle",
 }
 LEGEND = (
-    "  Plus longue : choix unique, cocher l’option la plus longue",
+    "  Plus longue, Plus courte : choix unique, cocher l’option la plus longue, la plus courte",
     "  Toujours Vrai, Toujours Faux : vrai ou faux, donner toujours la même réponse",
     "  Sauf + courte : choix multiple, cocher toutes les options sauf la plus courte",
-    "  Aveugle : chaque question selon son type, avec la constante Vrai ou Faux",
-    "  la plus favorable au tricheur ; les autres colonnes ne répondent qu’aux questions",
-    "  de leur type (les autres comptent faux), si bien qu’elles s’additionnent.",
+    "  Aveugle : chaque question selon son type, avec les choix (plus longue ou plus",
+    "  courte, Vrai ou Faux) les plus favorables au tricheur. Les autres colonnes ne",
+    "  répondent qu’aux questions de leur type (les autres comptent faux).",
     "  Questions « 5/7 » : chaque tentative tire 5 questions parmi 7 ; la réussite est",
     "  alors la probabilité sur les tirages. Égalités de longueur : tirage au hasard.",
 )
@@ -85,10 +88,8 @@ def format_report(report: QuizReport) -> str:
             f"Pire cas du cours : {row.module.id}, « {LABELS[key]} » : score "
             f"{percent(outcome.score)}, réussite {percent(outcome.pass_rate)}"
         )
-    constant = "Vrai" if report.blind_answer_true else "Faux"
     lines.append(
-        f"Score aveugle sur tout le cours : {percent(report.blind_score)} "
-        f"(toujours {constant} aux questions Vrai ou faux)"
+        f"Score aveugle sur tout le cours : {percent(report.blind_score)} ({report.blind.label})"
     )
     passed_blind = report.passed_blind
     names = ", ".join(r.module.id for r in passed_blind)
@@ -99,6 +100,13 @@ def format_report(report: QuizReport) -> str:
         + ("atteint" if report.blind_score < BLIND_SCORE_MAX else "manqué"),
     ]
     return "\n".join(no_break(line).rstrip() for line in lines)
+
+
+def _blind(blind: Blind) -> dict[str, str]:
+    return {
+        "single": LONGEST if blind.longest else SHORTEST,
+        "true_false": ALWAYS_TRUE if blind.answer_true else ALWAYS_FALSE,
+    }
 
 
 def _number(value: Fraction) -> float:
@@ -125,7 +133,7 @@ def report_json(report: QuizReport) -> dict[str, Any]:
                 "source": r.module.source,
                 "questions": len(r.module.questions),
                 "shown": r.shown,
-                "blind_true_false": "vrai" if r.blind_answer_true else "faux",
+                "blind": _blind(r.blind),
                 "strategies": {
                     k: {"score": _number(o.score), "pass_rate": _number(o.pass_rate)}
                     for k, o in r.outcomes.items()
@@ -142,7 +150,7 @@ def report_json(report: QuizReport) -> dict[str, Any]:
             "pass_rate": _number(worst[2].pass_rate),
         },
         "blind_score": _number(report.blind_score),
-        "blind_true_false": "vrai" if report.blind_answer_true else "faux",
+        "blind": _blind(report.blind),
         "passed_blind": [r.module.id for r in report.passed_blind],
         "targets_met": report.targets_met,
     }

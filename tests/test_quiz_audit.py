@@ -68,7 +68,7 @@ def matching(found: list[str], text: str) -> list[str]:
     return [w for w in found if no_break(text) in w]
 
 
-BALANCED = [("Premier", True), ("Deuxième", False), ("Troisième", False)]
+BALANCED = [("Premier", False), ("Deuxième", True), ("Troisième", False)]
 LONGEST = [("Une réponse bien plus longue", True), ("Courte", False), ("Brève", False)]
 
 
@@ -85,6 +85,14 @@ def test_longest_within_the_ceiling_is_fine(tmp_path: Path) -> None:
     balanced = [question(f"q{i}", BALANCED) for i in range(2)]
     root = make(tmp_path, {"m": [question("q", LONGEST), question("t", tied), *balanced]})
     # 1 of 4 strictly longest (25 %): a tie does not count as strictly longest.
+    assert not matching(warnings(root), "strictement l’option la plus longue")
+
+
+def test_right_option_strictly_shortest_too_often(tmp_path: Path) -> None:
+    shortest = [("Oui", True), ("Une réponse nettement plus longue", False), ("Brève", False)]
+    root = make(tmp_path, {"m": [question("q1", shortest), question("q2", BALANCED)]})
+    found = matching(warnings(root), "strictement l’option la plus courte")
+    assert len(found) == 1 and "m.md:15:" in found[0], found
     assert not matching(warnings(root), "strictement l’option la plus longue")
 
 

@@ -15,6 +15,8 @@ from course.quiz_report import (
     ALWAYS_TRUE,
     BLIND,
     LONGEST,
+    SHORTEST,
+    Blind,
     pass_probability,
     quiz_report,
 )
@@ -81,10 +83,23 @@ def test_each_strategy_scores_its_kind(tmp_path: Path) -> None:
     assert outcomes[ALWAYS_TRUE].score == 0
     assert outcomes[ALWAYS_FALSE].score == F(1, 5)
     assert outcomes[BLIND].score == F(4, 5)  # with « toujours Faux », the better constant
-    assert not report.blind_answer_true
+    assert report.blind == Blind(longest=True, answer_true=False)
+    assert outcomes[SHORTEST].score == 0
     # Three sure answers give 60 %: passing (4 right, 80 %) needs one tie won at least.
     assert outcomes[BLIND].pass_rate == F(3, 4)
     assert outcomes[LONGEST].pass_rate == 0
+
+
+def test_keys_shorter_than_every_distractor_are_found(tmp_path: Path) -> None:
+    shortest = [("Oui", True), ("Une option nettement plus longue", False), ("Brève", False)]
+    root = make(tmp_path, [question(f"q{i}", shortest) for i in range(3)] + [true_false("t", True)])
+    course = load_course(root)
+    report = quiz_report(course).modules["m"]
+    assert report.outcomes[SHORTEST].score == F(3, 4)
+    assert report.outcomes[LONGEST].score == 0
+    assert report.blind == Blind(longest=False, answer_true=True)
+    assert report.outcomes[BLIND].pass_rate == 1
+    assert quiz_report(course).blind_score == 1
 
 
 def test_pass_probability_without_draw_counts_ties() -> None:
@@ -122,8 +137,8 @@ def test_course_targets(tmp_path: Path) -> None:
     report = quiz_report(load_course(blind))
     assert report.blind_score == 1 and not report.targets_met
     assert [r.module.id for r in report.passed_blind] == ["m"]
-    shortest_right = [("Oui", True), ("Une option nettement plus longue", False), ("Brève", False)]
-    safe = make(tmp_path / "b", [question(f"q{i}", shortest_right) for i in range(3)])
+    middle = [("Moyenne", True), ("Une option nettement plus longue", False), ("Brève", False)]
+    safe = make(tmp_path / "b", [question(f"q{i}", middle) for i in range(3)])
     report = quiz_report(load_course(safe))
     assert report.blind_score == 0 and report.targets_met
 
@@ -143,7 +158,15 @@ def test_cli_report_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--quiz-report", "--json", str(FIXTURE_COURSE)]) == 0
     data = json.loads(capsys.readouterr().out)
     intro = next(m for m in data["modules"] if m["id"] == "intro")
-    assert set(intro["strategies"]) == {LONGEST, ALWAYS_TRUE, ALWAYS_FALSE, ALL_BUT_SHORTEST, BLIND}
+    assert set(intro["strategies"]) == {
+        LONGEST,
+        SHORTEST,
+        ALWAYS_TRUE,
+        ALWAYS_FALSE,
+        ALL_BUT_SHORTEST,
+        BLIND,
+    }
+    assert set(intro["blind"]) == {"single", "true_false"}
     assert 0 <= data["blind_score"] <= 1 and isinstance(data["targets_met"], bool)
 
 
