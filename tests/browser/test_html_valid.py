@@ -17,6 +17,9 @@ CERT = re.compile(r'href="/certificates/([\w-]+)"')
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
 
+ATTEMPT = re.compile(r'name="tentative" value="([^"]+)"')
+
+
 class HttpLearner:
     """A learner over plain HTTP, with its own cookies (Playwright's request context)."""
 
@@ -60,15 +63,23 @@ def test_every_page_type_is_valid_html(
     learner.get("home-signed-in", "/")
     learner.get("path", "/paths/1h")
     learner.post("/paths/1h/start", [])
-    learner.get("module-quiz", "/paths/1h/intro")
-    learner.post("/paths/1h/intro", [], name="quiz-incomplete", status=400)
+    attempt = ATTEMPT.search(learner.get("module-quiz", "/paths/1h/intro"))[1]
+    learner.post(
+        "/paths/1h/intro",
+        [("tentative", attempt), ("intro-mode", "b")],
+        name="quiz-incomplete",
+        status=400,
+    )
+    failing = [("intro-mode", "b"), ("intro-acteurs", "a"), ("intro-classement", "vrai")]
+    learner.post("/paths/1h/intro", [("tentative", attempt), *failing], name="quiz-failed")
+    attempt = ATTEMPT.search(learner.get("module-quiz-again", "/paths/1h/intro"))[1]
     answers = [
         ("intro-mode", "a"),
         ("intro-acteurs", "a"),
         ("intro-acteurs", "b"),
         ("intro-classement", "faux"),
     ]
-    learner.post("/paths/1h/intro", answers, name="quiz-result")
+    learner.post("/paths/1h/intro", [("tentative", attempt), *answers], name="quiz-result")
     learner.get("module-reflection", "/paths/1h/lecture")
     learner.post("/paths/1h/lecture/reflections/lecture-idee", [("answer", "Une idée.")])
     learner.post("/paths/1h/lecture/done", [])

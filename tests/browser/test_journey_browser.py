@@ -108,8 +108,23 @@ def test_journey_keyboard_quiz_and_accessibility(
     page.wait_for_url("**/paths/1h/intro")
     visit("module-quiz")
 
+    # Sent with nothing ticked: the page lands on the summary, focused, which links
+    # to each unanswered question.
+    page.get_by_role("button", name="Valider mes réponses").click()
+    page.wait_for_load_state()
+    assert page.evaluate("() => document.activeElement.id") == "erreur-quiz"
+    summary = page.locator("#erreur-quiz")
+    assert summary.get_by_role("link").count() == len(QUIZ_ANSWERS)
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("() => location.hash").startswith("#q-")
+    visit("quiz-incomplete")
+
     answer_quiz_with_keyboard(page, QUIZ_ANSWERS)
     assert "Module réussi" in page.locator("#resultat").inner_text()
+    # The next step is the primary action of the score box.
+    assert page.locator("#resultat .next-steps a.button").first.inner_text().startswith(
+        "Continuer"
+    )
     visit("quiz-result")
 
     page.goto("/paths/1h/lecture")
