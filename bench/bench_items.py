@@ -9,7 +9,9 @@ a third of the learners try a module again (later attempts must not count).
 Then it times, in the same run:
   1. the computation (`Storage.first_attempts` + `course.item_analysis`), all questions;
   2. the same for one path (the 1 h path) and one module;
-  3. the whole page `/editor/questions` and its CSV, through the app in-process;
+  3. the whole page `/editor/questions` and its CSV, through the app in-process,
+     counted afresh (cache emptied) and re-sorted from the cache, beside a
+     learner's module page;
   4. baselines on the same database: `SELECT count(*) FROM attempts`, and a read
      of every attempt's answers (`sum(length(answers))`), the floor for any
      computation that has to look at each answer once.
@@ -234,11 +236,23 @@ def _measure_pages(workdir: Path, db: Path, runs: int) -> None:
             follow_redirects=False,
         )
         assert done.status_code == 303, done.text
-        for url in ("/editor/questions", "/editor/questions.csv", "/paths/1h/decouvrir-pourquoi"):
-            response = client.get(url)
+        state = client.app.state
+
+        def cold(url: str) -> object:
+            state.item_tallies = None  # as after a new attempt or a content reload
+            return client.get(url)
+
+        pages = [
+            ("/editor/questions", cold, "counted afresh"),
+            ("/editor/questions?tri=discrimination", client.get, "re-sorted, from the cache"),
+            ("/editor/questions.csv", cold, "counted afresh"),
+            ("/paths/1h/decouvrir-pourquoi", client.get, "baseline: a learner's module page"),
+        ]
+        for url, get, what in pages:
+            response = get(url)
             assert response.status_code == 200, (url, response.status_code)
-            ms = median_ms(runs, lambda url=url: client.get(url))
-            print(f"GET {url}: {ms:.1f} ms, {len(response.content) / 1024:.0f} KiB")
+            ms = median_ms(runs, lambda url=url, get=get: get(url))
+            print(f"GET {url} ({what}): {ms:.1f} ms, {len(response.content) / 1024:.0f} KiB")
 
 
 if __name__ == "__main__":
