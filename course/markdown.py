@@ -48,11 +48,21 @@ def _callouts(state) -> None:  # type: ignore[no-untyped-def]
         label = kids[1].content.strip().rstrip(".: \u00a0")
         if label not in CALLOUTS:
             continue
+        if CALLOUTS[label] == "figure-description":
+            _as_details(tokens, i)
+            continue
         token.tag = "div"
         token.attrSet("class", f"callout callout-{CALLOUTS[label]}")
         token.attrSet("role", "note")
         _close_of(tokens, i).tag = "div"
         tokens[i + 1].attrSet("class", "callout-title")
+
+
+def _as_details(tokens: list[Token], start: int) -> None:
+    """A figure's long description folds away: the figure is there, the text is one click off."""
+    tokens[start].tag = _close_of(tokens, start).tag = "details"
+    tokens[start].attrSet("class", "figure-description")
+    tokens[start + 1].tag = tokens[start + 3].tag = "summary"
 
 
 def _close_of(tokens: list[Token], start: int) -> Token:

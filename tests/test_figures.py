@@ -98,12 +98,15 @@ def test_root_must_be_svg(tmp_path: Path) -> None:
     assert any("l’élément racine doit être <svg>, pas <html>" in p for p in found), found
 
 
-def test_figure_description_is_a_callout(tmp_path: Path) -> None:
+def test_figure_description_folds_away(tmp_path: Path) -> None:
     root = course_with_figure(tmp_path, GOOD)
     text = "\n> **Description de la figure**\n>\n> Deux cercles se recoupent.\n"
     add_after_title(root / "modules" / "lecture.md", text)
     html = "".join(s.html for s in load_course(root).modules["lecture"].segments)
-    assert '<div class="callout callout-figure-description" role="note">' in html
+    assert (
+        '<details class="figure-description">\n<summary><strong>Description de la figure</strong>'
+        "</summary>\n<p>Deux cercles se recoupent.</p>\n</details>"
+    ) in html
 
 
 def test_every_figure_of_the_course_is_clean() -> None:
