@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +24,27 @@ def create_user(email: str, name: str, role: str) -> None:
         [*args, "--password-stdin"], input=PASSWORD + "\n", env=env, capture_output=True, text=True
     )
     assert done.returncode in (0, 1), done.stderr  # 1: already created by another width
+
+
+def record_intro_attempts() -> None:
+    """First attempts at the intro quiz by the learner and the trainer, as stored by the server."""
+    answers = {
+        "lea-%": {"intro-mode": ["a"], "intro-acteurs": ["a", "b"], "intro-classement": ["faux"]},
+        "formatrice@example.fr": {
+            "intro-mode": ["b"],
+            "intro-acteurs": ["a"],
+            "intro-classement": ["faux"],
+        },
+    }
+    with sqlite3.connect(LIVE["database"], timeout=10) as conn:
+        for email, given in answers.items():
+            conn.execute(
+                "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
+                " content_version, created_at) SELECT id, '1h', 'intro', 0, 0, ?, 'v',"
+                " '2026-11-27T10:00:00+00:00' FROM users WHERE email LIKE ?",
+                (json.dumps(given), email),
+            )
+    conn.close()
 
 
 def test_staff_pages_are_accessible_and_valid(
@@ -82,6 +105,20 @@ def test_staff_pages_are_accessible_and_valid(
     login("admin@example.fr")
     visit("admin-users", "/admin/users")
     visit("editor-content", "/editor/content")
+    record_intro_attempts()
+    visit("editor-questions", "/editor/questions?tri=discrimination&sens=asc")
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto("/editor/questions")
+    page.screenshot(path=artifacts / "staff-editor-questions-320.png", full_page=True)
+    problems.extend(check_accessibility(page, "editor-questions-320"))
+    widths = page.evaluate(
+        """() => { const box = document.querySelector('.table-wrap[role=region]');
+        return {page: document.documentElement.scrollWidth, view: window.innerWidth,
+                table: box.scrollWidth, box: box.clientWidth}; }"""
+    )
+    # at 320 px the table scrolls inside its own box, never the page
+    assert widths["page"] <= widths["view"] < widths["table"], widths
+    assert widths["box"] <= widths["view"], widths
     context.close()
     assert not problems, "axe-core violations:\n" + "\n".join(problems)
 
