@@ -61,18 +61,19 @@ Block = Heading | Paragraph | ListItem | Table | Rule
 
 def tick_boxes(tokens: list[Token]) -> None:
     """Show `- [ ] item` as a box to tick, in place: CommonMark would print « [ ] »."""
-    in_item = 0
+    items: list[Token] = []
     for token in tokens:
         if token.type == "list_item_open":
-            in_item += 1
+            items.append(token)
         elif token.type == "list_item_close":
-            in_item -= 1
-        elif in_item and token.type == "inline" and token.children:
+            items.pop()
+        elif items and token.type == "inline" and token.children:
             first = token.children[0]
             box = _BOXES.get(first.content[:4]) if first.type == "text" else None
-            if box:
+            if box and not items[-1].attrs.get("class"):
                 first.content = f"{box}\u00a0{first.content[4:]}"
                 token.content = f"{box}\u00a0{token.content[4:]}"
+                items[-1].attrSet("class", "task")  # the box replaces the bullet
 
 
 @dataclass

@@ -44,7 +44,7 @@ def test_fixture_template_is_compiled_with_boxes_and_rewritten_links() -> None:
     course = load_course(FIXTURE_COURSE)
     template = course.templates["fiche-partenaire"]
     assert template.title == "Fiche partenaire"
-    assert "☐\u00a0Ses enjeux sont notés." in template.html
+    assert '<li class="task">☐\u00a0Ses enjeux sont notés.</li>' in template.html
     assert 'href="/modules/lecture"' in template.html
     assert "<h1" not in template.html  # the page prints the title once
     intro = "".join(s.html for s in course.modules["intro"].segments)
