@@ -84,11 +84,16 @@ def to_login(request: Request) -> HTTPException:
     return HTTPException(303, headers={"Location": f"/login?next={quote(target)}"})
 
 
+ROLE_NAMES = {"trainer": "formateurs", "editor": "éditeurs", "admin": "administrateurs"}
+
+
 async def require_role(request: Request, *roles: str) -> User:
-    """A signed-in user holding one of the roles; others are refused plainly."""
+    """A signed-in user holding one of the roles; others are told which roles may enter."""
     user = await require_user(request)
     if not any(user.has(role) for role in roles):
-        raise HTTPException(403, "Cette page est réservée aux formateurs et administrateurs.")
+        names = [ROLE_NAMES.get(role, role) for role in roles]
+        who = " et ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        raise HTTPException(403, f"Cette page est réservée aux {who}.")
     return user
 
 
