@@ -69,8 +69,10 @@ class Doc:
 
 
 class Loader:
-    def __init__(self, root: FsPath) -> None:
+    def __init__(self, root: FsPath, require_hints: bool = True) -> None:
         self.root = root
+        # A GIFT import is checked without: Moodle has no hints, the editor adds them.
+        self.require_hints = require_hints
         self.problems: list[Problem] = []
         self.question_ids: dict[str, str] = {}
         self.reflection_ids: dict[str, str] = {}
@@ -197,13 +199,14 @@ class Loader:
         if not raw.explanation:
             problems.append((block.line, "explication manquante (« **Explication.** … »)"))
         if not raw.hint:
-            self.error(
-                doc.rel,
-                block.line,
+            missing = (
                 "indice manquant : « **Indice.** » l’idée testée et la section à relire, "
-                "sans donner la réponse",
-                warning=True,
+                "sans donner la réponse"
             )
+            if self.require_hints:
+                problems.append((block.line, missing))
+            else:
+                self.error(doc.rel, block.line, missing, warning=True)
         for line, message in problems:
             self.error(doc.rel, line, message)
         if problems:
@@ -244,7 +247,6 @@ class Loader:
                 block.line,
                 "réflexion sans titre : « ### Réflexion : Titre court (15 min) {#id} » "
                 "(le titre sert de rubrique dans « Mon plan d’alliance »)",
-                warning=True,
             )
         if not raw.self_check and not raw.example:
             self.error(
@@ -252,7 +254,6 @@ class Loader:
                 block.line,
                 "réflexion sans « **Grille d’autoévaluation.** » ni « **Exemple de réponse.** » "
                 "à montrer après l’enregistrement",
-                warning=True,
             )
         if block.minutes is None:
             self.error(
@@ -503,6 +504,6 @@ class Loader:
 _UNTICKED = re.compile(r"^[-*]\s+\[[ xX]\]\s+", re.MULTILINE)  # a grid reads as a plain list
 
 
-def load_course(root: FsPath | str) -> Course:
+def load_course(root: FsPath | str, *, require_hints: bool = True) -> Course:
     """Compile the content folder; raise ContentError listing every problem."""
-    return Loader(FsPath(root)).load()
+    return Loader(FsPath(root), require_hints).load()

@@ -336,7 +336,9 @@ def cmd_gift_import(args: argparse.Namespace) -> int:
     if result.written:
         print(
             f"{len(result.imported)} question(s) ajoutée(s) à {result.written} "
-            "(section « ## Quiz ») : à relire avant publication."
+            "(section « ## Quiz ») : à relire avant publication. GIFT ne connaît pas "
+            "les indices : écrivez l’« **Indice.** » de chaque question importée, "
+            "`alliances check` les signale jusque-là."
         )
         return 0
     if result.problems:
@@ -355,7 +357,7 @@ def cmd_gift_export(args: argparse.Namespace) -> int:
     from course.loader import load_course
 
     try:
-        course = load_course(args.content)
+        course = load_course(args.content, require_hints=False)  # GIFT has no hints
         text, warnings = export_gift(course, args.content, args.path)
     except GiftError as exc:
         print(f"alliances: {exc}", file=sys.stderr)

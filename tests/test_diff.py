@@ -23,12 +23,16 @@ Les modes de relation forment un classement du meilleur au moins bon.
 - [ ] Vrai {#vrai}
 - [x] Faux {#faux}
 
+**Indice.** Une échelle n’est pas un palmarès.
+
 **Explication.** Ce n'est pas un classement.
 
 """
-LECTURE_IDEE = """### Réflexion (2 min) {#lecture-idee}
+LECTURE_IDEE = """### Réflexion : Mon idée d’alliance (2 min) {#lecture-idee}
 
 Quelle alliance aimeriez-vous construire ?
+
+**Exemple de réponse.** Une alliance avec la mairie pour un jardin partagé.
 """
 
 

@@ -43,7 +43,7 @@ def module_file(content: Path, name: str = "lecture") -> Path:
 
 
 def question(content: Path, ident: str, module: str = "lecture") -> Question:
-    found = load_course(content).modules[module].question(ident)
+    found = load_course(content, require_hints=False).modules[module].question(ident)
     assert found is not None, ident
     return found
 
@@ -84,7 +84,7 @@ def test_titles_comments_categories_and_blank_lines(
     # two lines, comment gone; Moodle's own format shows the line break (nl2br)
     assert q.prompt_html == "<p>Quel est<br />\nle bon choix ?</p>\n"
     assert [c.id for c in q.choices] == ["a", "b"] and q.correct_ids == {"a"}
-    assert len(load_course(content_dir).modules["lecture"].questions) == 4
+    assert len(load_course(content_dir, require_hints=False).modules["lecture"].questions) == 4
 
 
 def test_formats(capsys: pytest.CaptureFixture[str], content_dir: Path) -> None:
@@ -253,7 +253,9 @@ def test_unclosed_code_fence_is_reported_at_its_line(
     closed = question(content_dir, "ferme")
     assert "<code>print(4)\n</code>" in closed.prompt_html
     assert closed.explanation_html == "<pre><code>ok\n</code></pre>\n"
-    assert [q.id for q in load_course(content_dir).modules["lecture"].questions] == [
+    assert [
+        q.id for q in load_course(content_dir, require_hints=False).modules["lecture"].questions
+    ] == [
         "suite",
         "ferme",
     ]
@@ -299,7 +301,9 @@ def test_appended_at_the_end_of_the_quiz_section(
     order = ["{#intro-classement}", "{#choix-unique}", "{#credit-partiel}", "## Sources"]
     assert [text.index(mark) for mark in order] == sorted(text.index(mark) for mark in order)
     assert "**Explication.** À compléter.\n\n## Sources\n\n- Fiche faits du projet.\n" in text
-    assert [q.id for q in load_course(content_dir).modules["intro"].questions][:3] == [
+    assert [q.id for q in load_course(content_dir, require_hints=False).modules["intro"].questions][
+        :3
+    ] == [
         "intro-mode",
         "intro-acteurs",
         "intro-classement",
@@ -326,7 +330,10 @@ def test_quiz_section_opened_at_the_end(
     assert gift_import(capsys, content_dir, "escapes.gift")[0] == 0
     text = module_file(content_dir).read_text(encoding="utf-8")
     assert text.startswith(before.rstrip("\n") + "\n\n## Quiz\n\n### Choix unique {#echappements}")
-    assert load_course(content_dir).modules["lecture"].reflections[0].id == "lecture-idee"
+    assert (
+        load_course(content_dir, require_hints=False).modules["lecture"].reflections[0].id
+        == "lecture-idee"
+    )
 
 
 def test_insert_ignores_headings_in_code_and_stops_at_the_next_section() -> None:
@@ -462,7 +469,10 @@ def test_import_export_import_is_stable(
     shutil.copytree(FIXTURE_COURSE, fresh)
     code, out, _ = gift_import(capsys, fresh, first)
     assert code == 0 and "ignorée" not in out
-    before, after = load_course(content_dir), load_course(fresh)
+    before, after = (
+        load_course(content_dir, require_hints=False),
+        load_course(fresh, require_hints=False),
+    )
     pairs = [(q, q.id) for q in before.modules["lecture"].questions]
     pairs += [
         (q, f"{q.id}-2") for m in ("intro", "approfondir") for q in before.modules[m].questions

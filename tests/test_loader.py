@@ -235,3 +235,61 @@ def test_problems_are_spaced_as_french_typography_wants() -> None:
     assert str(problem) == (
         "m.md:3: avertissement\u00a0: titre manquant\u00a0: ajoutez «\u00a0title:\u00a0»\u00a0!"
     )
+
+
+def test_a_question_needs_a_hint_except_in_a_gift_draft(tmp_path: Path) -> None:
+    body = QUESTION.format(kind="Choix unique", choices="- [x] A {#a}\n- [ ] B {#b}")
+    root = make(tmp_path, {"m": module(body=body)})
+    assert any(no_break("m.md:15: indice manquant") in p for p in problems(root))
+    draft = load_course(root, require_hints=False)  # what `gift import` checks
+    assert any(no_break("m.md:15: avertissement : indice manquant") in w for w in draft.warnings)
+
+
+def test_hint_draw_and_reflection_parts_are_read(tmp_path: Path) -> None:
+    questions = "".join(
+        QUESTION.format(kind="Choix unique", choices=f"- [x] A{n} {{#a}}\n- [ ] B{n} {{#b}}")
+        .replace("{#q1}", f"{{#q{n}}}")
+        .replace("**Explication.**", f"**Indice.** Idée {n}.\n\n**Explication.**")
+        for n in range(5)
+    )
+    reflection = (
+        "\n### Réflexion\u00a0: Mon titre (5 min) {#r1}\n\nConsigne.\n\n1. Première ?\n"
+        "\n**Grille d’autoévaluation.**\n\n- [ ] Un critère.\n\n"
+        "**Exemple de réponse.** Un exemple.\n"
+    )
+    text = module(body=reflection + questions).replace("duration: 1", "duration: 1\ndraw: 3")
+    course = load_course(make(tmp_path, {"m": text}), require_hints=True)
+    m = course.modules["m"]
+    assert m.draw == 3 and m.questions_per_attempt == 3 and len(m.questions) == 5
+    assert "Idée 2." in m.questions[2].hint_html
+    r = m.reflections[0]
+    assert r.title == "Mon titre" and "Consigne." in r.prompt_html
+    assert "Un critère." in r.self_check_html and "[ ]" not in r.self_check_html
+    assert "Un exemple." in r.example_html and "Un exemple." not in r.prompt_html
+
+
+@pytest.mark.parametrize(
+    ("draw", "expected"),
+    [
+        ("draw: 4", "la réserve ne compte que 5 questions"),
+        ("draw: 0", "« draw: » doit être un nombre entier"),
+        ("draw: trois", "« draw: » doit être un nombre entier"),
+    ],
+)
+def test_a_draw_needs_a_pool_two_larger(tmp_path: Path, draw: str, expected: str) -> None:
+    questions = "".join(
+        QUESTION.format(kind="Choix unique", choices="- [x] A {#a}\n- [ ] B {#b}")
+        .replace("{#q1}", f"{{#q{n}}}")
+        .replace("**Explication.**", "**Indice.** Idée.\n\n**Explication.**")
+        for n in range(5)
+    )
+    text = module(body=questions).replace("duration: 1", f"duration: 1\n{draw}")
+    found = problems(make(tmp_path, {"m": text}))
+    assert any(no_break(expected) in p for p in found), found
+
+
+def test_a_reflection_needs_a_title_and_something_to_compare_with(tmp_path: Path) -> None:
+    body = "\n### Réflexion (5 min) {#r1}\n\nConsigne.\n"
+    found = problems(make(tmp_path, {"m": module(body=body)}))
+    assert any(no_break("m.md:13: réflexion sans titre") in p for p in found), found
+    assert any("Grille d’autoévaluation" in p for p in found), found
