@@ -284,6 +284,26 @@ def test_page_counts_an_attempt_made_after_it_was_shown(
     assert "<li>distracteur jamais choisi</li>" not in html
 
 
+def test_quizzes_submitted_through_the_site_are_counted(client: TestClient, make_user) -> None:
+    """The answers as the quiz page records them, first attempt only."""
+    make_user("editeur@example.fr", "Eddy Éditeur", "editor")
+    for email, mode in (("a@example.fr", "b"), ("b@example.fr", "a")):
+        make_user(email, email[0].upper())
+        person = sign_in(client, email)
+        wrong = {"intro-mode": mode, "intro-acteurs": ["b", "a"], "intro-classement": "vrai"}
+        assert person.quiz("/paths/1h/intro", wrong).status_code == 200
+        assert person.pass_intro().status_code == 200  # a second attempt: not counted
+    sign_in(client, "editeur@example.fr")
+    html = client.get("/editor/questions?module=intro").text
+    for question, figures in (
+        ("intro-mode", "<td>2</td><td>50\u00a0%</td>"),
+        ("intro-acteurs", "<td>2</td><td>100\u00a0%</td>"),
+        ("intro-classement", "<td>2</td><td>0\u00a0%</td>"),
+    ):
+        row = html[html.index(f"<code>{question}</code>") :].split("</tr>")[0]
+        assert figures in re.sub(r"\s*\n\s*", "", row), question
+
+
 def test_page_filters_by_path_and_module(editor: TestClient) -> None:
     assert rows_of(editor.get("/editor/questions?parcours=1h").text) == [
         "intro-mode",
