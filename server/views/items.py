@@ -13,7 +13,7 @@ from starlette.responses import Response
 from course import item_analysis
 from course.item_analysis import ItemStats
 from course.models import Module
-from server.exports_items import csv_text, decimal, percent, plain
+from server.exports_items import csv_text, decimal, percent
 from server.templating import render
 from server.web import course, require_role, storage
 
@@ -75,7 +75,7 @@ async def _analysis(request: Request) -> tuple[Choices, list[ItemStats]]:
         modules = item_analysis.select_modules(current, choices.path_id, choices.module_id)
     except LookupError as exc:
         raise HTTPException(400, f"{exc} Choisissez-en un dans la liste.") from None
-    tallies = await _tallies(request, modules)
+    tallies = await _tallies(request, current.version, modules)
     items = item_analysis.item_statistics(modules, tallies)
     return choices, item_analysis.sort_items(items, sort, direction == "desc")
 
@@ -94,10 +94,15 @@ class TallyCache:
 
 
 async def _tallies(
-    request: Request, modules: list[Module]
+    request: Request, version: str, modules: list[Module]
 ) -> dict[str, dict[str, item_analysis.Tally]]:
+    """The modules' tallies, from the cache when nothing changed since they were counted.
+
+    `version` is that of the course the modules come from (a reload may swap the
+    course meanwhile: tallies are only kept under the version they were judged by).
+    """
     db = storage(request)
-    stamp = (course(request).version, *await db.attempts_stamp())
+    stamp = (version, *await db.attempts_stamp())
     cache = getattr(request.app.state, "item_tallies", None)
     if cache is None or cache.stamp != stamp:
         cache = request.app.state.item_tallies = TallyCache(stamp)
@@ -122,7 +127,6 @@ async def questions_page(request: Request) -> Response:
             "quiz_modules": [m for m in current.modules.values() if m.has_quiz],
             "percent": percent,
             "decimal": decimal,
-            "plain": plain,
             "threshold": round(item_analysis.TOO_EASY_ABOVE * 100),
         },
     )
