@@ -135,7 +135,7 @@ def _read_path(
         else:
             listed.append(module)
     outcomes = raw.get("outcomes") or []
-    if not ok:
+    if not ok or not isinstance(target, int):
         return None
     return PathSpec(
         id=ident,

@@ -36,9 +36,13 @@ _MARKUP = re.compile(r"[*_`]|\]\([^)]*\)|\[")
 
 
 class Doc(Protocol):
-    rel: str
-    file: Path
-    parts: Sequence[Any]
+    # Read-only, so the loader's mutable Doc (list parts) satisfies it.
+    @property
+    def rel(self) -> str: ...
+    @property
+    def file(self) -> Path: ...
+    @property
+    def parts(self) -> Sequence[Any]: ...
 
 
 def _blank(match: re.Match[str]) -> str:

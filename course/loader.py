@@ -410,7 +410,7 @@ class Loader:
             self.check_meta(doc, seen_templates)
         targets = {doc.file.resolve(): doc for doc in module_docs + page_docs + template_docs}
         self.links.targets = targets
-        modules = {}
+        modules: dict[str, Module] = {}
         for doc in module_docs:
             module = self.build_module(doc, targets)
             if module and module.id:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 
@@ -35,7 +36,7 @@ def _make() -> MarkdownIt:
     return md
 
 
-def _callouts(state) -> None:  # type: ignore[no-untyped-def]
+def _callouts(state: StateCore) -> None:
     """Turn `> **À retenir**` blockquotes into styled callouts; they read fine anywhere."""
     tokens = state.tokens
     for i, token in enumerate(tokens):

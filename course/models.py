@@ -101,7 +101,7 @@ class Module:
     @cached_property
     def quiz_signature(self) -> str:
         """Changes when questions, choices or right answers change, not on rewording."""
-        shape = [
+        shape: list[list[object]] = [
             [q.id, q.kind.value, sorted(q.choice_ids), sorted(q.correct_ids)]
             for q in self.questions
         ]

@@ -185,8 +185,11 @@ def position_references(line: str) -> list[str]:
 
 
 class QuizDoc(Protocol):
-    rel: str
-    parts: Sequence[object]
+    # Read-only, so the loader's mutable Doc (list parts) satisfies it.
+    @property
+    def rel(self) -> str: ...
+    @property
+    def parts(self) -> Sequence[object]: ...
 
 
 def block_references(docs: Iterable[QuizDoc]) -> list[Problem]:

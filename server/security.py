@@ -46,9 +46,9 @@ class Signer:
         self._csrf = URLSafeSerializer(secret_key, salt="csrf")
         self._attempt = URLSafeSerializer(secret_key, salt="quiz-attempt")
         self._seed_key = hashlib.sha256(b"quiz-seed\0" + secret_key.encode()).digest()
-        self.session_token = lru_cache(maxsize=4096)(self._session_token)  # type: ignore[method-assign]
-        self.csrf_token = lru_cache(maxsize=4096)(self._csrf_token)  # type: ignore[method-assign]
-        self.csrf_valid = lru_cache(maxsize=4096)(self._csrf_valid)  # type: ignore[method-assign]
+        self.session_token = lru_cache(maxsize=4096)(self._session_token)
+        self.csrf_token = lru_cache(maxsize=4096)(self._csrf_token)
+        self.csrf_valid = lru_cache(maxsize=4096)(self._csrf_valid)
 
     def session_cookie(self, token: str) -> str:
         return self._session.dumps(token)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, quote
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
@@ -117,7 +117,9 @@ async def _parse_form(request: Request) -> FormData:
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         body = (await request.body()).decode("utf-8", errors="replace")
         try:
-            items = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+            items: list[tuple[str, str | UploadFile]] = list(
+                parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+            )
         except ValueError as exc:
             raise HTTPException(400, "Ce formulaire contient trop de champs.") from exc
         return FormData(items)
