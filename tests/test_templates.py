@@ -47,6 +47,10 @@ def test_fixture_template_is_compiled_with_boxes_and_rewritten_links() -> None:
     assert '<li class="task">☐\u00a0Ses enjeux sont notés.</li>' in template.html
     assert 'href="/modules/lecture"' in template.html
     assert "<h1" not in template.html  # the page prints the title once
+    assert (
+        '<div class="table-scroll" role="region" aria-label="Tableau à remplir" tabindex="0">'
+        in (template.html)
+    )
     intro = "".join(s.html for s in course.modules["intro"].segments)
     assert 'href="/modeles/fiche-partenaire"' in intro
 
