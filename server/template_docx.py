@@ -10,6 +10,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
@@ -61,7 +62,7 @@ def add_runs(paragraph: Paragraph, runs: tuple[document.Run, ...], base_url: str
             added.font.name = "Courier New"
 
 
-def _table(doc: Document, block: document.Table, base_url: str) -> None:
+def _table(doc: WordDocument, block: document.Table, base_url: str) -> None:
     rows = [block.header, *block.rows] if block.header else list(block.rows)
     columns = max((len(r) for r in rows), default=1)
     table = doc.add_table(rows=len(rows), cols=columns)
@@ -84,7 +85,7 @@ def _table(doc: Document, block: document.Table, base_url: str) -> None:
     doc.add_paragraph()
 
 
-def _french(doc: Document) -> None:
+def _french(doc: WordDocument) -> None:
     """Spell-check and hyphenate as French in Word and LibreOffice."""
     props = doc.styles["Normal"].element.get_or_add_rPr()
     lang = OxmlElement("w:lang")
