@@ -168,7 +168,7 @@ def item_statistics(
     modules: Iterable[Module], tallies: Mapping[str, Mapping[str, Tally]]
 ) -> list[ItemStats]:
     """Every question of the modules, in order, with its figures (none when unanswered)."""
-    items = []
+    items: list[ItemStats] = []
     for module in modules:
         for question in module.questions:
             t = tallies.get(module.id, {}).get(question.id) or Tally()
@@ -207,7 +207,7 @@ def sort_items(items: list[ItemStats], sort: str, descending: bool) -> list[Item
     """Sorted by one column; undefined figures last either way, ties in course order."""
     value = SORTS[sort]
     known = sorted((i for i in items if value(i) is not None), key=lambda i: i.position)
-    known.sort(key=value, reverse=descending)  # stable: ties keep course order
+    known.sort(key=lambda i: value(i) or 0.0, reverse=descending)  # stable: ties keep order
     return known + [i for i in items if value(i) is None]
 
 
