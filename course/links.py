@@ -32,7 +32,7 @@ from course import markdown, svg, templates
 from course.blocks import FEEDBACK, RawBlock
 
 if TYPE_CHECKING:
-    from course.loader import Doc
+    from course.documents import Doc
 
 
 class Fragment(Enum):

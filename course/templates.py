@@ -13,13 +13,14 @@ from course import document
 from course.models import Template
 
 if TYPE_CHECKING:
-    from course.loader import Doc, Loader
+    from course.documents import Doc, Reporter
+    from course.loader import Loader
 
 FOLDER = "templates"
 URL_PREFIX = "/modeles/"
 
 
-def check_description(loader: Loader, doc: Doc) -> None:
+def check_description(loader: Reporter, doc: Doc) -> None:
     description = doc.meta.get("description")
     if not isinstance(description, str) or not description.strip():
         loader.error(
@@ -29,7 +30,7 @@ def check_description(loader: Loader, doc: Doc) -> None:
         )
 
 
-def build_templates(loader: Loader, docs: list[Doc], targets: dict) -> dict[str, Template]:
+def build_templates(loader: Loader, docs: list[Doc]) -> dict[str, Template]:
     """Compile every template; one with a problem is reported and left out."""
     templates: dict[str, Template] = {}
     for doc in docs:
@@ -37,7 +38,7 @@ def build_templates(loader: Loader, docs: list[Doc], targets: dict) -> dict[str,
             if isinstance(part, tuple):
                 document.tick_boxes(part[1])
         before = len(loader.problems)
-        segments, _, _ = loader.compile_doc(doc, targets)
+        segments, _, _ = loader.compile_doc(doc)
         failed = any(not p.warning for p in loader.problems[before:])
         if failed or not doc.id or doc.id in templates:
             continue
