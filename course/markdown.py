@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
@@ -33,6 +34,7 @@ def _make() -> MarkdownIt:
     md.use(anchors_plugin, min_level=2, max_level=4)
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # checked by the loader
     md.core.ruler.push("callouts", _callouts)
+    md.core.ruler.push("scroll_tables", _scroll_tables)
     return md
 
 
@@ -64,6 +66,37 @@ def _as_details(tokens: list[Token], start: int) -> None:
     tokens[start].tag = _close_of(tokens, start).tag = "details"
     tokens[start].attrSet("class", "figure-description")
     tokens[start + 1].tag = tokens[start + 3].tag = "summary"
+
+
+def _scroll_tables(state: StateCore) -> None:
+    """Put each table in a region the keyboard can reach, named by its headers.
+
+    A wide table scrolls sideways inside its own box on a phone (WCAG 1.4.10), and
+    a scrolling box must take focus to be scrolled without a mouse.
+    """
+    out: list[Token] = []
+    for i, token in enumerate(state.tokens):
+        if token.type == "table_open":
+            headers = []
+            for inner in state.tokens[i:]:
+                if inner.type == "thead_close":
+                    break
+                if inner.type == "inline":
+                    headers.append(inner.content.replace("*", "").strip())
+            name = ", ".join(h for h in headers if h)
+            name = escapeHtml(name if len(name) <= 80 else name[:79] + "…")
+            label = f"Tableau\u00a0: {name}" if name else "Tableau"
+            opening = Token("html_block", "", 0)
+            opening.content = (
+                f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">\n'
+            )
+            out.append(opening)
+        out.append(token)
+        if token.type == "table_close":
+            closing = Token("html_block", "", 0)
+            closing.content = "</div>\n"
+            out.append(closing)
+    state.tokens = out
 
 
 def _close_of(tokens: list[Token], start: int) -> Token:

@@ -47,14 +47,8 @@ def build_templates(loader: Loader, docs: list[Doc]) -> dict[str, Template]:
             id=doc.id,
             title=str(doc.meta.get("title", "")).strip(),
             description=str(doc.meta.get("description", "")).strip(),
-            html=_scrollable_tables("".join(s.html for s in segments)),
+            html="".join(s.html for s in segments),
             blocks=document.blocks(tokens),
             source=doc.rel,
         )
     return templates
-
-
-def _scrollable_tables(html: str) -> str:
-    """Wide tables to fill scroll sideways on a phone: in a region the keyboard can reach."""
-    region = '<div class="table-scroll" role="region" aria-label="Tableau à remplir" tabindex="0">'
-    return html.replace("<table>", region + "<table>").replace("</table>", "</table></div>")

@@ -47,11 +47,12 @@ def test_fixture_template_is_compiled_with_boxes_and_rewritten_links() -> None:
     assert '<li class="task">☐\u00a0Ses enjeux sont notés.</li>' in template.html
     assert 'href="/modules/lecture"' in template.html
     assert "<h1" not in template.html  # the page prints the title once
-    assert (
-        '<div class="table-scroll" role="region" aria-label="Tableau à remplir" tabindex="0">'
-        in (template.html)
+    # Tables scroll in a region the keyboard reaches, named by their headers.
+    assert '<div class="table-scroll" role="region" tabindex="0" aria-label="Tableau' in (
+        template.html
     )
     intro = "".join(s.html for s in course.modules["intro"].segments)
+    assert 'aria-label="Tableau\u00a0: Partenaire, Attendu"' in intro  # lessons too
     assert 'href="/modeles/fiche-partenaire"' in intro
 
 
