@@ -3,9 +3,11 @@
 The order is drawn from a seed that stays the same for one learner's one attempt
 (the server derives it from its secret, the learner and the attempt number), so a
 reload shows the same quiz and the result page shows the order the learner saw.
-The draw uses one generator for the whole quiz; each question's option order has
-its own, keyed by the question id, so editing one question never reshuffles the
-others. Choice ids, grading and the answer format do not depend on any of this.
+The module page builds an attempt on every view, so this must cost microseconds:
+every possible draw and every order of each question's options are listed once
+per content version (Module.draws, Question.orders), and the seed, 256 bits from
+an HMAC, picks one of each. Choice ids, grading and the answer format do not
+depend on any of this.
 """
 
 from __future__ import annotations
@@ -41,23 +43,6 @@ class Arrangement:
         return tuple(q.question for q in self.questions)
 
 
-def draw(module: Module, seed: int) -> tuple[Question, ...]:
-    """The attempt's questions, in the module's order: all, or `draw` of the pool."""
-    pool = module.questions
-    if module.draw is None or module.draw >= len(pool):
-        return pool
-    picked = set(random.Random(seed).sample(range(len(pool)), module.draw))
-    return tuple(q for i, q in enumerate(pool) if i in picked)
-
-
-def shuffled(question: Question, seed: int) -> tuple[Choice, ...]:
-    if not question.spec.shuffled:
-        return question.choices
-    choices = list(question.choices)
-    random.Random(f"{seed}:{question.id}").shuffle(choices)
-    return tuple(choices)
-
-
 def arrange(
     module: Module, seed: int | None, answered: Collection[str] | None = None
 ) -> Arrangement:
@@ -67,15 +52,27 @@ def arrange(
     order. `answered` rebuilds a past attempt from the questions it answered, so
     its result page still matches what was asked after editors changed the pool.
     """
-    if answered is not None:
-        questions = tuple(q for q in module.questions if q.id in answered)
-    elif seed is None:
-        questions = module.questions
+    if seed is None:
+        shown = [ShownQuestion(q, q.choices) for q in module.questions]
     else:
-        questions = draw(module, seed)
-    return Arrangement(
-        seed or 0,
-        tuple(
-            ShownQuestion(q, q.choices if seed is None else shuffled(q, seed)) for q in questions
-        ),
-    )
+        # The seed read as digits in a mixed radix: one digit picks the draw among
+        # all the module's possible draws, then one per question picks its order.
+        rest, draws = divmod(seed, len(module.draws))
+        shown = []
+        for question in module.draws[draws]:
+            orders = question.orders
+            if len(orders) == 1 and question.spec.shuffled:  # too many options to list
+                choices = list(question.choices)
+                random.Random(rest).shuffle(choices)
+                shown.append(ShownQuestion(question, tuple(choices)))
+                continue
+            rest, pick = divmod(rest, len(orders))
+            shown.append(ShownQuestion(question, orders[pick]))
+    if answered is not None:  # as recorded, even if the pool changed since
+        seen = {sq.id: sq for sq in shown}
+        shown = [
+            seen.get(q.id) or ShownQuestion(q, q.choices)
+            for q in module.questions
+            if q.id in answered
+        ]
+    return Arrangement(seed or 0, tuple(shown))

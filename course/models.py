@@ -6,12 +6,15 @@ Everything here is built once by the loader and shared read-only by every reques
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from course.kinds import KINDS, Kind, KindSpec
+
+MAX_PERMUTED = 6  # 720 orders; a question with more options is shuffled on the fly
 
 KIND_LABELS = {kind: spec.label for kind, spec in KINDS.items()}
 KINDS_BY_LABEL = {spec.label: kind for kind, spec in KINDS.items()}
@@ -40,6 +43,13 @@ class Question:
     @property
     def spec(self) -> KindSpec:
         return KINDS[self.kind]
+
+    @cached_property
+    def orders(self) -> tuple[tuple[Choice, ...], ...]:
+        """Every order its options may be shown in (course/attempt.py picks one)."""
+        if not self.spec.shuffled or len(self.choices) > MAX_PERMUTED:
+            return (self.choices,)
+        return tuple(itertools.permutations(self.choices))
 
     @cached_property
     def correct_ids(self) -> frozenset[str]:
@@ -93,6 +103,13 @@ class Module:
     @property
     def has_quiz(self) -> bool:
         return bool(self.questions)
+
+    @cached_property
+    def draws(self) -> tuple[tuple[Question, ...], ...]:
+        """Every set of questions one attempt may draw, each in the module's order."""
+        if not self.draw or self.draw >= len(self.questions):
+            return (self.questions,)
+        return tuple(itertools.combinations(self.questions, self.draw))
 
     @property
     def questions_per_attempt(self) -> int:

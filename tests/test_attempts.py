@@ -7,6 +7,7 @@ second tab) records nothing.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from course.attempt import arrange, draw
+from course.attempt import arrange
 from course.grading import grade, parse_answers
 from course.kinds import Kind
 from course.loader import load_course
@@ -59,6 +60,11 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
+def seeds(count: int) -> list[int]:
+    """Seeds like the server's: 256 bits from a hash."""
+    return [int.from_bytes(hashlib.sha256(str(n).encode()).digest()) for n in range(count)]
+
+
 def shown(html: str) -> list[tuple[str, list[str]]]:
     """(question id, option ids in page order) of a quiz form or result page."""
     form = html.split('class="form quiz-form"')[1].split("</form>")[0]
@@ -75,7 +81,7 @@ def test_order_is_a_stable_permutation_and_true_false_keeps_its_order(
     module = load_course(content_dir).modules["intro"]
     assert module.draw == 3 and len(module.questions) == 6
     orders = set()
-    for seed in range(40):
+    for seed in seeds(40):
         arrangement = arrange(module, seed)
         assert arrangement == arrange(module, seed)  # the same seed, the same quiz
         assert len(arrangement.questions) == 3
@@ -88,12 +94,12 @@ def test_order_is_a_stable_permutation_and_true_false_keeps_its_order(
             else:
                 orders.add((sq.id, tuple(c.id for c in sq.choices)))
     assert len({o for o in orders if o[0] == "intro-extra-1"}) > 3  # really shuffled
-    assert len({draw(module, seed) for seed in range(40)}) > 5  # really drawn
+    assert len({arrange(module, seed).ids for seed in seeds(40)}) > 5  # really drawn
 
 
 def test_grading_does_not_depend_on_the_order(content_dir: Path) -> None:
     module = load_course(content_dir).modules["intro"]
-    for seed in range(20):
+    for seed in seeds(20):
         asked = arrange(module, seed).plain
         right = [(q.id, c) for q in asked for c in sorted(q.correct_ids)]
         answers = parse_answers(module, right, asked=asked)
@@ -169,3 +175,45 @@ def test_another_learners_form_is_not_graded_for_me(client: TestClient) -> None:
     response = other.post("/paths/1h/intro", {"tentative": token, **answers})
     assert response.status_code in (400, 409)  # graded against Léa's draw, or refused
     assert attempts(client) == 0
+
+
+def test_a_past_attempt_is_shown_as_answered_even_after_the_pool_changed(
+    content_dir: Path,
+) -> None:
+    module = load_course(content_dir).modules["intro"]
+    attempt = arrange(module, seeds(1)[0])
+    again = arrange(module, seeds(1)[0], answered=attempt.ids)
+    assert again == attempt  # the result page shows the order the learner saw
+    outside = next(q.id for q in module.questions if q.id not in attempt.ids)
+    widened = arrange(module, seeds(1)[0], answered=attempt.ids | {outside})
+    assert widened.ids == attempt.ids | {outside}  # answered before the draw changed
+
+
+def test_an_attempt_token_names_its_learner_attempt_and_module_and_cannot_be_forged() -> None:
+    from server.security import Signer
+
+    signer = Signer("s" * 40)
+    token = signer.attempt_token(7, "intro", 3)
+    assert signer.attempt_of(token, "intro") == (7, 3)
+    assert signer.attempt_of(token, "lecture") is None  # another module's form
+    assert signer.attempt_of(token.replace("7.3", "7.0", 1), "intro") is None  # edited
+    assert signer.attempt_of(Signer("t" * 40).attempt_token(7, "intro", 3), "intro") is None
+    assert signer.attempt_of("", "intro") is None and signer.attempt_of("x.y", "intro") is None
+    assert signer.attempt_seed(7, "intro", 3) == Signer("s" * 40).attempt_seed(7, "intro", 3)
+    assert signer.attempt_seed(7, "intro", 3) != signer.attempt_seed(7, "intro", 4)
+
+
+def test_each_option_comes_first_about_as_often_and_each_question_is_drawn_as_often(
+    content_dir: Path,
+) -> None:
+    module = load_course(content_dir).modules["intro"]
+    first: dict[str, int] = {}
+    drawn: dict[str, int] = {}
+    for seed in seeds(3000):
+        for sq in arrange(module, seed).questions:
+            drawn[sq.id] = drawn.get(sq.id, 0) + 1
+            if sq.id == "intro-extra-2":
+                first[sq.choices[0].id] = first.get(sq.choices[0].id, 0) + 1
+    assert sorted(first) == ["a", "b", "c", "d"]
+    assert all(300 < n < 450 for n in first.values()), first  # drawn 1,500 times: 375 each
+    assert all(1300 < n < 1700 for n in drawn.values()), drawn  # 3 of 6: 1500 expected

@@ -186,7 +186,8 @@ async def submit_quiz(request: Request) -> Response:
             "version de la page)\u00a0: voici le quiz à jour.",
         )
     user_id, number = shown
-    arrangement = _attempt_context(request, user_id, module, number)["arrangement"]
+    seed = request.app.state.signer.attempt_seed(user_id, module.id, number)
+    arrangement = arrange(module, seed)
     try:
         answers = parse_answers(
             module, form.multi_items(), ignore=NOT_FORM_FIELDS, asked=arrangement.plain

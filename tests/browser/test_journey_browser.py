@@ -122,9 +122,7 @@ def test_journey_keyboard_quiz_and_accessibility(
     answer_quiz_with_keyboard(page, QUIZ_ANSWERS)
     assert "Module réussi" in page.locator("#resultat").inner_text()
     # The next step is the primary action of the score box.
-    assert page.locator("#resultat .next-steps a.button").first.inner_text().startswith(
-        "Continuer"
-    )
+    assert page.locator("#resultat .next-steps a.button").first.inner_text().startswith("Continuer")
     visit("quiz-result")
 
     page.goto("/paths/1h/lecture")
