@@ -33,11 +33,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 import httpx2 as httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import learners
 from course.loader import load_course
+from server.security import Signer
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULE_PATH, MODULE_ID = "1h", "decouvrir-pourquoi"
@@ -53,7 +56,7 @@ def start_server(workdir: Path, port: int, cpu: str | None) -> subprocess.Popen:
     env = {
         **os.environ,
         "ALLIANCES_ENV": "production",
-        "ALLIANCES_SECRET_KEY": "bench-" + "k" * 40,
+        "ALLIANCES_SECRET_KEY": SECRET_KEY,
         "ALLIANCES_DATABASE": str(workdir / "bench.db"),
         "ALLIANCES_CONTENT_DIR": str(ROOT / "content"),
     }
@@ -100,12 +103,57 @@ def sign_up(base: str) -> tuple[str, str]:
         return cookies, token
 
 
-def quiz_body(token: str) -> str:
+SECRET_KEY = "bench-" + "k" * 40
+LEARNERS = 256  # a learner's next attempt is sent LEARNERS requests after its last
+ATTEMPTS = 160  # per learner and round: 40,960 submissions, more than 10 s at 4,000/s
+
+
+def submissions_script(workdir: Path, database: Path, round_number: int) -> Path:
+    """A wrk script that sends valid submissions: each learner's attempts, in turn.
+
+    Each round has its own learners, so every request is a learner's next attempt
+    (graded and durably recorded), never a replay answered with 409. wrk calls
+    `request` once before it starts sending, and throws that request away: the
+    script's first entry is a spare learner's, so that call costs no one an attempt.
+    """
+    signer = Signer(SECRET_KEY)
     module = load_course(ROOT / "content").modules[MODULE_ID]
-    fields = [("csrf_token", token)]
-    for question in module.questions:
-        fields += [(question.id, choice) for choice in sorted(question.correct_ids)]
-    return urlencode(fields)
+    spare, *group = learners.seed(
+        database, signer, LEARNERS + 1, start=round_number * (LEARNERS + 1)
+    )
+    lua = ["local csrf = " + _lua(learners.csrf_field(signer)), "local cookies = {"]
+    lua += [f"  {_lua(learner.cookie)}," for learner in [spare, *group]]
+    lua += [
+        "}",
+        "local bodies = {",
+        f"  {_lua(learners.answers(signer, module, spare.user_id, 0))},",
+    ]
+    for number in range(ATTEMPTS):
+        lua += [
+            f"  {_lua(learners.answers(signer, module, learner.user_id, number))},"
+            for learner in group
+        ]
+    lua += [
+        "}",
+        "local i = 0",
+        'wrk.method = "POST"',
+        "request = function()",
+        "  i = i + 1",
+        "  local n = i <= #bodies and i or #bodies  -- past the end: replays, counted as errors",
+        f"  local cookie = cookies[n == 1 and 1 or (n - 2) % {LEARNERS} + 2]",
+        "  return wrk.format(nil, nil, {",
+        '    ["Cookie"] = cookie,',
+        '    ["Content-Type"] = "application/x-www-form-urlencoded",',
+        '  }, csrf .. "&" .. bodies[n])',
+        "end",
+    ]
+    script = workdir / f"submissions-{round_number}.lua"
+    script.write_text("\n".join(lua) + "\n")
+    return script
+
+
+def _lua(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def wrk(
@@ -202,19 +250,13 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     server = start_server(workdir, port, server_cpu)
     try:
-        cookie, token = sign_up(base)
-        lua = workdir / "post.lua"
-        body = quiz_body(token).replace('"', '\\"')
-        lua.write_text(
-            'wrk.method = "POST"\n'
-            f'wrk.body = "{body}"\n'
-            'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
-        )
+        cookie, _ = sign_up(base)
         module_url = f"{base}/paths/{MODULE_PATH}/{MODULE_ID}"
         check = httpx.get(module_url, headers={"cookie": cookie})
         assert check.status_code == 200 and "Valider mes réponses" in check.text, "not signed in"
         rounds = []
-        for _ in range(args.rounds):
+        for number in range(args.rounds):
+            lua = submissions_script(workdir, workdir / "bench.db", number)
             rounds.append(
                 {
                     "plaintext": wrk(

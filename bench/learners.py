@@ -1,0 +1,69 @@
+"""Many signed-in learners and their quiz submissions, made without the web forms.
+
+A quiz form carries its attempt (course/attempt.py): a submission counts once, for
+one learner's next attempt, and is graded against that attempt's draw. A load
+test of submissions therefore needs many learners, each sending its attempts in
+turn. Signing each one up through Argon2 would take minutes, so they are written
+straight into the database the server opened, with sessions signed by the same
+secret key.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from course.attempt import arrange
+from course.models import Module
+from server.security import Signer, token_hash
+
+CSRF_COOKIE = "bench-csrf-cookie"
+FAR_FUTURE = "2999-01-01T00:00:00+00:00"
+
+
+@dataclass(frozen=True)
+class Learner:
+    user_id: int
+    cookie: str  # the Cookie header a signed-in browser would send
+
+
+def seed(database: Path, signer: Signer, count: int, start: int = 0) -> list[Learner]:
+    """Create `count` learners with open sessions, in one transaction."""
+    learners = []
+    with sqlite3.connect(database, timeout=30) as db:
+        for n in range(start, start + count):
+            cursor = db.execute(
+                "INSERT INTO users (email, name, password_hash, created_at)"
+                " VALUES (?, ?, 'bench', '2026-01-01T00:00:00+00:00')",
+                (f"bench-{n}@example.fr", f"Apprenant {n}"),
+            )
+            user_id = int(cursor.lastrowid or 0)
+            token = f"bench-session-{n}"
+            db.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
+                " VALUES (?, ?, '2026-01-01T00:00:00+00:00', ?)",
+                (token_hash(token), user_id, FAR_FUTURE),
+            )
+            cookie = f"at_csrf={CSRF_COOKIE}; at_session={signer.session_cookie(token)}"
+            learners.append(Learner(user_id, cookie))
+    return learners
+
+
+def answers(signer: Signer, module: Module, user_id: int, number: int) -> str:
+    """The form of a learner's attempt `number`, every drawn question answered right."""
+    seed_value = signer.attempt_seed(user_id, module.id, number)
+    fields = [
+        ("tentative", signer.attempt_token(user_id, module.id, number)),
+        *(
+            (q.id, choice)
+            for q in arrange(module, seed_value).plain
+            for choice in sorted(q.correct_ids)
+        ),
+    ]
+    return urlencode(fields)
+
+
+def csrf_field(signer: Signer) -> str:
+    return urlencode({"csrf_token": signer.csrf_token(CSRF_COOKIE)})
