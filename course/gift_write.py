@@ -14,7 +14,7 @@ from course.blocks import KINDS, RawBlock, RawChoice, RawQuestion, parse_questio
 from course.frontmatter import split
 from course.gift_parse import GiftError
 from course.gift_text import FORMAT
-from course.models import Course, Kind, Module, Question
+from course.models import Course, Module, Question
 
 # Moodle's grades (question_bank::fraction_options), in percent.
 MOODLE_PERCENTS = (
@@ -89,7 +89,7 @@ def write_question(question: Question, raw: RawQuestion, warnings: list[str]) ->
     """One question: `::id::[markdown]text{answers ####explanation}`."""
     head = f"::{question.id}::[markdown]{escape(raw.prompt)}"
     general = f"####{text_of(raw.explanation)}" if raw.explanation.strip() else ""
-    if question.kind is Kind.TRUE_FALSE:
+    if question.spec.gift == "truefalse":
         return head + "{" + _true_false(raw.choices) + general + "}"
     markers = _markers(question, raw.choices, warnings)
     lines = [head + "{"]
@@ -104,7 +104,7 @@ def write_question(question: Question, raw: RawQuestion, warnings: list[str]) ->
 
 
 def _markers(question: Question, choices: list[RawChoice], warnings: list[str]) -> list[str]:
-    if question.kind is Kind.SINGLE:
+    if question.spec.gift == "single":
         return ["=" if c.correct else "~" for c in choices]
     right = sum(c.correct for c in choices)
     wrong = len(choices) - right
