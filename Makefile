@@ -33,7 +33,7 @@ $(NODE_STAMP): package.json package-lock.json | system-deps
 	else echo "npm not found: the browser tests will be skipped" >&2; fi
 
 test: lint $(NODE_STAMP)
-	$(BIN)/alliances check --strict content
+	$(BIN)/alliances check --strict --quiz-report content
 	$(BIN)/pytest
 
 bench: $(BIN)/.installed
