@@ -17,6 +17,7 @@ from server.views import (
     learning,
     misc,
     plan,
+    quiz,
     trainer,
 )
 from server.views import legal as legal_pages
@@ -29,9 +30,9 @@ def routes() -> list[Route | Mount]:
         Route("/paths/{path_id}", learning.path_page, name="path"),
         Route("/paths/{path_id}/start", learning.start_path, methods=["POST"]),
         Route("/paths/{path_id}/{module_id}", learning.module_page, methods=["GET"]),
-        Route("/paths/{path_id}/{module_id}", learning.submit_quiz, methods=["POST"]),
+        Route("/paths/{path_id}/{module_id}", quiz.submit_quiz, methods=["POST"]),
         Route("/paths/{path_id}/{module_id}/done", learning.mark_done, methods=["POST"]),
-        Route("/paths/{path_id}/{module_id}/resultat", learning.quiz_result),
+        Route("/paths/{path_id}/{module_id}/resultat", quiz.quiz_result),
         Route(
             "/paths/{path_id}/{module_id}/reflections/{reflection_id}",
             learning.save_reflection,

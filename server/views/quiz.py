@@ -1,0 +1,184 @@
+"""The quiz of a module: a submission graded on the server, and its result page.
+
+Each form is one attempt of the learner's (course/attempt.py): the submission
+rebuilds that attempt from its signed token, and the result page shows it again
+as the learner saw it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from course.attempt import arrange
+from course.grading import AnswerError, grade, parse_answers
+from course.models import Module, Path
+from course.progress import path_progress
+from server.views.learning import (
+    after_progress,
+    module_of,
+    module_response,
+    next_attempt,
+    path_of,
+)
+from server.web import (
+    course,
+    learner_in_module,
+    read_form,
+    redirect,
+    require_user,
+    session_hash,
+    storage,
+    to_login,
+)
+
+ATTEMPT_FIELD = "tentative"
+NOT_FORM_FIELDS = frozenset({"csrf_token", ATTEMPT_FIELD})
+
+
+async def submit_quiz(request: Request) -> Response:
+    """Grade on the server, record with one session-checked write, redirect to the result."""
+    path = path_of(request)
+    module = module_of(request, path)
+    session = session_hash(request)
+    if session is None:
+        raise to_login(request)
+    form = await read_form(request)
+    if not module.has_quiz:
+        raise HTTPException(404, "Ce module n'a pas de quiz.")
+    token = form.get(ATTEMPT_FIELD)
+    shown = request.app.state.signer.attempt_of(
+        token if isinstance(token, str) else None, module.id
+    )
+    if shown is None:
+        return await _fresh_quiz(
+            request,
+            path,
+            module,
+            "Ce formulaire de quiz n'est pas valide (il vient peut-être d'une ancienne "
+            "version de la page)\u00a0: voici le quiz à jour.",
+        )
+    user_id, number = shown
+    seed = request.app.state.signer.attempt_seed(user_id, module.id, number)
+    arrangement = arrange(module, seed)
+    try:
+        answers = parse_answers(
+            module, form.multi_items(), ignore=NOT_FORM_FIELDS, asked=arrangement.plain
+        )
+    except AnswerError as exc:
+        _, progress, saved = await learner_in_module(request, module.id)
+        return module_response(
+            request,
+            path,
+            module,
+            progress=progress,
+            answers=saved,
+            quiz_error=str(exc),
+            missing=exc.missing,
+            chosen=_chosen(module, form.multi_items()),
+            arrangement=arrangement,
+            attempt_token=token,
+            status_code=400,
+        )
+    result = grade(module, answers, course(request).pass_threshold, asked=arrangement.plain)
+    db = storage(request)
+    attempt = await db.record_attempt(
+        session,
+        path.id,
+        module.id,
+        result.score,
+        result.passed,
+        {qid: sorted(choices) for qid, choices in answers.items()},
+        course(request).version,
+        module.quiz_signature,
+        user_id=user_id,
+        attempt_no=number,
+    )
+    if attempt is None:
+        # Either the session ended (logged out elsewhere, expired) or this form's
+        # attempt was already submitted (another tab): nothing was stored.
+        return await _fresh_quiz(
+            request,
+            path,
+            module,
+            "Ce quiz a déjà été validé depuis une autre fenêtre ou un autre onglet\u00a0: "
+            "voici une nouvelle tentative. Vos réponses précédentes sont dans le résultat.",
+            status_code=409,
+        )
+    if result.passed and attempt.learner_name is not None:  # only a pass completes a path
+        await after_progress(
+            request, attempt.user_id, attempt.learner_name, path, attempt.completed
+        )
+    # Post/Redirect/Get: reloading the result page never submits the quiz again.
+    return redirect(f"/paths/{path.id}/{module.id}/resultat#resultat")
+
+
+async def _fresh_quiz(
+    request: Request, path: Path, module: Module, message: str, status_code: int = 400
+) -> Response:
+    """The learner's next attempt, with a message saying why the last form was not graded."""
+    user, progress, saved = await learner_in_module(request, module.id)
+    return module_response(
+        request,
+        path,
+        module,
+        progress=progress,
+        answers=saved,
+        quiz_error=message,
+        status_code=status_code,
+        **next_attempt(request, user.id, module, progress),
+    )
+
+
+async def quiz_result(request: Request) -> Response:
+    """The learner's latest attempt as they saw it, graded.
+
+    Until the module is passed, it shows which questions were wrong and a hint
+    for each, not the right options: otherwise a failed attempt would hand over
+    the answers to the next one.
+    """
+    path = path_of(request)
+    module = module_of(request, path)
+    user = await require_user(request)
+    db = storage(request)
+    last = await db.last_attempt(user.id, module.id) if module.has_quiz else None
+    if last is None:
+        return redirect(f"/paths/{path.id}/{module.id}")
+    seed = None
+    if last.number is not None:
+        seed = request.app.state.signer.attempt_seed(user.id, module.id, last.number)
+    arrangement = arrange(module, seed, answered=last.answers.keys())
+    chosen = {
+        question.id: frozenset(last.answers.get(question.id, ())) & question.choice_ids
+        for question in arrangement.plain
+    }
+    result = grade(module, chosen, course(request).pass_threshold, asked=arrangement.plain)
+    progress = await db.progress(user.id)
+    state = progress.get(module.id)
+    certificate = None
+    if path_progress(course(request), path, progress).complete:
+        certificate = (await db.certificates_for(user.id)).get(path.id)
+    return module_response(
+        request,
+        path,
+        module,
+        progress=state,
+        result=result,
+        seen=arrangement,
+        chosen=chosen,
+        certificate=certificate,
+        reveal=last.passed or bool(state and state.completed),
+    )
+
+
+def _chosen(module: Module, items: Iterable[tuple[str, object]]) -> dict[str, frozenset[str]]:
+    """What the learner ticked, to refill the form after an error."""
+    chosen: dict[str, set[str]] = {}
+    for name, value in items:
+        question = module.question(name)
+        if question and isinstance(value, str) and value in question.choice_ids:
+            chosen.setdefault(name, set()).add(value)
+    return {k: frozenset(v) for k, v in chosen.items()}
