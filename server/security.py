@@ -100,7 +100,8 @@ class Signer:
             value = self._csrf.loads(token)
         except BadSignature:
             return False
-        return isinstance(value, str) and hmac.compare_digest(value, csrf_cookie)
+        # As bytes: compare_digest refuses str with non-ASCII characters (a forged cookie).
+        return isinstance(value, str) and hmac.compare_digest(value.encode(), csrf_cookie.encode())
 
 
 def new_token() -> str:

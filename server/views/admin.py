@@ -6,6 +6,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.ids import bounded_int, page_number
 from server.storage import now
 from server.storage_cohorts import ROLES
 from server.templating import render
@@ -18,10 +19,7 @@ ROLE_LABELS = {"trainer": "formateur", "editor": "éditeur", "admin": "administr
 async def users(request: Request) -> Response:
     await require_role(request, "admin")
     query = request.query_params.get("q", "")[:100]
-    try:
-        page = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     db = storage(request)
     found, total = await db.list_users(query, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render(
@@ -46,10 +44,8 @@ async def change_role(request: Request) -> Response:
     role, action = text_field(form, "role"), text_field(form, "action")
     if role not in ROLES or action not in ("grant", "revoke"):
         raise HTTPException(400, "Rôle ou action inconnus.")
-    try:
-        target = await storage(request).user_by_id(int(request.path_params["user_id"]))
-    except ValueError:
-        target = None
+    target_id = bounded_int(request.path_params["user_id"])
+    target = await storage(request).user_by_id(target_id) if target_id is not None else None
     if target is None:
         raise HTTPException(404, "Ce compte n'existe pas.")
     if target.id == admin.id and role == "admin" and action == "revoke":

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course.progress import path_progress
+from server.ids import path_id
 from server.storage import now
 from server.storage_cohorts import Cohort
 from server.templating import render
@@ -55,10 +56,7 @@ async def my_trainings(request: Request) -> Response:
 async def share_plan(request: Request) -> Response:
     user = await require_user(request)
     form = await read_form(request)
-    try:
-        cohort_id = int(request.path_params["cohort_id"])
-    except ValueError:
-        raise HTTPException(404) from None
+    cohort_id = path_id(request, "cohort_id")
     mine = {c.id for c, _, _ in await storage(request).learner_cohorts(user.id)}
     if cohort_id not in mine:
         raise HTTPException(404)

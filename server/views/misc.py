@@ -52,8 +52,12 @@ async def module_permalink(request: Request) -> Response:
 async def media(request: Request) -> Response:
     """Images of the content folder, and nothing else from it (modules hold answers)."""
     root: Path = request.app.state.settings.content_dir.resolve()
-    file = (root / request.path_params["path"]).resolve()
-    if root not in file.parents or file.suffix.lower() not in MEDIA_TYPES or not file.is_file():
+    try:  # a NUL byte or an overlong name is a ValueError or an OSError, not a 500
+        file = (root / request.path_params["path"]).resolve()
+        found = root in file.parents and file.suffix.lower() in MEDIA_TYPES and file.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
         raise HTTPException(404)
     response = FileResponse(file)
     response.headers["content-security-policy"] = (

@@ -15,6 +15,7 @@ from course import reporting
 from course.plan import heading
 from course.reporting import LearnerReport
 from server.exports import csv_rows, json_report
+from server.ids import page_number, path_id
 from server.storage import User, now
 from server.storage_cohorts import Cohort
 from server.templating import render
@@ -36,10 +37,7 @@ def today() -> str:
 async def trainer_cohort(request: Request) -> tuple[User, Cohort]:
     """The cohort if the signed-in user trains it (or is admin); 404 otherwise, never 403."""
     user = await require_role(request, "trainer", "admin")
-    try:
-        cohort_id = int(request.path_params["cohort_id"])
-    except ValueError:
-        raise HTTPException(404) from None
+    cohort_id = path_id(request, "cohort_id")
     db = storage(request)
     found = (
         await db.cohort(cohort_id)
@@ -125,10 +123,7 @@ async def dashboard(request: Request) -> Response:
     sort = request.query_params.get("tri", "nom")
     keep = request.query_params.get("filtre", "tous")
     shown = reporting.sort_and_filter(reports, sort, keep)
-    try:
-        page = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     pages = max(1, -(-len(shown) // PAGE_SIZE))
     page = min(page, pages)
     db = storage(request)
@@ -191,10 +186,7 @@ async def add_trainer(request: Request) -> Response:
 
 
 def _learner(reports: list[LearnerReport], request: Request) -> LearnerReport:
-    try:
-        user_id = int(request.path_params["user_id"])
-    except ValueError:
-        raise HTTPException(404) from None
+    user_id = path_id(request, "user_id")
     found = next((r for r in reports if r.user_id == user_id), None)
     if found is None:
         raise HTTPException(404, "Cette personne ne fait pas partie du groupe.")
