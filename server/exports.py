@@ -1,29 +1,50 @@
-"""Cohort progress as CSV (for French Excel) and as JSON, from the same reports."""
+"""Cohort progress as CSV (for French Excel) and as JSON, from the same reports.
+
+Every CSV export goes through `spreadsheet_writer` and `neutralise`: `;`-separated,
+every cell quoted, UTF-8 with a BOM (so Excel reads the accents), no cell a formula.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from course.models import Course, Path
 from course.reporting import STATES, LearnerReport
 
+if TYPE_CHECKING:
+    from _csv import Writer
+
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 100  # a few tens of KiB per write: streamed, without a send per learner
+# A plain figure (French decimal comma or not): a leading minus there is a sign, not a formula.
+NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
+# A formula start just after a `;`: safe inside our quotes, but not in a tool that splits
+# lines on `;` without reading quotes; an apostrophe disarms it there too.
+AFTER_SEMICOLON = re.compile(r";(?=[=+\-@\t\r])")
 
 
 def neutralise(value: Any) -> str:
-    """Cells starting with = + - @ are formulas to a spreadsheet: quote them."""
+    """Cells starting with = + - @ tab or CR are formulas to a spreadsheet: disarm them."""
     text = "" if value is None else str(value)
+    if NUMBER.fullmatch(text):
+        return text
+    text = AFTER_SEMICOLON.sub(";'", text)
     return "'" + text if text.startswith(DANGEROUS) else text
 
 
+def spreadsheet_writer(buffer: io.StringIO) -> Writer:
+    """French Excel splits on `;` (the comma is its decimal mark): every cell quoted."""
+    return csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+
+
 def csv_rows(course: Course, path: Path, reports: list[LearnerReport]) -> Iterator[str]:
-    """RFC 4180 lines with a UTF-8 BOM, yielded in chunks of learners (flat memory)."""
+    """`;`-separated lines with a UTF-8 BOM, yielded in chunks of learners (flat memory)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = spreadsheet_writer(buffer)
 
     def flush() -> str:
         text = buffer.getvalue()

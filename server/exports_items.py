@@ -1,18 +1,17 @@
 """The editors' item analysis in French figures, on the page and as CSV for French Excel.
 
 Same conventions as the cohort export (server/exports.py): UTF-8 with a BOM,
-RFC 4180 lines, cells that a spreadsheet would run as formulas neutralised.
+`;`-separated quoted cells, cells that a spreadsheet would run as formulas neutralised.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 
 from markupsafe import Markup
 
 from course.item_analysis import ItemStats
-from server.exports import neutralise
+from server.exports import neutralise, spreadsheet_writer
 
 
 def percent(share: float | None) -> str:
@@ -35,7 +34,7 @@ def plain(html: str) -> str:
 def csv_text(items: list[ItemStats]) -> str:
     """One row per question, the options side by side: what the page shows, as numbers."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = spreadsheet_writer(buffer)
     width = max((len(i.options) for i in items), default=0)
     header = ["Module", "Identifiant du module", "Question", "Identifiant de la question"]
     header += ["Tentatives", "Facilité (%)", "Discrimination", "Signalements"]
@@ -43,15 +42,14 @@ def csv_text(items: list[ItemStats]) -> str:
         header += [f"Option {n}", f"Option {n} — bonne réponse", f"Option {n} — choisie (%)"]
     writer.writerow([neutralise(h) for h in header])
     for i in items:
-        # Text cells are neutralised; the figures are ours (a minus sign there is a number).
-        row = [neutralise(v) for v in (i.module.title, i.module.id)]
-        row += [neutralise(plain(i.question.prompt_html)), neutralise(i.question.id)]
+        # Every cell is neutralised; a figure keeps its minus sign (`neutralise` knows numbers).
+        row = [i.module.title, i.module.id, plain(i.question.prompt_html), i.question.id]
         row += [str(i.attempts), _percent(i.facility), _decimal(i.discrimination)]
         row += [", ".join(i.flags)]
         for o in i.options:
-            row += [neutralise(plain(o.choice.html)), "oui" if o.choice.correct else "non"]
+            row += [plain(o.choice.html), "oui" if o.choice.correct else "non"]
             row += [_percent(o.share)]
-        writer.writerow(row)
+        writer.writerow([neutralise(v) for v in row])
     return "\ufeff" + buffer.getvalue()
 
 

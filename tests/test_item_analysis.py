@@ -345,7 +345,7 @@ def test_csv_has_the_same_rows_with_the_same_filters(editor: TestClient) -> None
     assert response.headers["content-type"].startswith("text/csv")
     assert "statistiques-questions-4h.csv" in response.headers["content-disposition"]
     assert response.content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], rows[1:]
     assert header[:8] == [
         "Module",
@@ -393,7 +393,7 @@ def test_csv_neutralises_text_that_a_spreadsheet_would_run(tmp_path: Path) -> No
     )
     modules = item_analysis.select_modules(load_course(content), module_id="intro")
     text = csv_text(item_analysis.analyse(modules, first_rows()))
-    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
     assert rows[2][14] == "'=HYPERLINK(1)"
     assert rows[2][6] == "-0,46"  # a figure keeps its minus sign
 

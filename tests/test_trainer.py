@@ -82,7 +82,7 @@ def test_csv_export_is_excel_friendly_and_safe(client: TestClient, world) -> Non
     response = client.get(f"/trainer/cohorts/{world['cohort']}/export.csv")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert response.content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Nom", "Adresse électronique", "Progression (%)"]
     names = {row[0]: row for row in rows[1:]}
     assert "'=HYPERLINK(1)" in names and "'=cmd@example.fr" in names["'=HYPERLINK(1)"]
