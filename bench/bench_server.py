@@ -57,6 +57,7 @@ def start_server(workdir: Path, port: int, cpu: str | None) -> subprocess.Popen:
         **os.environ,
         "ALLIANCES_ENV": "production",
         "ALLIANCES_SECRET_KEY": SECRET_KEY,
+        "ALLIANCES_BASE_URL": f"http://127.0.0.1:{port}",
         "ALLIANCES_DATABASE": str(workdir / "bench.db"),
         "ALLIANCES_CONTENT_DIR": str(ROOT / "content"),
     }

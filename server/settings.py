@@ -16,8 +16,8 @@ ENV_VARS = {
     "ALLIANCES_DATABASE": "SQLite database file (default `var/alliances.db`)",
     "ALLIANCES_CONTENT_DIR": "course content folder (default `content`)",
     "ALLIANCES_SECRET_KEY": "signing key; required in production (default: generated in `var/`)",
-    "ALLIANCES_BASE_URL": "public URL, printed on certificates (default `http://127.0.0.1:8000`)",
-    "ALLIANCES_DEBUG": "`1` shows tracebacks; never in production (default `0`)",
+    "ALLIANCES_BASE_URL": "public URL, printed on certificates; required in production",
+    "ALLIANCES_DEBUG": "`1` shows tracebacks; refused in production (default `0`)",
     "ALLIANCES_MAX_BODY": "largest accepted request body in bytes (default `262144`)",
     "PORT": "port for `alliances serve` and the Procfile (default `8000`)",
     "FORWARDED_ALLOW_IPS": "proxies trusted for `X-Forwarded-*` headers (default `127.0.0.1`)",
@@ -63,14 +63,36 @@ class Settings:
             max_body = int(env.get("ALLIANCES_MAX_BODY", 256 * 1024))
         except ValueError as exc:
             raise ValueError("ALLIANCES_MAX_BODY must be a number of bytes") from exc
+        debug = env.get("ALLIANCES_DEBUG", "0").strip().lower() in ("1", "true", "yes")
+        base_url = env.get("ALLIANCES_BASE_URL", "").strip().rstrip("/")
+        if production:
+            _check_production(debug, base_url)
         return cls(
             database=database,
             content_dir=Path(env.get("ALLIANCES_CONTENT_DIR", "content")),
             secret_key=secret,
-            base_url=env.get("ALLIANCES_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-            debug=env.get("ALLIANCES_DEBUG", "0") in ("1", "true", "yes"),
+            base_url=base_url or "http://127.0.0.1:8000",
+            debug=debug,
             production=production,
             max_body=max_body,
+        )
+
+
+def _check_production(debug: bool, base_url: str) -> None:
+    """Tracebacks shown to visitors, or certificates whose QR codes lead to 127.0.0.1:
+    both are mistakes a production server must refuse to start with."""
+    if debug:
+        raise ValueError(
+            "ALLIANCES_DEBUG must not be set in production: it shows tracebacks to visitors"
+        )
+    if not base_url:
+        raise ValueError(
+            "ALLIANCES_BASE_URL is required in production: set it to the site's public "
+            "address, e.g. https://formation.example.org (certificates and QR codes use it)"
+        )
+    if not base_url.startswith(("https://", "http://")):
+        raise ValueError(
+            f"ALLIANCES_BASE_URL must start with https:// or http://, not {base_url!r}"
         )
 
 
