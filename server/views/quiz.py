@@ -19,6 +19,7 @@ from course.models import Module, Path
 from course.progress import path_progress
 from server.views.learning import (
     after_progress,
+    certificates_of,
     module_of,
     module_response,
     next_attempt,
@@ -159,8 +160,9 @@ async def quiz_result(request: Request) -> Response:
     progress = await db.progress(user.id)
     state = progress.get(module.id)
     certificate = None
-    if path_progress(course(request), path, progress).complete:
-        certificate = (await db.certificates_for(user.id)).get(path.id)
+    overview = path_progress(course(request), path, progress)
+    if overview.complete:
+        certificate = (await certificates_of(request, user, [overview])).get(path.id)
     return module_response(
         request,
         path,

@@ -1,0 +1,73 @@
+"""A path completed just before a crash gets its certificate on the next visit (issue #12, 10)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from starlette.testclient import TestClient
+
+from server.settings import Settings
+from tests.conftest import Learner
+
+CERT = re.compile(r'href="/certificates/([\w-]+)"')
+
+
+def certificates(settings: Settings) -> list[tuple[str, str]]:
+    with sqlite3.connect(settings.database) as db:
+        return db.execute("SELECT path_id, learner_name FROM certificates").fetchall()
+
+
+@pytest.fixture
+def crashed(learner: Learner, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Learner:
+    """The last module passed, then the server died before issuing the certificate."""
+    learner.post("/paths/1h/lecture/done")
+
+    async def crash_before_issue(*args: object) -> None:
+        return None
+
+    with monkeypatch.context() as patch:
+        patch.setattr("server.views.quiz.after_progress", crash_before_issue)
+        response = learner.post(
+            "/paths/1h/intro",
+            {
+                "tentative": learner.attempt("/paths/1h/intro"),
+                "intro-mode": "a",
+                "intro-acteurs": ["a", "b"],
+                "intro-classement": "faux",
+            },
+        )
+    assert response.status_code == 303
+    assert certificates(settings) == []  # the crash: complete, no certificate
+    return learner
+
+
+@pytest.mark.parametrize("page", ["/paths/1h", "/paths/1h/intro/resultat", "/"])
+def test_the_next_visit_issues_the_missing_certificate(
+    crashed: Learner, client: TestClient, settings: Settings, page: str
+) -> None:
+    client.get(page)
+    assert certificates(settings) == [("1h", "Léa Martin")]
+    path_page = client.get("/paths/1h").text
+    assert "100&nbsp;%" in path_page
+    certificate_id = CERT.search(path_page)[1]  # type: ignore[index]
+    assert client.get(f"/certificates/{certificate_id}").status_code == 200
+    client.get(page)
+    assert len(certificates(settings)) == 1  # issued once, not on every visit
+
+
+def test_the_result_page_shows_the_repaired_certificate(
+    crashed: Learner, client: TestClient
+) -> None:
+    result = client.get("/paths/1h/intro/resultat").text
+    assert "Parcours terminé" in result and CERT.search(result)
+
+
+def test_an_unfinished_path_gets_no_certificate(
+    learner: Learner, client: TestClient, settings: Settings
+) -> None:
+    learner.post("/paths/1h/lecture/done")
+    for page in ("/", "/paths/1h"):
+        client.get(page)
+    assert certificates(settings) == []
