@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
+from server.attempt_limits import AttemptLimits
 from server.content import LiveContent, compile_snapshot
 from server.errors import http_exception, not_durable, server_error
 from server.middleware import SecurityMiddleware
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.content = LiveContent(app.state, settings.content_dir, snapshot)
     app.state.signer = Signer(settings.secret_key)
     app.state.login_throttle = LoginThrottle()
+    app.state.attempt_limits = AttemptLimits()  # quiz submissions per learner and module
     return app
 
 

@@ -22,12 +22,14 @@ import aiosqlite
 
 from course.certificates import Certificate
 from course.progress import ModuleProgress
+from server.attempt_limits import AttemptLimits
 from server.migrations import apply_migrations
 from server.storage_cohorts import USER_COLUMNS, CohortQueries, _roles
 from server.storage_items import ItemQueries
 from server.walsync import WalSync
 
 BUSY_TIMEOUT_MS = 5000
+FAR_FUTURE = "9999"  # later than every stored timestamp: nothing counted
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,7 @@ class Storage(CohortQueries, ItemQueries):
         *,
         user_id: int | None = None,
         attempt_no: int | None = None,
+        limits: AttemptLimits | None = None,
     ) -> RecordedAttempt | None:
         """Store an attempt by the session's learner, in one statement.
 
@@ -264,8 +267,18 @@ class Storage(CohortQueries, ItemQueries):
         stored either unless the session is that learner's and the attempt is
         still their next one: a form answered in a second tab after the first
         was submitted would otherwise be graded against another draw.
+
+        With `limits`, nothing is stored once the learner has reached either
+        limit at this module (server/attempt_limits.py): checked here, in the
+        same statement, so parallel submissions cannot all pass the check.
         """
-        stamp = now()
+        moment = datetime.now(UTC)
+        stamp = moment.isoformat(timespec="seconds")
+        window, day = limits.since(moment) if limits else (FAR_FUTURE, FAR_FUTURE)
+        recent = (
+            "(SELECT COUNT(*) FROM attempts r WHERE r.user_id = sessions.user_id"
+            " AND r.module_id = ? AND r.created_at > ?) < ?"
+        )
         rows = await self._writer_connection().execute_fetchall(
             "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
             " content_version, created_at, quiz_signature, attempt_no)"
@@ -273,6 +286,7 @@ class Storage(CohortQueries, ItemQueries):
             " WHERE token_hash = ? AND expires_at > ? AND (? IS NULL OR user_id = ?)"
             " AND (? IS NULL OR ? = (SELECT COALESCE(MAX(attempts), 0) FROM progress p"
             " WHERE p.user_id = sessions.user_id AND p.module_id = ?))"
+            f" AND {recent} AND {recent}"
             " RETURNING id, user_id,"
             " CASE WHEN passed THEN (SELECT name FROM users WHERE id = attempts.user_id) END,"
             # Seen before this statement's trigger runs: this attempt is added below.
@@ -295,6 +309,12 @@ class Storage(CohortQueries, ItemQueries):
                 attempt_no,
                 attempt_no,
                 module_id,
+                module_id,
+                window,
+                limits.per_window if limits else 1,
+                module_id,
+                day,
+                limits.per_day if limits else 1,
             ),
         )
         if not rows:
@@ -303,6 +323,15 @@ class Storage(CohortQueries, ItemQueries):
         attempt_id, user_id, name, completed = next(iter(rows))
         done = frozenset((completed or "").split("\x1e")) - {""}
         return RecordedAttempt(attempt_id, user_id, name, done | {module_id} if passed else done)
+
+    async def attempt_times(self, user_id: int, module_id: str, since: str) -> list[str]:
+        """When the learner's attempts at a module since `since` were made (at most a day's)."""
+        rows = await self._all(
+            "SELECT created_at FROM attempts WHERE user_id = ? AND module_id = ?"
+            " AND created_at > ?",
+            (user_id, module_id, since),
+        )
+        return [row[0] for row in rows]
 
     async def last_attempt(self, user_id: int, module_id: str) -> LastAttempt | None:
         """The learner's latest attempt at a module's quiz, if any."""

@@ -8,15 +8,18 @@ as the learner saw it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from course.attempt import arrange
+from course.attempt import Arrangement, arrange
 from course.grading import AnswerError, grade, parse_answers
 from course.models import Module, Path
 from course.progress import path_progress
+from server.attempt_limits import AttemptLimits
 from server.views.learning import (
     after_progress,
     certificates_of,
@@ -97,8 +100,12 @@ async def submit_quiz(request: Request) -> Response:
         module.quiz_signature,
         user_id=user_id,
         attempt_no=number,
+        limits=request.app.state.attempt_limits,
     )
     if attempt is None:
+        wait = await attempt_wait(request, user_id, module.id)
+        if wait:
+            return await _too_soon(request, path, module, form, str(token), arrangement, wait)
         # Either the session ended (logged out elsewhere, expired) or this form's
         # attempt was already submitted (another tab): nothing was stored.
         return await _fresh_quiz(
@@ -115,6 +122,55 @@ async def submit_quiz(request: Request) -> Response:
         )
     # Post/Redirect/Get: reloading the result page never submits the quiz again.
     return redirect(f"/paths/{path.id}/{module.id}/resultat#resultat")
+
+
+async def attempt_wait(request: Request, user_id: int, module_id: str) -> int:
+    """Seconds the learner must wait before this module's next attempt (0: no limit reached)."""
+    limits: AttemptLimits = request.app.state.attempt_limits
+    moment = datetime.now(UTC)
+    _, day = limits.since(moment)
+    return limits.retry_after(await storage(request).attempt_times(user_id, module_id, day), moment)
+
+
+def too_soon_message(wait: int) -> str:
+    """In French, the wait as a person reads it: seconds, or about so many minutes or hours."""
+    if wait < 90:
+        delay = f"{wait}\u00a0seconde{'s' if wait > 1 else ''}"
+    elif wait < 90 * 60:
+        delay = f"environ {round(wait / 60)}\u00a0minutes"
+    else:
+        delay = f"environ {round(wait / 3600)}\u00a0heures"
+    return (
+        "Trop de tentatives rapprochées pour ce quiz\u00a0: vos réponses sont conservées "
+        f"ci-dessous, vous pourrez les envoyer dans {delay}."
+    )
+
+
+async def _too_soon(
+    request: Request,
+    path: Path,
+    module: Module,
+    form: FormData,
+    token: str,
+    arrangement: Arrangement,
+    wait: int,
+) -> Response:
+    """The same attempt, answers still ticked, to send again once the limit allows."""
+    _, progress, saved = await learner_in_module(request, module.id)
+    response = module_response(
+        request,
+        path,
+        module,
+        progress=progress,
+        answers=saved,
+        quiz_error=too_soon_message(wait),
+        chosen=_chosen(module, form.multi_items()),
+        arrangement=arrangement,
+        attempt_token=token,
+        status_code=429,
+    )
+    response.headers["retry-after"] = str(wait)
+    return response
 
 
 async def _fresh_quiz(
