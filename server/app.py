@@ -11,6 +11,7 @@ import asyncio
 import gc
 import logging
 import signal
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,6 +27,7 @@ from server.routes import routes
 from server.security import Signer, new_token, token_hash
 from server.settings import Settings
 from server.storage import Storage, User
+from server.storage_errors import storage_failure
 from server.throttle import LoginThrottle
 from server.walsync import NotDurable
 
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             HTTPException: http_exception,
             NotDurable: not_durable,
+            sqlite3.Error: storage_failure,  # a full disk: 503 in plain French
             Exception: server_error,
         },
         lifespan=lifespan,

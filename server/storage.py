@@ -25,6 +25,7 @@ from course.progress import ModuleProgress
 from server.attempt_limits import AttemptLimits
 from server.migrations import apply_migrations
 from server.storage_cohorts import USER_COLUMNS, CohortQueries, _roles
+from server.storage_health import HealthQueries
 from server.storage_items import ItemQueries
 from server.walsync import WalSync
 
@@ -66,7 +67,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Storage(CohortQueries, ItemQueries):
+class Storage(CohortQueries, HealthQueries, ItemQueries):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._writer: aiosqlite.Connection | None = None

@@ -54,6 +54,11 @@ class WalSync:
         self._thread = threading.Thread(target=self._flusher, name="wal-sync", daemon=True)
         self._thread.start()
 
+    @property
+    def failed(self) -> bool:
+        """A flush failed: no write can be confirmed until a restart (`/healthz` says so)."""
+        return self._failed is not None
+
     async def durable(self) -> None:
         """Wait until every transaction committed before this call is on disk."""
         if self._failed is not None:

@@ -15,12 +15,18 @@ MEDIA_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 
 
 async def healthz(request: Request) -> Response:
+    """Ok only when the database can be read AND written: a full disk still answers reads."""
+    db = storage(request)
     try:
-        ok = await storage(request).ping()
+        ok = await db.ping()
+        problem = await db.write_problem() if ok else None
     except Exception:  # any database failure means "not healthy", never a 500 page
-        ok = False
+        ok, problem = False, None
     if not ok:
         return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
+    if problem:
+        body = {"status": "error", "database": "read-only", "problem": problem}
+        return JSONResponse(body, status_code=503)
     return JSONResponse({"status": "ok", "content_version": course(request).version})
 
 
