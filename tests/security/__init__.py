@@ -1,0 +1,1 @@
+"""The attack campaign of issue #12, kept as tests: access matrix, CSRF, fuzz."""

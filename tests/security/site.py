@@ -1,0 +1,139 @@
+"""The route table as data, and a populated site every role can be tried against.
+
+The people are those of tests/test_trainer.py's `world` and `outsider` fixtures:
+a trainer with a cohort (Léa, who holds a certificate, and a second learner),
+another trainer with a cohort of their own and its learner, an editor, an admin.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.routing import Mount, Route
+from starlette.testclient import TestClient
+
+from server.routes import routes
+from tests.conftest import PASSWORD, Learner, sign_in
+
+VISITORS = ["anonymous", "learner", "outsider", "trainer", "other_trainer", "editor", "admin"]
+LOGINS = {
+    "learner": "lea@example.fr",
+    "outsider": "hors@example.fr",
+    "trainer": "formatrice@example.fr",
+    "other_trainer": "autre@example.fr",
+    "editor": "editeur@example.fr",
+    "admin": "admin@example.fr",
+}
+PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def route_table() -> list[tuple[str, str]]:
+    """Every (method, path template) the app answers, HEAD left out; mounts as `{file}`."""
+    found: list[tuple[str, str]] = []
+    for route in routes():
+        if isinstance(route, Mount):
+            found.append(("GET", route.path + "/{file}"))
+        elif isinstance(route, Route):
+            for method in sorted(route.methods or {"GET"}):
+                if method != "HEAD":
+                    found.append((method, route.path))
+    return found
+
+
+def parameters(template: str) -> list[str]:
+    return PARAMETER.findall(template)
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """The template with each `{name}` (or `{name:converter}`) replaced by its value."""
+    return PARAMETER.sub(lambda match: values[match[1]], template)
+
+
+@dataclass
+class Site:
+    """A populated site: its client and the real values of every path parameter."""
+
+    client: TestClient
+    database: Path
+    values: dict[str, str]
+
+    def sign_in(self, visitor: str) -> Learner:
+        if visitor == "anonymous":
+            self.client.cookies.clear()
+            return Learner(self.client)
+        return sign_in(self.client, LOGINS[visitor])
+
+
+def new_cohort(trainer: Learner, name: str, path: str = "1h") -> int:
+    response = trainer.post("/trainer/cohorts", {"name": name, "path_id": path, "due_date": ""})
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def join_code(client: TestClient, cohort_id: int) -> str:
+    page = client.get(f"/trainer/cohorts/{cohort_id}").text
+    return re.search(r"/join/([\w-]+)</code>", page)[1]  # type: ignore[index]
+
+
+def populate(client: TestClient, database: Path, make_user: Callable[..., None]) -> Site:
+    """Build the people and cohorts of the access policy through the site itself."""
+    make_user("formatrice@example.fr", "Fanny Formatrice", "trainer")
+    make_user("autre@example.fr", "Otto Formateur", "trainer")
+    make_user("admin@example.fr", "Ada Admin", "admin")
+    make_user("editeur@example.fr", "Eddy Éditeur", "editor")
+    make_user("hors@example.fr", "Hors Groupe")
+    trainer = sign_in(client, "formatrice@example.fr")
+    cohort = new_cohort(trainer, "Promo Lille")
+    code = join_code(client, cohort)
+    for email, name in [("lea@example.fr", "Léa"), ("=cmd@example.fr", "=HYPERLINK(1)")]:
+        client.cookies.clear()
+        person = Learner(client)
+        assert person.signup(email=email, name=name, password=PASSWORD).status_code == 303
+        assert person.post(f"/join/{code}").status_code == 303
+    other = sign_in(client, "autre@example.fr")
+    other_code = join_code(client, new_cohort(other, "Autre groupe"))
+    assert sign_in(client, "hors@example.fr").post(f"/join/{other_code}").status_code == 303
+    lea = sign_in(client, "lea@example.fr")
+    lea.pass_intro()
+    assert lea.post("/paths/1h/lecture/done").status_code == 303
+    certificate = re.search(r'href="/certificates/([\w-]+)"', client.get("/paths/1h").text)
+    assert certificate, "Léa should hold the 1h path's certificate"
+    sign_in(client, "formatrice@example.fr")
+    page = client.get(f"/trainer/cohorts/{cohort}").text
+    member = re.search(r'href="/trainer/cohorts/\d+/learners/(\d+)">Léa<', page)
+    assert member, "Léa should be listed on her trainer's dashboard"
+    client.cookies.clear()
+    values = {
+        "path_id": "1h",
+        "module_id": "intro",
+        "reflection_id": "lecture-idee",
+        "cohort_id": str(cohort),
+        "user_id": member[1],
+        "code": code,
+        "certificate_id": certificate[1],
+        "page_id": "glossaire",
+        "template_id": "fiche-partenaire",
+        "extension": "pdf",
+        "path": "images/schema.png",
+        "file": "site.css",
+    }
+    return Site(client, database, values)
+
+
+def snapshot(database: Path) -> dict[str, list[tuple]]:
+    """Every row of every table: what a refused request must leave exactly as it was."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        return {
+            table: sorted(map(tuple, connection.execute(f'SELECT * FROM "{table}"')), key=repr)
+            for table in tables
+        }

@@ -1,0 +1,56 @@
+"""CSRF on every POST route of the route table: refused with 403, and nothing changes.
+
+Sent by the admin, who may use every form, so that only the missing or foreign
+token can be the reason for the refusal; once more signed out, for the forms an
+anonymous visitor may send (sign-up, login).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import CSRF
+from tests.security.site import Site, fill, route_table, snapshot
+from tests.security.test_access import MODULE_OF, PAYLOADS, UPLOADS
+
+POSTS = [template for method, template in route_table() if method == "POST"]
+REFUSED = re.compile(r"expiré")
+
+
+def foreign_token(site: Site) -> str:
+    """A valid token of another browser, with its own CSRF cookie.
+
+    No `with`: the other browser shares the running app instead of starting it again.
+    """
+    other = TestClient(site.client.app, base_url="http://testserver")
+    match = CSRF.search(other.get("/login").text)
+    assert match and "at_csrf" in other.cookies
+    return match[1]
+
+
+@pytest.mark.parametrize("visitor", ["admin", "anonymous"])
+def test_every_post_route_refuses_a_missing_or_foreign_token(site: Site, visitor: str) -> None:
+    site.sign_in(visitor)
+    stolen = foreign_token(site)
+    before = snapshot(site.database)
+    for template in POSTS:
+        values = {**site.values, "module_id": MODULE_OF.get(template, site.values["module_id"])}
+        url = fill(template, values)
+        payload = PAYLOADS.get(template, {})
+        for token in ({}, {"csrf_token": stolen}, {"csrf_token": "forged"}):
+            response = site.client.post(
+                url,
+                data={**payload, **token},
+                files=UPLOADS.get(template),
+                follow_redirects=False,
+            )
+            if visitor == "anonymous" and response.status_code == 303:
+                # A page that needs an account sends anonymous visitors to log in first.
+                assert response.headers["location"].startswith("/login?next="), url
+                continue
+            assert response.status_code == 403, (url, token, response.status_code)
+            assert REFUSED.search(response.text), url
+    assert snapshot(site.database) == before
