@@ -26,6 +26,7 @@ from server.attempt_limits import AttemptLimits
 from server.migrations import apply_migrations
 from server.storage_cohorts import USER_COLUMNS, CohortQueries, _roles
 from server.storage_health import HealthQueries
+from server.storage_invitations import InvitationQueries
 from server.storage_items import ItemQueries
 from server.walsync import WalSync
 
@@ -67,7 +68,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Storage(CohortQueries, HealthQueries, ItemQueries):
+class Storage(CohortQueries, HealthQueries, InvitationQueries, ItemQueries):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._writer: aiosqlite.Connection | None = None

@@ -200,15 +200,6 @@ class CohortQueries:
         )
         return bool(rows)
 
-    async def join_invited_cohorts(self, user_id: int, email: str, at: str) -> None:
-        """A learner who was invited by email joins those cohorts at sign-up or login."""
-        await self._write(
-            "INSERT INTO cohort_members (cohort_id, user_id, joined_at)"
-            " SELECT i.cohort_id, ?, ? FROM invitations i JOIN cohorts c ON c.id = i.cohort_id"
-            " WHERE i.email = ? AND c.archived_at IS NULL ON CONFLICT DO NOTHING",
-            (user_id, at, email),
-        )
-
     async def remove_member(self, cohort_id: int, user_id: int) -> None:
         await self._write(
             "DELETE FROM cohort_members WHERE cohort_id = ? AND user_id = ?", (cohort_id, user_id)
@@ -218,13 +209,6 @@ class CohortQueries:
         await self._write(
             "UPDATE cohort_members SET plan_shared = ? WHERE cohort_id = ? AND user_id = ?",
             (int(shared), cohort_id, user_id),
-        )
-
-    async def invitations(self, cohort_id: int) -> list[aiosqlite.Row]:
-        return await self._all(
-            "SELECT i.email, i.name, i.created_at, u.id AS user_id FROM invitations i"
-            " LEFT JOIN users u ON u.email = i.email WHERE i.cohort_id = ? ORDER BY i.email",
-            (cohort_id,),
         )
 
     async def add_invitations(self, cohort_id: int, people: list[dict[str, str]], at: str) -> None:
@@ -244,21 +228,23 @@ class CohortQueries:
         )
         return {r["email"] for r in rows}
 
-    async def members(self, cohort_id: int) -> list[MemberRow]:
-        """Every learner of the cohort with their progress on every module.
+    async def members(self, cohort_id: int, module_ids: tuple[str, ...]) -> list[MemberRow]:
+        """Every learner of the cohort with their progress on the cohort's path.
 
         One row per learner (progress packed by group_concat): a 2,000-learner
-        cohort is 2,000 rows to read, not 2,000 × modules. Modules outside the
-        cohort's path are ignored by the report, but count as recent activity.
+        cohort is 2,000 rows to read, not 2,000 × modules. Only the modules of
+        the cohort's path are read: what a learner does elsewhere (another path,
+        its modules, their dates) is none of the trainer's business.
         """
+        marks = ",".join("?" * len(module_ids))
         rows = await self._all(
             "SELECT m.user_id, u.name, u.email, m.joined_at, m.plan_shared,"
             " max(p.updated_at) AS last, group_concat(p.module_id || char(31) || p.attempts"
             " || char(31) || ifnull(p.best_score, '') || char(31) || ifnull(p.completed_at, ''),"
             " char(30)) AS packed FROM cohort_members m JOIN users u ON u.id = m.user_id"
-            " LEFT JOIN progress p ON p.user_id = m.user_id"
+            f" LEFT JOIN progress p ON p.user_id = m.user_id AND p.module_id IN ({marks})"
             " WHERE m.cohort_id = ? GROUP BY m.user_id",
-            (cohort_id,),
+            (*module_ids, cohort_id),
         )
         return [MemberRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], _unpack(r[6])) for r in rows]
 

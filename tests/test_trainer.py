@@ -129,7 +129,8 @@ def test_csv_import_previews_then_commits_all_at_once(client: TestClient, world)
     assert done.status_code == 303
     client.cookies.clear()
     Learner(client).signup(email="nouveau@example.fr", name="Nina", password=PASSWORD)
-    assert "Promo Lille" in client.get("/mes-formations").text
+    mine = client.get("/mes-formations").text
+    assert "Invitations en attente" in mine and "Promo Lille" in mine  # pending until accepted
 
 
 def test_csv_import_rejects_unreadable_files(client: TestClient, world) -> None:
@@ -318,3 +319,26 @@ def test_access_matrix_for_changes(client: TestClient, world, outsider, visitor:
         f"/admin/users/{member}/roles", {"role": "editor", "action": "grant"}
     )
     assert admin_status.status_code == (303 if visitor in ("admin", "anonymous") else 403)
+
+
+# A learner's own answers about a cohort: only a member may leave it, only the
+# addressee of a pending invitation may answer it; others get 404, not 403.
+LEARNER_POSTS = {
+    "/mes-formations/{c}/quitter": ({}, {"learner"}),
+    "/mes-formations/invitations/{c}": ({"reponse": "refuser"}, set()),
+}
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_access_matrix_for_learners_answers(
+    client: TestClient, world, outsider, visitor: str
+) -> None:
+    person = sign_in(client, LOGINS[visitor]) if visitor != "anonymous" else Learner(client)
+    for route, (fields, allowed) in LEARNER_POSTS.items():
+        response = person.post(route.format(c=world["cohort"]), fields)
+        if visitor == "anonymous":
+            assert response.headers["location"].startswith("/login"), route
+        elif visitor in allowed:
+            assert response.headers["location"].startswith("/mes-formations"), route
+        else:
+            assert response.status_code == 404, (route, visitor, response.status_code)

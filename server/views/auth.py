@@ -11,7 +11,6 @@ from starlette.responses import Response
 
 from course.certificates import MAX_NAME
 from server import security
-from server.storage import now
 from server.templating import render
 from server.web import (
     SESSION_COOKIE,
@@ -71,7 +70,6 @@ async def signup(request: Request) -> Response:
                 "ou utilisez une autre adresse."
             )
         else:
-            await storage(request).join_invited_cohorts(user.id, email, now())
             return await _start_session(request, user.id, target)
     return render(
         request,
@@ -117,7 +115,6 @@ async def login(request: Request) -> Response:
         if security.needs_rehash(stored):
             new_hash = await run_in_threadpool(security.hash_password, password)
             await storage(request).update_password_hash(user.id, new_hash)
-        await storage(request).join_invited_cohorts(user.id, user.email, now())
         return await _start_session(request, user.id, target)
     throttle.failed(email)
     return render(

@@ -50,7 +50,8 @@ async def my_trainings(request: Request) -> Response:
         path = course(request).path(cohort.path_id)
         overview = path_progress(course(request), path, progress) if path else None
         rows.append((cohort, path, overview, trainers, shared))
-    return render(request, "mes_formations.html", {"rows": rows})
+    invitations = await db.learner_invitations(user.id)
+    return render(request, "mes_formations.html", {"rows": rows, "invitations": invitations})
 
 
 async def share_plan(request: Request) -> Response:

@@ -100,7 +100,7 @@ async def reports_for(request: Request, cohort: Cohort) -> list[LearnerReport]:
     if path is None:
         raise HTTPException(404, "Le parcours de ce groupe n'existe plus.")
     db = storage(request)
-    members = await db.members(cohort.id)
+    members = await db.members(cohort.id, path.module_ids)
     certificates = await db.cohort_certificates(cohort.id, path.id)
     day = today()
     return [
@@ -141,6 +141,7 @@ async def dashboard(request: Request) -> Response:
             "sort": sort if sort in reporting.SORTS else "nom",
             "keep": keep if keep in reporting.FILTERS else "tous",
             "trainers": await db.cohort_trainers(cohort.id),
+            "invitations": await db.pending_invitations(cohort.id),
             "join_url": f"{request.app.state.settings.base_url}/join/{cohort.join_code}",
             "errors": [],
         },

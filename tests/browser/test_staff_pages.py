@@ -80,7 +80,8 @@ def test_staff_pages_are_accessible_and_valid(
     dashboard = page.url
     code = re.search(r"/join/([\w-]+)", page.content())[1]
     csv = tmp_path / "liste.csv"
-    csv.write_text("email;nom\nnina@example.fr;Nina\npas-un-email;X\n", encoding="utf-8")
+    nina = f"nina-{code[:6].lower()}@example.fr"
+    csv.write_text(f"email;nom\n{nina};Nina\npas-un-email;X\n", encoding="utf-8")
 
     context.clear_cookies()
     visit("join", f"/join/{code}")
@@ -101,6 +102,18 @@ def test_staff_pages_are_accessible_and_valid(
     page.set_input_files("#file", str(csv))
     page.click("form[enctype] button[type=submit]")
     visit("trainer-import-preview")
+    page.click("form[action$='/import/confirm'] button[type=submit]")
+    visit("trainer-dashboard-invitations")
+    assert nina in pages["trainer-dashboard-invitations"]
+
+    context.clear_cookies()
+    page.goto("/signup")
+    page.fill("#name", "Nina Invitée")
+    page.fill("#email", nina)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    visit("mes-formations-invitation", "/mes-formations")
+    assert "Invitations en attente" in pages["mes-formations-invitation"]
 
     login("admin@example.fr")
     visit("admin-users", "/admin/users")
