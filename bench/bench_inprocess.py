@@ -176,17 +176,22 @@ async def main(args: argparse.Namespace) -> None:
         page_headers = [("host", "127.0.0.1"), ("cookie", cookie)]
         await measure(app, "module page", "GET", itertools.repeat((page_headers, b"")), args)
         # Made before the clock starts: making them is the bench's work, not the server's.
-        ready = list(itertools.islice(submissions(settings), int(args.seconds * 6000)))
+        count = int(args.seconds * 6000)
+        ready = list(itertools.islice(submissions(settings, count), count))
         await measure(app, "quiz submission", "POST", iter(ready), args)
 
 
-def submissions(settings: Settings) -> Iterator[tuple[list, bytes]]:
-    """Each learner's next attempt in turn: a quiz form counts once (bench/learners.py)."""
+def submissions(settings: Settings, count: int) -> Iterator[tuple[list, bytes]]:
+    """Each learner's next attempt in turn: a quiz form counts once (bench/learners.py).
+
+    Enough learners that none reaches the attempt limits over `count` submissions.
+    """
     signer = Signer(settings.secret_key)
     module = load_course(ROOT / "content").modules[MODULE_ID]
-    group = learners.seed(settings.database, signer, 256)
+    size, attempts = learners.group(count)
+    group = learners.seed(settings.database, signer, size)
     csrf = learners.csrf_field(signer)
-    for number in itertools.count():
+    for number in range(attempts):
         for learner in group:
             body = f"{csrf}&{learners.answers(signer, module, learner.user_id, number)}".encode()
             headers = [

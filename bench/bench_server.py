@@ -105,47 +105,52 @@ def sign_up(base: str) -> tuple[str, str]:
 
 
 SECRET_KEY = "bench-" + "k" * 40
-LEARNERS = 256  # a learner's next attempt is sent LEARNERS requests after its last
-ATTEMPTS = 320  # per learner and round: 81,920 submissions, 10 s at 8,000/s
+MOST_PER_SECOND = 8000  # above the fastest submissions measured here: the bodies never run out
 
 
-def submissions_script(workdir: Path, database: Path, round_number: int) -> Path:
+def submissions_script(workdir: Path, database: Path, round_number: int, seconds: int) -> Path:
     """A wrk script that sends valid submissions: each learner's attempts, in turn.
 
     Each round has its own learners, so every request is a learner's next attempt
-    (graded and durably recorded), never a replay answered with 409. wrk calls
-    `request` once before it starts sending, and throws that request away: the
-    script's first entry is a spare learner's, so that call costs no one an attempt.
+    (graded and durably recorded), never a replay answered with 409; and each
+    learner sends fewer attempts than the limit per learner and module allows
+    (bench/learners.py), so none is refused with 429. wrk calls `request` once
+    before it starts sending, and throws that request away: the first entry is
+    a spare learner's, so that call costs no one an attempt. Cookies and bodies
+    are read from files: tens of thousands of string constants are more than a
+    Lua chunk may hold.
     """
     signer = Signer(SECRET_KEY)
     module = load_course(ROOT / "content").modules[MODULE_ID]
-    spare, *group = learners.seed(
-        database, signer, LEARNERS + 1, start=round_number * (LEARNERS + 1)
-    )
-    lua = ["local csrf = " + _lua(learners.csrf_field(signer)), "local cookies = {"]
-    lua += [f"  {_lua(learner.cookie)}," for learner in [spare, *group]]
-    lua += [
-        "}",
-        "local bodies = {",
-        f"  {_lua(learners.answers(signer, module, spare.user_id, 0))},",
-    ]
-    for number in range(ATTEMPTS):
-        lua += [
-            f"  {_lua(learners.answers(signer, module, learner.user_id, number))},"
-            for learner in group
-        ]
-    lua += [
-        "}",
+    size, attempts = learners.group(MOST_PER_SECOND * seconds)
+    spare, *group = learners.seed(database, signer, size + 1, start=round_number * (size + 1))
+    cookies = workdir / f"cookies-{round_number}.txt"
+    cookies.write_text("".join(f"{learner.cookie}\n" for learner in [spare, *group]))
+    csrf = learners.csrf_field(signer)
+    bodies = workdir / f"bodies-{round_number}.txt"
+    with bodies.open("w") as out:
+        out.write(f"{csrf}&{learners.answers(signer, module, spare.user_id, 0)}\n")
+        for number in range(attempts):
+            for learner in group:
+                out.write(f"{csrf}&{learners.answers(signer, module, learner.user_id, number)}\n")
+    lua = [
+        "local function lines(name)",
+        "  local all = {}",
+        "  for line in io.lines(name) do all[#all + 1] = line end",
+        "  return all",
+        "end",
+        f"local cookies = lines({_lua(str(cookies))})",
+        f"local bodies = lines({_lua(str(bodies))})",
         "local i = 0",
         'wrk.method = "POST"',
         "request = function()",
         "  i = i + 1",
         "  local n = i <= #bodies and i or #bodies  -- past the end: replays, counted as errors",
-        f"  local cookie = cookies[n == 1 and 1 or (n - 2) % {LEARNERS} + 2]",
+        f"  local cookie = cookies[n == 1 and 1 or (n - 2) % {size} + 2]",
         "  return wrk.format(nil, nil, {",
         '    ["Cookie"] = cookie,',
         '    ["Content-Type"] = "application/x-www-form-urlencoded",',
-        '  }, csrf .. "&" .. bodies[n])',
+        "  }, bodies[n])",
         "end",
     ]
     script = workdir / f"submissions-{round_number}.lua"
@@ -257,7 +262,7 @@ def main() -> int:
         assert check.status_code == 200 and "Valider mes réponses" in check.text, "not signed in"
         rounds = []
         for number in range(args.rounds):
-            lua = submissions_script(workdir, workdir / "bench.db", number)
+            lua = submissions_script(workdir, workdir / "bench.db", number, args.duration)
             rounds.append(
                 {
                     "plaintext": wrk(

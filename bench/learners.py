@@ -6,10 +6,15 @@ test of submissions therefore needs many learners, each sending its attempts in
 turn. Signing each one up through Argon2 would take minutes, so they are written
 straight into the database the server opened, with sessions signed by the same
 secret key.
+
+Attempts are limited per learner and module (server/attempt_limits.py): a bench
+measures recorded submissions, not refusals, so each learner sends fewer attempts
+than the limit allows in its short window (`group`), whatever the request rate.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +22,7 @@ from urllib.parse import urlencode
 
 from course.attempt import arrange
 from course.models import Module
+from server.attempt_limits import AttemptLimits
 from server.security import Signer, token_hash
 
 CSRF_COOKIE = "bench-csrf-cookie"
@@ -49,6 +55,13 @@ def seed(database: Path, signer: Signer, count: int, start: int = 0) -> list[Lea
             cookie = f"at_csrf={CSRF_COOKIE}; at_session={signer.session_cookie(token)}"
             learners.append(Learner(user_id, cookie))
     return learners
+
+
+def group(requests: int, limits: AttemptLimits | None = None) -> tuple[int, int]:
+    """(learners, attempts each) to send `requests` submissions that no limit refuses."""
+    limits = limits or AttemptLimits()
+    attempts = min(limits.per_window, limits.per_day) - 1
+    return math.ceil(requests / attempts), attempts
 
 
 def answers(signer: Signer, module: Module, user_id: int, number: int) -> str:
