@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 
 from server.attempt_limits import AttemptLimits
 from server.content import LiveContent, compile_snapshot
@@ -26,6 +27,7 @@ from server.middleware import SecurityMiddleware
 from server.routes import routes
 from server.security import Signer, new_token, token_hash
 from server.settings import Settings
+from server.slow_clients import client_gone
 from server.storage import Storage, User
 from server.storage_errors import storage_failure
 from server.throttle import LoginThrottle
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             HTTPException: http_exception,
             NotDurable: not_durable,
             sqlite3.Error: storage_failure,  # a full disk: 503 in plain French
+            ClientDisconnect: client_gone,  # cut off mid-body (server/slow_clients.py)
             Exception: server_error,
         },
         lifespan=lifespan,

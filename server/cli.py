@@ -201,6 +201,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.settings import Settings
+    from server.slow_clients import UVICORN_LIMITS, DeadlineProtocol
 
     try:
         settings = Settings.from_env()  # fail fast, before uvicorn starts, readably
@@ -242,7 +243,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         reload_dirs=watched if args.reload else None,
         reload_includes=["*.py", "*.md", "*.yaml", "*.html", "*.sql"] if args.reload else None,
         loop="uvloop",
-        http="httptools",
+        http=DeadlineProtocol,  # httptools, with a deadline on incomplete requests
+        **UVICORN_LIMITS,
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_level="info",
