@@ -9,7 +9,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from server.settings import Settings
-from tests.conftest import Learner
+from tests.conftest import Learner, sign_in
+from tests.test_trainer import join_code, new_cohort
 
 CERT = re.compile(r'href="/certificates/([\w-]+)"')
 
@@ -71,3 +72,18 @@ def test_an_unfinished_path_gets_no_certificate(
     for page in ("/", "/paths/1h"):
         client.get(page)
     assert certificates(settings) == []
+
+
+def test_my_trainings_issues_it_too(
+    crashed: Learner, client: TestClient, settings: Settings, make_user
+) -> None:
+    make_user("formatrice@example.fr", "Fanny Formatrice", "trainer")
+    trainer = sign_in(client, "formatrice@example.fr")
+    cohort = new_cohort(trainer)
+    code = join_code(client, cohort)
+    assert sign_in(client, "lea@example.fr").post(f"/join/{code}").status_code == 303
+    with sqlite3.connect(settings.database) as db:  # signing in visited the home page
+        db.execute("DELETE FROM certificates")
+    page = client.get("/mes-formations").text
+    assert "100&nbsp;%" in page
+    assert certificates(settings) == [("1h", "Léa Martin")]

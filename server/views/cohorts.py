@@ -11,6 +11,7 @@ from server.ids import path_id
 from server.storage import now
 from server.storage_cohorts import Cohort
 from server.templating import render
+from server.views.learning import certificates_of
 from server.web import course, current_user, read_form, redirect, require_user, storage
 
 GONE = "Ce lien d'invitation n'est plus valable. Demandez un nouveau lien à votre formateur."
@@ -50,6 +51,9 @@ async def my_trainings(request: Request) -> Response:
         path = course(request).path(cohort.path_id)
         overview = path_progress(course(request), path, progress) if path else None
         rows.append((cohort, path, overview, trainers, shared))
+    complete = [row[2] for row in rows if row[2] is not None and row[2].complete]
+    if complete:
+        await certificates_of(request, user, complete)  # a crash may have left one out
     invitations = await db.learner_invitations(user.id)
     return render(request, "mes_formations.html", {"rows": rows, "invitations": invitations})
 
