@@ -7,7 +7,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint bench system-deps
+.PHONY: run test lint bench fuzz system-deps
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ $(NODE_STAMP): package.json package-lock.json | system-deps
 test: lint $(NODE_STAMP)
 	$(BIN)/alliances check --strict --quiz-report content
 	$(BIN)/pytest
+
+# The long fuzz of docs/SECURITY.md: 2,000 hostile requests per route, figures in
+# test-artifacts/fuzz.json. `make test` runs the same tests with 25 per route.
+fuzz: $(BIN)/.installed
+	HYPOTHESIS_PROFILE=fuzz FUZZ_REPORT=test-artifacts/fuzz.json \
+		$(BIN)/pytest -p no:cacheprovider --durations=5 tests/security/test_fuzz.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_server.py --rounds 3
