@@ -24,6 +24,7 @@ from server.attempt_limits import AttemptLimits
 from server.content import LiveContent, compile_snapshot
 from server.errors import http_exception, not_durable, server_error
 from server.middleware import SecurityMiddleware
+from server.pdf_pool import PdfPool
 from server.routes import routes
 from server.security import Signer, new_token, token_hash
 from server.settings import Settings
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             for task in tasks:
                 task.cancel()
+            app.state.pdf_pool.close()
             await storage.close()
 
     app = Starlette(
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.content = LiveContent(app.state, settings.content_dir, snapshot)
     app.state.signer = Signer(settings.secret_key)
     app.state.login_throttle = LoginThrottle()
+    app.state.pdf_pool = PdfPool()  # PDFs never take the threads requests need
     app.state.attempt_limits = AttemptLimits()  # quiz submissions per learner and module
     return app
 

@@ -9,52 +9,56 @@ non-Latin scripts people's names use.
 from __future__ import annotations
 
 from io import BytesIO
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 
 from course.certificates import Certificate, format_duration
 from course.models import Course
 from course.plan import NO_ANSWER, Section, heading, sub_questions
+from server import pdf_text
 from server.templating import date_fr
 
-FONTS = Path(__file__).parent / "fonts"
+FONTS = pdf_text.BUNDLED
 INK = HexColor("#1d2a44")
 ACCENT = HexColor("#0b6e4f")
-_registered = False
 
 
 def _fonts() -> None:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(TTFont("DejaVu", str(FONTS / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
-        _registered = True
+    pdf_text.register()
 
 
-def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> float:
-    """Shrink the font until the line fits: long names still print on one line."""
-    while size > 8 and canvas.stringWidth(text, font, size) > width:
-        size -= 0.5
-    return size
+def _centred(
+    canvas: Canvas,
+    text: str,
+    y: float,
+    font: str,
+    size: float,
+    room: float,
+    smallest: float = 8,
+    max_lines: int = 1,
+) -> None:
+    """Centre text at y, shrunk to fit `room`, wrapped around y below `smallest` points.
 
-
-def _centred(canvas: Canvas, text: str, y: float, font: str, size: float, width: float) -> None:
+    Any script prints: see server/pdf_text.py for fonts, bidi order and shaping.
+    """
     page_width = landscape(A4)[0]
-    size = _fit(canvas, text, font, size, width)
-    canvas.setFont(font, size)
-    canvas.drawCentredString(page_width / 2, y, text)
+    bold = font.endswith("-Bold")
+    size, lines = pdf_text.fit(text, bold, size, room, smallest, max_lines)
+    leading = size * 1.2
+    top = y + leading * (len(lines) - 1) / 2
+    for number, line in enumerate(lines):
+        runs = pdf_text.layout(line, bold)
+        left = (page_width - pdf_text.width(runs, size)) / 2
+        pdf_text.draw(canvas, runs, left, top - number * leading, size)
 
 
 def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
@@ -75,7 +79,8 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     _centred(canvas, "Attestation de réussite", height - 62 * mm, "DejaVu-Bold", 32, usable)
     canvas.setFillColor(INK)
     _centred(canvas, "décernée à", height - 80 * mm, "DejaVu", 14, usable)
-    _centred(canvas, certificate.learner_name, height - 97 * mm, "DejaVu-Bold", 28, usable)
+    name = certificate.learner_name
+    _centred(canvas, name, height - 97 * mm, "DejaVu-Bold", 28, usable, 14, max_lines=3)
     path_line = (
         f"pour avoir suivi et réussi le parcours «\u00a0{certificate.path_title}\u00a0» "
         f"({format_duration(certificate.duration_minutes)})"
@@ -89,7 +94,8 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     canvas.drawString(24 * mm, 40 * mm, status)
     canvas.setFont("DejaVu", 10)
     canvas.drawString(24 * mm, 33 * mm, "Vérifiez son authenticité à l'adresse\u00a0:")
-    canvas.setFont("DejaVu", _fit(canvas, verify_url, "DejaVu", 10, width - 100 * mm))
+    url_size = min(10, (width - 100 * mm) / max(1, canvas.stringWidth(verify_url, "DejaVu", 1)))
+    canvas.setFont("DejaVu", url_size)
     canvas.drawString(24 * mm, 27 * mm, verify_url)
     canvas.setFont("DejaVu", 8)
     canvas.drawString(24 * mm, 20 * mm, f"Version du contenu\u00a0: {certificate.content_version}")
@@ -109,6 +115,30 @@ def _qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
     renderPDF.draw(drawing, canvas, x, y)
 
 
+class NameLine(Flowable):
+    """A line with the learner's name in any script, shrunk then wrapped to the frame."""
+
+    def __init__(self, text: str, size: float, color: Color) -> None:
+        super().__init__()
+        self.text, self.size, self.color = text, size, color
+        self.lines: list[str] = [text]
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        self.size, self.lines = pdf_text.fit(
+            self.text, False, self.size, available_width, 8, max_lines=4
+        )
+        self.height = self.size * 1.4 * len(self.lines)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.setFillColor(self.color)
+        for number, line in enumerate(self.lines):
+            y = self.height - self.size * (1.4 * number + 1.1)
+            runs = pdf_text.layout(line, base="L")  # a French document: left to right
+            pdf_text.draw(self.canv, runs, 0, y, self.size)
+
+
 def plan_pdf(
     course: Course, sections: tuple[Section, ...], answers: dict, name: str, date: str
 ) -> bytes:
@@ -118,6 +148,7 @@ def plan_pdf(
     body = ParagraphStyle(
         "body", parent=styles["BodyText"], fontName="DejaVu", fontSize=10.5, leading=15
     )
+    shaped = ParagraphStyle("shaped", parent=body, shaping=1)  # Indic, Thai, Arabic answers
     muted = ParagraphStyle("muted", parent=body, textColor=HexColor("#4a5563"))
     h1 = ParagraphStyle("h1", parent=styles["Title"], fontName="DejaVu-Bold", textColor=ACCENT)
     h2 = ParagraphStyle(
@@ -126,7 +157,7 @@ def plan_pdf(
     h3 = ParagraphStyle("h3", parent=styles["Heading4"], fontName="DejaVu-Bold", textColor=INK)
     story = [
         Paragraph("Mon plan d'alliance", h1),
-        Paragraph(f"{escape(name)} — {escape(date)}", body),
+        NameLine(f"{name} — {date}", 10.5, INK),
         Paragraph(
             f"Rédigé dans le cadre de la formation «\u00a0{escape(course.title)}\u00a0».", muted
         ),
@@ -141,7 +172,9 @@ def plan_pdf(
             answer = answers.get(reflection.id, "").strip()
             if answer:
                 for paragraph in answer.split("\n\n"):
-                    story.append(Paragraph(escape(paragraph).replace("\n", "<br/>"), body))
+                    style = shaped if pdf_text.needs_shaping(paragraph) else body
+                    text = pdf_text.markup(paragraph).replace("\n", "<br/>")
+                    story.append(Paragraph(text, style))
             else:
                 story.append(Paragraph(f"<i>{NO_ANSWER}</i>", muted))
     buffer = BytesIO()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from course.certificates import Certificate
+from server.pdf_pool import PdfPool, version
 from server.templating import render
 from server.web import current_user, storage
 
@@ -44,7 +44,10 @@ async def certificate_download(request: Request) -> Response:
     certificate = await _certificate(request)
     from server.pdf import certificate_pdf  # reportlab loads on first use: a lighter server
 
-    pdf = await run_in_threadpool(certificate_pdf, certificate, verify_url(request, certificate))
+    url = verify_url(request, certificate)
+    key = ("certificate", version(certificate, url))  # revoking it changes the key
+    pool: PdfPool = request.app.state.pdf_pool
+    pdf = await pool.get(("learner", certificate.user_id), key, certificate_pdf, certificate, url)
     return Response(
         pdf,
         media_type="application/pdf",

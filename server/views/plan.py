@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from course import plan
+from server.pdf_pool import PdfPool, version
 from server.templating import date_fr, render
 from server.web import course, require_user, storage
 
@@ -56,9 +56,15 @@ async def plan_pdf(request: Request) -> Response:
 
     answers = await _answers(request)
     user = request.state.user
-    pdf = await run_in_threadpool(
-        build, course(request), _sections(request), answers, user.name, _today()
+    sections, today = _sections(request), _today()
+    # Everything the PDF prints is in the key: a new answer, name, day or course makes a new one.
+    key = (
+        "plan",
+        user.id,
+        version(user.name, today, course(request).version, sorted(answers.items())),
     )
+    pool: PdfPool = request.app.state.pdf_pool
+    pdf = await pool.get(user.id, key, build, course(request), sections, answers, user.name, today)
     return Response(
         pdf,
         media_type="application/pdf",
