@@ -116,8 +116,12 @@ async def sign_up(app: Starlette) -> tuple[str, str]:
     ).encode()
     headers = [("cookie", f"at_csrf={csrf}"), ("content-type", FORM)]
     _, cookies, _ = await call(app, "POST", "/signup", headers, form)
-    session = re.search(r"at_session=([^;]+)", cookies[0])[1]
-    return f"at_csrf={csrf}; at_session={session}", token
+    session = re.search(r"at_session=([^;]+)", " ".join(cookies))[1]
+    signed_in = f"at_csrf={csrf}; at_session={session}"
+    # The token is bound to the session: the signed-in page gives the new one.
+    _, _, page = await call(app, "GET", "/", [("cookie", signed_in)])
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', page)[1].decode()
+    return signed_in, token
 
 
 async def measure(
@@ -190,10 +194,9 @@ def submissions(settings: Settings, count: int) -> Iterator[tuple[list, bytes]]:
     module = load_course(ROOT / "content").modules[MODULE_ID]
     size, attempts = learners.group(count)
     group = learners.seed(settings.database, signer, size)
-    csrf = learners.csrf_field(signer)
     for number in range(attempts):
         for learner in group:
-            body = f"{csrf}&{learners.answers(signer, module, learner.user_id, number)}".encode()
+            body = learners.form(signer, module, learner, number).encode()
             headers = [
                 ("host", "127.0.0.1"),
                 ("cookie", learner.cookie),

@@ -98,6 +98,9 @@ def sign_up(base: str) -> tuple[str, str]:
         )
         session = re.search(r"at_session=([^;]+)", signed_up.headers["set-cookie"])[1]
         cookies = f"at_csrf={csrf}; at_session={session}"
+        # The token is bound to the session: the signed-in page gives the new one.
+        page = client.get("/", headers={"cookie": cookies})
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
         client.post(
             f"/paths/{MODULE_PATH}/start", data={"csrf_token": token}, headers={"cookie": cookies}
         )
@@ -126,13 +129,12 @@ def submissions_script(workdir: Path, database: Path, round_number: int, seconds
     spare, *group = learners.seed(database, signer, size + 1, start=round_number * (size + 1))
     cookies = workdir / f"cookies-{round_number}.txt"
     cookies.write_text("".join(f"{learner.cookie}\n" for learner in [spare, *group]))
-    csrf = learners.csrf_field(signer)
     bodies = workdir / f"bodies-{round_number}.txt"
     with bodies.open("w") as out:
-        out.write(f"{csrf}&{learners.answers(signer, module, spare.user_id, 0)}\n")
+        out.write(f"{learners.form(signer, module, spare, 0)}\n")
         for number in range(attempts):
             for learner in group:
-                out.write(f"{csrf}&{learners.answers(signer, module, learner.user_id, number)}\n")
+                out.write(f"{learners.form(signer, module, learner, number)}\n")
     lua = [
         "local function lines(name)",
         "  local all = {}",

@@ -126,7 +126,7 @@ async def drive(
     """One learner through the path: reflections saved SAVES times, every quiz passed."""
     path = course.path(PATH_ID)
     assert path is not None
-    csrf = learners.csrf_field(signer)
+    csrf = learner.csrf  # bound to this learner's session
     headers = {"cookie": learner.cookie, **FORM}
     for module_id in path.module_ids:
         module = course.modules[module_id]

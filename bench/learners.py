@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from course.attempt import arrange
 from course.models import Module
 from server.attempt_limits import AttemptLimits
-from server.security import Signer, token_hash
+from server.security import Signer, csrf_binding, token_hash
 
 CSRF_COOKIE = "bench-csrf-cookie"
 FAR_FUTURE = "2999-01-01T00:00:00+00:00"
@@ -33,6 +33,7 @@ FAR_FUTURE = "2999-01-01T00:00:00+00:00"
 class Learner:
     user_id: int
     cookie: str  # the Cookie header a signed-in browser would send
+    csrf: str  # the form's CSRF field: tokens are bound to the session (server/security.py)
 
 
 def seed(database: Path, signer: Signer, count: int, start: int = 0) -> list[Learner]:
@@ -52,8 +53,10 @@ def seed(database: Path, signer: Signer, count: int, start: int = 0) -> list[Lea
                 " VALUES (?, ?, '2026-01-01T00:00:00+00:00', ?)",
                 (token_hash(token), user_id, FAR_FUTURE),
             )
-            cookie = f"at_csrf={CSRF_COOKIE}; at_session={signer.session_cookie(token)}"
-            learners.append(Learner(user_id, cookie))
+            session = signer.session_cookie(token)
+            cookie = f"at_csrf={CSRF_COOKIE}; at_session={session}"
+            csrf = signer.csrf_token(csrf_binding(CSRF_COOKIE, session))
+            learners.append(Learner(user_id, cookie, urlencode({"csrf_token": csrf})))
     return learners
 
 
@@ -78,5 +81,6 @@ def answers(signer: Signer, module: Module, user_id: int, number: int) -> str:
     return urlencode(fields)
 
 
-def csrf_field(signer: Signer) -> str:
-    return urlencode({"csrf_token": signer.csrf_token(CSRF_COOKIE)})
+def form(signer: Signer, module: Module, learner: Learner, number: int) -> str:
+    """The whole body of a learner's attempt `number`: its CSRF field and its answers."""
+    return f"{learner.csrf}&{answers(signer, module, learner.user_id, number)}"

@@ -284,10 +284,11 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     import asyncio
     import getpass
 
+    from server.passwords import password_problem
     from server.security import hash_password
     from server.settings import Settings
     from server.storage import Storage, now
-    from server.views.auth import EMAIL, MIN_PASSWORD, clean_name
+    from server.views.auth import EMAIL, clean_name
 
     email, name = args.email.strip().lower(), clean_name(args.name)
     if not EMAIL.match(email) or not name:
@@ -300,8 +301,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         if password != getpass.getpass("Confirmez le mot de passe : "):
             print("alliances: the passwords differ", file=sys.stderr)
             return 2
-    if len(password) < MIN_PASSWORD:
-        print(f"alliances: the password needs {MIN_PASSWORD} characters or more", file=sys.stderr)
+    if problem := password_problem(password, email, name):
+        print(f"alliances: {problem}", file=sys.stderr)
         return 2
 
     async def create() -> int:

@@ -108,6 +108,23 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def csrf_binding(csrf_cookie: str, session_cookie: str | None) -> str:
+    """What a CSRF token signs: this browser's CSRF cookie and its session together.
+
+    A token taken before a login or logout no longer matches afterwards, and one
+    minted for another session (a planted cookie) does not match this one. Hashed:
+    the token sits in every page, which must not reveal the session cookie.
+    """
+    bound = f"{csrf_cookie}\0{session_cookie or ''}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(b"csrf\0" + bound).hexdigest()
+
+
+def cookie_name(name: str, https: bool) -> str:
+    """`__Host-` over HTTPS: the browser then only accepts the cookie from this very
+    host, over HTTPS, for the whole site; a sibling subdomain cannot plant one."""
+    return f"__Host-{name}" if https else name
+
+
 def token_hash(token: str) -> str:
     """Sessions are stored hashed: a leaked database does not hand out live sessions."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -28,6 +28,7 @@ from server.storage_cohorts import USER_COLUMNS, CohortQueries, _roles
 from server.storage_health import HealthQueries
 from server.storage_invitations import InvitationQueries
 from server.storage_items import ItemQueries
+from server.storage_logins import LoginQueries
 from server.walsync import WalSync
 
 BUSY_TIMEOUT_MS = 5000
@@ -68,7 +69,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Storage(CohortQueries, HealthQueries, InvitationQueries, ItemQueries):
+class Storage(CohortQueries, HealthQueries, InvitationQueries, ItemQueries, LoginQueries):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._writer: aiosqlite.Connection | None = None

@@ -1,47 +1,75 @@
-"""Slow down password guessing: too many failed logins for one address pause it.
+"""Slow down password guessing, with growing delays rather than a hard lock.
 
-In memory, per process: enough for the one-worker server this project runs;
-a restart forgets the counts, which only ever favours the legitimate user.
+Three scopes are counted over a sliding window, in the database (so the count
+holds across workers and restarts, and concurrent guesses cannot race it):
+
+- one account from one client address: a few free attempts, then delays that
+  double with each further attempt;
+- one client address, all accounts together: more free attempts (a shared
+  office address), then the same growth; this stops one client from trying
+  many accounts (password spraying);
+- one account, all addresses together: a looser ceiling against a guesser
+  spread over many addresses.
+
+A victim signing in from their own address is only slowed by someone else's
+failures once that ceiling is reached, and never for longer than `max_delay`.
+A success clears the failures of its account from its address. The client
+address is `request.client.host`: behind the trusted proxy (FORWARDED_ALLOW_IPS)
+uvicorn has already put the forwarded address there.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-MAX_FAILURES = 10
-WINDOW_SECONDS = 15 * 60
-MAX_KEYS = 10_000
+if TYPE_CHECKING:
+    from server.storage import Storage
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    pair_free: int = 5
+    address_free: int = 20
+    account_free: int = 50
+    base_delay: float = 1.0  # seconds after the first attempt beyond the free ones
+    max_delay: float = 15 * 60
+    window: float = 60 * 60  # attempts older than this count no more and are deleted
 
 
 class LoginThrottle:
-    def __init__(self, limit: int = MAX_FAILURES, window: float = WINDOW_SECONDS) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, deque[float]] = {}
+    """Reserve an attempt before checking a password; say how long to wait if refused."""
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        stamps = self._failures.get(key, deque())
-        while stamps and now - stamps[0] > self.window:
-            stamps.popleft()
-        return stamps
+    def __init__(
+        self, limits: LoginLimits | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.limits = limits or LoginLimits()
+        self.clock = clock
 
-    def wait_seconds(self, key: str) -> int:
-        """0 when the key may try again, else how long it must wait."""
-        now = time.monotonic()
-        stamps = self._recent(key, now)
-        if len(stamps) < self.limit:
+    async def reserve(self, storage: Storage, address: str, account: str) -> int:
+        """0 when the attempt is recorded and may go ahead, else seconds to wait (≥ 1)."""
+        now = self.clock()
+        if await storage.reserve_login(address, account, now, self.limits):
             return 0
-        return int(self.window - (now - stamps[0])) + 1
+        wait = await storage.login_wait(address, account, now, self.limits)
+        return max(1, math.ceil(wait))
 
-    def failed(self, key: str) -> None:
-        now = time.monotonic()
-        if len(self._failures) >= MAX_KEYS:  # forget the oldest entries first
-            for stale in list(self._failures)[: MAX_KEYS // 10]:
-                del self._failures[stale]
-        stamps = self._recent(key, now)
-        stamps.append(now)
-        self._failures[key] = stamps
+    async def succeeded(self, storage: Storage, address: str, account: str) -> None:
+        await storage.login_succeeded(address, account)
 
-    def succeeded(self, key: str) -> None:
-        self._failures.pop(key, None)
+    async def failed(self, storage: Storage) -> None:
+        """The attempt stays recorded; attempts past the window are dropped meanwhile."""
+        await storage.forget_login_attempts(self.clock() - self.limits.window)
+
+
+def wait_message(seconds: int) -> str:
+    """How long to wait, in French, rounded up to what a person reads."""
+    if seconds < 60:
+        amount = f"{seconds}\u00a0seconde{'s' if seconds > 1 else ''}"
+    else:
+        minutes = -(-seconds // 60)
+        amount = f"{minutes}\u00a0minute{'s' if minutes > 1 else ''}"
+    return f"Trop de tentatives de connexion. Réessayez dans {amount}."

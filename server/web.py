@@ -14,7 +14,6 @@ from course.progress import ModuleProgress
 from server.security import token_hash
 from server.storage import Storage, User
 
-SESSION_COOKIE = "at_session"
 SESSION_DAYS = 30
 MAX_FIELDS = 200
 
@@ -27,6 +26,11 @@ def storage(request: Request) -> Storage:
     return request.app.state.storage
 
 
+def session_cookie(request: Request) -> str | None:
+    """The signed session cookie, read by the middleware under its name (`__Host-` over HTTPS)."""
+    return getattr(request.state, "session_cookie", None)
+
+
 async def current_user(request: Request) -> User | None:
     """The signed-in user, from the signed cookie and one session query."""
     if hasattr(request.state, "user"):
@@ -35,7 +39,7 @@ async def current_user(request: Request) -> User | None:
         request.state.user = request.app.state.preview_user
         request.state.session_token = None
         return request.state.user
-    token = request.app.state.signer.session_token(request.cookies.get(SESSION_COOKIE))
+    token = request.app.state.signer.session_token(session_cookie(request))
     user = await storage(request).session_user(token_hash(token)) if token else None
     request.state.user = user
     request.state.session_token = token if user else None
@@ -49,7 +53,7 @@ def session_hash(request: Request) -> str | None:
     """
     if request.app.state.settings.preview:
         return request.app.state.preview_session
-    token = request.app.state.signer.session_token(request.cookies.get(SESSION_COOKIE))
+    token = request.app.state.signer.session_token(session_cookie(request))
     return token_hash(token) if token else None
 
 
@@ -66,7 +70,7 @@ async def learner_in_module(
     request.state.user = user  # as `current_user` would have found it
     request.state.session_token = None
     if not request.app.state.settings.preview:
-        cookie = request.cookies.get(SESSION_COOKIE)
+        cookie = session_cookie(request)
         request.state.session_token = request.app.state.signer.session_token(cookie)
     return user, progress, answers
 

@@ -10,22 +10,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course.certificates import MAX_NAME
-from server import security
+from server import security, session_cookies
+from server.passwords import password_problem, too_long
 from server.templating import render
+from server.throttle import wait_message
 from server.web import (
-    SESSION_COOKIE,
     SESSION_DAYS,
     current_user,
     read_form,
     redirect,
     safe_next,
+    session_cookie,
     storage,
     text_field,
 )
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 10
-MAX_PASSWORD = 1024
 MAX_EMAIL = 254
 
 
@@ -55,10 +55,8 @@ async def signup(request: Request) -> Response:
         errors["name"] = f"Le nom ne doit pas dépasser {MAX_NAME} caractères."
     if len(email) > MAX_EMAIL or not EMAIL.match(email):
         errors["email"] = "Indiquez une adresse électronique valide, par exemple nom@exemple.fr."
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = f"Choisissez un mot de passe d'au moins {MIN_PASSWORD} caractères."
-    elif len(password) > MAX_PASSWORD:
-        errors["password"] = "Ce mot de passe est trop long."
+    if problem := password_problem(password, email, name):
+        errors["password"] = problem
     values = {"email": email, "name": name}
     target = safe_next(text_field(form, "next"))
     if not errors:
@@ -91,42 +89,37 @@ async def login(request: Request) -> Response:
     password = form.get("password")
     password = password if isinstance(password, str) else ""
     target = safe_next(text_field(form, "next"))
+    problem = too_long(password)  # refused as typed, never cut to fit
+    if problem:
+        return _login_page(request, email, problem, target, status=400)
+    # The attempt is counted before the password is checked: concurrent guesses
+    # cannot all pass a check that only later failures would have closed.
     throttle = request.app.state.login_throttle
-    wait = throttle.wait_seconds(email)
+    address = request.client.host if request.client else ""
+    wait = await throttle.reserve(storage(request), address, email)
     if wait:
-        minutes = -(-wait // 60)
-        return render(
-            request,
-            "auth/login.html",
-            {
-                "values": {"email": email},
-                "error": f"Trop de tentatives de connexion pour cette adresse. "
-                f"Réessayez dans {minutes} minute{'s' if minutes > 1 else ''}.",
-                "next": target,
-            },
-            status=429,
-        )
+        response = _login_page(request, email, wait_message(wait), target, status=429)
+        response.headers["retry-after"] = str(wait)
+        return response
     found = await storage(request).credentials(email) if email else None
     password_hash = found[1] if found else None
-    ok = await run_in_threadpool(security.verify_password, password_hash, password[:MAX_PASSWORD])
+    ok = await run_in_threadpool(security.verify_password, password_hash, password)
     if found and ok:
-        throttle.succeeded(email)
+        await throttle.succeeded(storage(request), address, email)
         user, stored = found
         if security.needs_rehash(stored):
             new_hash = await run_in_threadpool(security.hash_password, password)
             await storage(request).update_password_hash(user.id, new_hash)
         return await _start_session(request, user.id, target)
-    throttle.failed(email)
-    return render(
-        request,
-        "auth/login.html",
-        {
-            "values": {"email": email},
-            "error": "Adresse électronique ou mot de passe incorrect.",
-            "next": target,
-        },
-        status=400,
-    )
+    await throttle.failed(storage(request))
+    error = "Adresse électronique ou mot de passe incorrect."
+    return _login_page(request, email, error, target, status=400)
+
+
+def _login_page(request: Request, email: str, error: str, target: str, status: int) -> Response:
+    values = {"email": email}
+    context = {"values": values, "error": error, "next": target}
+    return render(request, "auth/login.html", context, status=status)
 
 
 async def logout(request: Request) -> Response:
@@ -136,27 +129,19 @@ async def logout(request: Request) -> Response:
     if token:
         await storage(request).end_session(security.token_hash(token))
     response = redirect("/")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    session_cookies.end(request, response)
     return response
 
 
 async def _start_session(request: Request, user_id: int, target: str) -> Response:
     """A fresh session id at each sign-in, so a planted cookie cannot be reused."""
-    old = request.app.state.signer.session_token(request.cookies.get(SESSION_COOKIE))
+    old = request.app.state.signer.session_token(session_cookie(request))
     if old:
         await storage(request).end_session(security.token_hash(old))
     token = security.new_token()
     await storage(request).create_session(user_id, security.token_hash(token), SESSION_DAYS)
     response = redirect(target)
-    response.set_cookie(
-        SESSION_COOKIE,
-        request.app.state.signer.session_cookie(token),
-        max_age=SESSION_DAYS * 86400,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.app.state.settings.production or request.url.scheme == "https",
-    )
+    session_cookies.start(request, response, request.app.state.signer.session_cookie(token))
     return response
 
 
