@@ -244,3 +244,11 @@ def test_the_account_ceiling_holds_across_addresses(storage) -> None:
             await store.close()
 
     assert asyncio.run(scenario()) == 1
+
+
+def test_the_privacy_page_says_how_long_attempts_are_kept(client: TestClient) -> None:
+    """Addresses and e-mails are personal data: the page must match the window."""
+    assert LoginLimits().window == 3600
+    page = client.get("/donnees-personnelles").text
+    assert "Les tentatives de connexion" in page and "une heure au plus" in page
+    assert "<code>__Host-</code>" in page
