@@ -46,7 +46,14 @@ def read_roster(data: bytes, known: set[str]) -> list[RosterRow]:
         raise RosterError("Le fichier est vide.")
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        # newline="": a bare CR ends a row too (Excel for Mac), never a crash mid-row.
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a cell over the csv module's field limit
+        raise RosterError(
+            "Ce fichier n’est pas un CSV lisible\u00a0: enregistrez-le depuis votre tableur "
+            "au format «\u00a0CSV UTF-8\u00a0»."
+        ) from exc
     if len(rows) > MAX_ROWS:
         raise RosterError(f"Le fichier dépasse {MAX_ROWS} lignes\u00a0: découpez-le.")
     start = 1 if rows and rows[0] and not EMAIL.match(rows[0][0].strip()) else 0
