@@ -193,7 +193,7 @@ def submissions(settings: Settings, count: int) -> Iterator[tuple[list, bytes]]:
     signer = Signer(settings.secret_key)
     module = load_course(ROOT / "content").modules[MODULE_ID]
     size, attempts = learners.group(count)
-    group = learners.seed(settings.database, signer, size)
+    group = learners.seed(settings.database, signer, size, https=False)
     for number in range(attempts):
         for learner in group:
             body = learners.form(signer, module, learner, number).encode()

@@ -40,7 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import learners
 from course.loader import load_course
-from server.security import Signer
+from server.middleware import CSRF_COOKIE as CSRF
+from server.middleware import SESSION_COOKIE as SESSION
+from server.security import Signer, cookie_name
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULE_PATH, MODULE_ID = "1h", "decouvrir-pourquoi"
@@ -85,19 +87,23 @@ def sign_up(base: str) -> tuple[str, str]:
     with httpx.Client(base_url=base) as client:
         page = client.get("/signup")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
-        csrf = re.search(r"at_csrf=([^;]+)", page.headers["set-cookie"])[1]
+        # Production cookie names (the server runs with ALLIANCES_ENV=production).
+        csrf_name, session_name = cookie_name(CSRF, True), cookie_name(SESSION, True)
+        csrf = re.search(rf"{csrf_name}=([^;]+)", page.headers["set-cookie"])[1]
         signed_up = client.post(
             "/signup",
             data={
                 "csrf_token": token,
                 "email": "bench@example.fr",
-                "name": "B",
-                "password": "x" * 16,
+                "name": "Apprenante Bench",
+                "password": "une phrase de passe pour le banc",
             },
-            headers={"cookie": f"at_csrf={csrf}"},
+            headers={"cookie": f"{csrf_name}={csrf}"},
         )
-        session = re.search(r"at_session=([^;]+)", signed_up.headers["set-cookie"])[1]
-        cookies = f"at_csrf={csrf}; at_session={session}"
+        set_cookies = "; ".join(signed_up.headers.get_list("set-cookie"))
+        session = re.search(rf"{session_name}=([^;]+)", set_cookies)[1]
+        csrf = re.search(rf"{csrf_name}=([^;]+)", set_cookies)[1]  # renewed at sign-in
+        cookies = f"{csrf_name}={csrf}; {session_name}={session}"
         # The token is bound to the session: the signed-in page gives the new one.
         page = client.get("/", headers={"cookie": cookies})
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]

@@ -23,7 +23,9 @@ from urllib.parse import urlencode
 from course.attempt import arrange
 from course.models import Module
 from server.attempt_limits import AttemptLimits
-from server.security import Signer, csrf_binding, token_hash
+from server.middleware import CSRF_COOKIE as CSRF
+from server.middleware import SESSION_COOKIE as SESSION
+from server.security import Signer, cookie_name, csrf_binding, token_hash
 
 CSRF_COOKIE = "bench-csrf-cookie"
 FAR_FUTURE = "2999-01-01T00:00:00+00:00"
@@ -36,8 +38,14 @@ class Learner:
     csrf: str  # the form's CSRF field: tokens are bound to the session (server/security.py)
 
 
-def seed(database: Path, signer: Signer, count: int, start: int = 0) -> list[Learner]:
-    """Create `count` learners with open sessions, in one transaction."""
+def seed(
+    database: Path, signer: Signer, count: int, start: int = 0, https: bool = True
+) -> list[Learner]:
+    """Create `count` learners with open sessions, in one transaction.
+
+    `https`: the server runs in production, where cookie names carry `__Host-`.
+    """
+    csrf_name, session_name = cookie_name(CSRF, https), cookie_name(SESSION, https)
     learners = []
     with sqlite3.connect(database, timeout=30) as db:
         for n in range(start, start + count):
@@ -54,7 +62,7 @@ def seed(database: Path, signer: Signer, count: int, start: int = 0) -> list[Lea
                 (token_hash(token), user_id, FAR_FUTURE),
             )
             session = signer.session_cookie(token)
-            cookie = f"at_csrf={CSRF_COOKIE}; at_session={session}"
+            cookie = f"{csrf_name}={CSRF_COOKIE}; {session_name}={session}"
             csrf = signer.csrf_token(csrf_binding(CSRF_COOKIE, session))
             learners.append(Learner(user_id, cookie, urlencode({"csrf_token": csrf})))
     return learners
