@@ -19,6 +19,7 @@ from server.views import (
     misc,
     plan,
     quiz,
+    sitemap,
     trainer,
 )
 from server.views import legal as legal_pages
@@ -94,6 +95,7 @@ def routes() -> list[Route | Mount]:
         Route("/accessibilite", legal_pages.accessibility, name="accessibility"),
         Route("/mentions-legales", legal_pages.legal_notice, name="legal_notice"),
         Route("/donnees-personnelles", legal_pages.personal_data, name="personal_data"),
+        Route("/plan-du-site", sitemap.site_map, name="site_map"),
         Route("/media/{path:path}", misc.media),
         Route("/healthz", misc.healthz),
         Route("/plaintext", misc.plaintext),

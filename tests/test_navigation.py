@@ -1,0 +1,50 @@
+"""Finding one's way (issue #13 §2): the site map, the sign-in reason, the header."""
+
+from __future__ import annotations
+
+from starlette.testclient import TestClient
+
+from tests.conftest import Learner, sign_in
+
+
+def test_site_map_is_public_and_lists_every_kind_of_page(client: TestClient) -> None:
+    html = client.get("/plan-du-site").text
+    for link in (
+        "/",
+        "/paths/1h",
+        "/paths/12h/atelier",
+        "/pages/glossaire",
+        "/modeles",
+        "/modeles/fiche-partenaire",
+        "/signup",
+        "/login",
+        "/plan",
+        "/mes-formations",
+        "/accessibilite",
+        "/mentions-legales",
+        "/donnees-personnelles",
+    ):
+        assert f'href="{link}"' in html, link
+    assert "Plan du site" in html
+    assert 'href="/trainer/cohorts"' not in html.split("<main")[1]
+
+
+def test_footer_links_to_the_site_map_on_every_page(client: TestClient) -> None:
+    for url in ("/", "/login", "/pages/glossaire"):
+        assert 'href="/plan-du-site"' in client.get(url).text, url
+    assert 'href="/plan-du-site" aria-current="page"' in client.get("/plan-du-site").text
+
+
+def test_site_map_shows_staff_pages_to_staff_only(client: TestClient, make_user) -> None:
+    make_user("ed@example.fr", "Édith Rédac", "editor")
+    sign_in(client, "ed@example.fr")
+    main = client.get("/plan-du-site").text.split("<main")[1]
+    assert 'href="/editor/content"' in main
+    assert 'href="/admin/users"' not in main
+    assert 'href="/signup"' not in main
+
+
+def test_site_map_for_a_learner_hides_sign_up(learner: Learner) -> None:
+    main = learner.client.get("/plan-du-site").text.split("<main")[1]
+    assert 'href="/signup"' not in main
+    assert 'href="/editor/content"' not in main
