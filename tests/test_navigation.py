@@ -48,3 +48,34 @@ def test_site_map_for_a_learner_hides_sign_up(learner: Learner) -> None:
     main = learner.client.get("/plan-du-site").text.split("<main")[1]
     assert 'href="/signup"' not in main
     assert 'href="/editor/content"' not in main
+
+
+def test_a_shared_module_link_says_why_one_must_sign_in(client: TestClient) -> None:
+    response = client.get("/paths/1h/lecture", follow_redirects=False)
+    assert response.status_code == 303
+    html = client.get(response.headers["location"]).text
+    assert "Connectez-vous pour suivre ce module&nbsp;: «&nbsp;" in html
+    title = client.get("/plan-du-site").text.split('href="/paths/1h/lecture">')[1].split("<")[0]
+    assert f"«&nbsp;{title}&nbsp;»" in html
+
+
+def test_the_reason_stays_after_a_wrong_password(learner: Learner) -> None:
+    learner.client.cookies.clear()
+    response = learner.client.post(
+        "/login",
+        data={
+            "csrf_token": learner.token,
+            "email": "lea@example.fr",
+            "password": "pas le bon",
+            "next": "/modules/intro",
+        },
+    )
+    assert response.status_code == 400
+    assert "Connectez-vous pour suivre ce module" in response.text
+
+
+def test_no_reason_for_other_pages_or_unknown_modules(client: TestClient) -> None:
+    for target in ("/plan", "/paths/1h/inconnu", "/paths/1h/atelier", "/paths/zz/intro"):
+        html = client.get(f"/login?next={target}").text
+        assert "Connectez-vous pour suivre ce module" not in html, target
+    assert "Connectez-vous pour suivre" not in client.get("/login").text

@@ -14,6 +14,7 @@ from server import security, session_cookies
 from server.passwords import password_problem, too_long
 from server.templating import render
 from server.throttle import wait_message
+from server.views.navigation import wanted_module
 from server.web import (
     SESSION_DAYS,
     current_user,
@@ -80,7 +81,14 @@ async def signup(request: Request) -> Response:
 async def login_form(request: Request) -> Response:
     if await current_user(request):
         return redirect(safe_next(request.query_params.get("next")))
-    return render(request, "auth/login.html", {"values": {}, "error": None, "next": _next(request)})
+    target = _next(request)
+    context = {
+        "values": {},
+        "error": None,
+        "next": target,
+        "wanted": wanted_module(request, target),
+    }
+    return render(request, "auth/login.html", context)
 
 
 async def login(request: Request) -> Response:
@@ -118,7 +126,12 @@ async def login(request: Request) -> Response:
 
 def _login_page(request: Request, email: str, error: str, target: str, status: int) -> Response:
     values = {"email": email}
-    context = {"values": values, "error": error, "next": target}
+    context = {
+        "values": values,
+        "error": error,
+        "next": target,
+        "wanted": wanted_module(request, target),
+    }
     return render(request, "auth/login.html", context, status=status)
 
 
