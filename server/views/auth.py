@@ -82,7 +82,7 @@ async def login_form(request: Request) -> Response:
     if await current_user(request):
         return redirect(safe_next(request.query_params.get("next")))
     target = _next(request)
-    context = {
+    context: dict[str, object] = {
         "values": {},
         "error": None,
         "next": target,
