@@ -267,6 +267,17 @@ class CohortQueries:
             (cohort_id, *module_ids),
         )
 
+    async def learner_attempts(
+        self, user_id: int, module_ids: tuple[str, ...]
+    ) -> list[aiosqlite.Row]:
+        """One learner's quiz attempts on a path, newest first, for their trainer's page."""
+        marks = ",".join("?" * len(module_ids))
+        return await self._all(
+            "SELECT module_id, score, passed, created_at FROM attempts"
+            f" WHERE user_id = ? AND module_id IN ({marks}) ORDER BY id DESC LIMIT 200",
+            (user_id, *module_ids),
+        )
+
     async def learner_cohorts(self, user_id: int) -> list[tuple[Cohort, list[str], bool]]:
         """The learner's cohorts, their trainers' names, and whether the plan is shared."""
         rows = await self._all(

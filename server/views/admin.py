@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -34,8 +36,22 @@ async def users(request: Request) -> Response:
             "roles": ROLES,
             "labels": ROLE_LABELS,
             "history": await db.role_history(20),
+            "notice": await _notice(request),
         },
     )
+
+
+async def _notice(request: Request) -> str | None:
+    """What the last role change did, named, so the admin sees it happened."""
+    action, role = request.query_params.get("fait"), request.query_params.get("role", "")
+    target_id = bounded_int(request.query_params.get("compte", ""))
+    if action not in ("grant", "revoke") or role not in ROLE_LABELS or target_id is None:
+        return None
+    target = await storage(request).user_by_id(target_id)
+    if target is None:
+        return None
+    done = "donné à" if action == "grant" else "retiré à"
+    return f"Rôle {ROLE_LABELS[role]} {done} {target.name}."
 
 
 async def change_role(request: Request) -> Response:
@@ -52,4 +68,6 @@ async def change_role(request: Request) -> Response:
         raise HTTPException(400, "Vous ne pouvez pas retirer votre propre rôle d'administrateur.")
     await storage(request).change_role(admin.id, target.id, role, action == "grant", now())
     back = text_field(form, "back")
-    return redirect(back if back.startswith("/admin/users") else "/admin/users")
+    back = back if back.startswith("/admin/users") else "/admin/users"
+    done = urlencode({"fait": action, "role": role, "compte": target.id})
+    return redirect(f"{back}{'&' if '?' in back else '?'}{done}")

@@ -24,6 +24,18 @@ from server.web import course, read_form, redirect, require_role, storage, text_
 PAGE_SIZE = 50
 MAX_NAME = 120
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NOTICES = {
+    "lien-remplace": "Nouveau lien créé\u00a0: l’ancien ne fonctionne plus.",
+    "lien-desactive": "Lien désactivé\u00a0: il ne permet plus de rejoindre le groupe.",
+    "lien-reactive": "Lien réactivé\u00a0: il permet de nouveau de rejoindre le groupe.",
+    "retire": "La personne a été retirée du groupe\u00a0; sa progression lui reste acquise.",
+    "formateur": "Co-formateur ajouté au groupe.",
+}
+DONE = {"rotate": "lien-remplace", "disable": "lien-desactive", "enable": "lien-reactive"}
+NO_TRAINER = (
+    "Aucun formateur ne correspond à cette adresse\u00a0: la personne doit avoir un compte "
+    "avec le rôle formateur."
+)
 
 
 def new_join_code() -> str:
@@ -49,28 +61,33 @@ async def trainer_cohort(request: Request) -> tuple[User, Cohort]:
     return user, found
 
 
-def _cohort_form(form: FormData) -> tuple[str, str | None, list[str]]:
-    errors = []
+def _cohort_form(form: FormData) -> tuple[str, str | None, dict[str, str]]:
+    """Name and due date, with each error keyed by the id of its field."""
+    errors = {}
     name = " ".join(text_field(form, "name").split())
     due = text_field(form, "due_date") or None
     if not name:
-        errors.append("Donnez un nom au groupe.")
+        errors["name"] = "Donnez un nom au groupe."
     elif len(name) > MAX_NAME:
-        errors.append(f"Le nom ne doit pas dépasser {MAX_NAME} caractères.")
+        errors["name"] = f"Le nom ne doit pas dépasser {MAX_NAME} caractères."
     if due and not DATE.match(due):
-        errors.append("La date d'échéance doit être au format AAAA-MM-JJ.")
+        errors["due_date"] = "La date d'échéance doit être au format AAAA-MM-JJ."
     elif due:
         try:
             datetime.fromisoformat(due)
         except ValueError:
-            errors.append("Cette date d'échéance n'existe pas.")
+            errors["due_date"] = "Cette date d'échéance n'existe pas."
     return name, due, errors
 
 
 async def cohorts_page(request: Request) -> Response:
     user = await require_role(request, "trainer", "admin")
     cohorts = await storage(request).trainer_cohorts(user.id)
-    return render(request, "trainer/cohorts.html", {"cohorts": cohorts, "errors": [], "values": {}})
+    return render(
+        request,
+        "trainer/cohorts.html",
+        {"cohorts": cohorts, "errors": {}, "values": {}, "today": today()},
+    )
 
 
 async def create_cohort(request: Request) -> Response:
@@ -79,14 +96,19 @@ async def create_cohort(request: Request) -> Response:
     name, due, errors = _cohort_form(form)
     path_id = text_field(form, "path_id")
     if course(request).path(path_id) is None:
-        errors.append("Choisissez le parcours du groupe.")
+        errors["path_id"] = "Choisissez le parcours du groupe."
+    if due and "due_date" not in errors and due < today() and not form.get("past_ok"):
+        errors["due_date"] = (
+            "Cette date d’échéance est déjà passée\u00a0: tous les apprenants seraient en retard "
+            "dès leur arrivée. Corrigez-la, ou cochez «\u00a0Garder cette date passée\u00a0»."
+        )
     if errors:
         cohorts = await storage(request).trainer_cohorts(user.id)
         values = {"name": name, "due_date": due or "", "path_id": path_id}
         return render(
             request,
             "trainer/cohorts.html",
-            {"cohorts": cohorts, "errors": errors, "values": values},
+            {"cohorts": cohorts, "errors": errors, "values": values, "today": today()},
             status=400,
         )
     cohort_id = await storage(request).create_cohort(
@@ -117,7 +139,13 @@ async def reports_for(request: Request, cohort: Cohort) -> list[LearnerReport]:
     ]
 
 
-async def dashboard(request: Request) -> Response:
+async def dashboard(
+    request: Request,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The cohort's page; a co-trainer form error comes back here, under its field."""
     _, cohort = await trainer_cohort(request)
     reports = await reports_for(request, cohort)
     sort = request.query_params.get("tri", "nom")
@@ -143,8 +171,11 @@ async def dashboard(request: Request) -> Response:
             "trainers": await db.cohort_trainers(cohort.id),
             "invitations": await db.pending_invitations(cohort.id),
             "join_url": f"{request.app.state.settings.base_url}/join/{cohort.join_code}",
-            "errors": [],
+            "errors": errors or {},
+            "values": values or {},
+            "notice": NOTICES.get(request.query_params.get("fait", "")),
         },
+        status=status,
     )
 
 
@@ -153,7 +184,7 @@ async def update_cohort(request: Request) -> Response:
     form = await read_form(request)
     name, due, errors = _cohort_form(form)
     if errors:
-        raise HTTPException(400, " ".join(errors))
+        raise HTTPException(400, " ".join(errors.values()))
     archived = cohort.archived_at or now() if form.get("archived") else None
     await storage(request).update_cohort(cohort.id, name, due, archived)
     return redirect(f"/trainer/cohorts/{cohort.id}")
@@ -168,7 +199,7 @@ async def join_link(request: Request) -> Response:
     code = new_join_code() if action == "rotate" else cohort.join_code
     enabled = cohort.join_enabled if action == "rotate" else action == "enable"
     await storage(request).set_join_link(cohort.id, code, enabled)
-    return redirect(f"/trainer/cohorts/{cohort.id}#invitation")
+    return redirect(f"/trainer/cohorts/{cohort.id}?fait={DONE[action]}#invitation")
 
 
 async def add_trainer(request: Request) -> Response:
@@ -177,13 +208,9 @@ async def add_trainer(request: Request) -> Response:
     email = text_field(form, "email").lower()
     other = await storage(request).user_by_email(email) if email else None
     if other is None or not (other.has("trainer") or other.has("admin")):
-        raise HTTPException(
-            400,
-            "Aucun formateur ne correspond à cette adresse\u00a0: la personne doit avoir un compte "
-            "avec le rôle formateur.",
-        )
+        return await dashboard(request, {"trainer-email": NO_TRAINER}, {"email": email}, 400)
     await storage(request).add_trainer(cohort.id, other.id)
-    return redirect(f"/trainer/cohorts/{cohort.id}#formateurs")
+    return redirect(f"/trainer/cohorts/{cohort.id}?fait=formateur#formateurs")
 
 
 def _learner(reports: list[LearnerReport], request: Request) -> LearnerReport:
@@ -205,12 +232,15 @@ async def learner_detail(request: Request) -> Response:
     answers = {}
     if shared:
         answers = {rid: a for rid, (a, _) in (await db.reflections(report.user_id)).items()}
+    path = course(request).path(cohort.path_id)
+    assert path is not None  # reports_for has checked it
     return render(
         request,
         "trainer/learner.html",
         {
             "cohort": cohort,
-            "path": course(request).path(cohort.path_id),
+            "path": path,
+            "attempts": await db.learner_attempts(report.user_id, path.module_ids),
             "report": report,
             "shared": shared,
             "answers": answers,
@@ -225,7 +255,7 @@ async def remove_member(request: Request) -> Response:
     await read_form(request)
     report = _learner(await reports_for(request, cohort), request)
     await storage(request).remove_member(cohort.id, report.user_id)
-    return redirect(f"/trainer/cohorts/{cohort.id}")
+    return redirect(f"/trainer/cohorts/{cohort.id}?fait=retire")
 
 
 async def questions(request: Request) -> Response:
