@@ -79,3 +79,20 @@ def test_no_reason_for_other_pages_or_unknown_modules(client: TestClient) -> Non
         html = client.get(f"/login?next={target}").text
         assert "Connectez-vous pour suivre ce module" not in html, target
     assert "Connectez-vous pour suivre" not in client.get("/login").text
+
+
+def test_header_names_the_signed_in_person_and_links_to_their_trainings(learner: Learner) -> None:
+    header = learner.client.get("/").text.split("</header>")[0]
+    assert '<summary class="nav-toggle">Menu</summary>' in header
+    assert (
+        '<a class="nav-user-name" href="/mes-formations">'
+        '<span class="visually-hidden">Mes formations de </span>Léa Martin</a>'
+    ) in header
+    mine = learner.client.get("/mes-formations").text.split("</header>")[0]
+    assert 'href="/mes-formations" aria-current="page"' in mine
+
+
+def test_header_of_a_visitor_has_the_menu_but_no_name(client: TestClient) -> None:
+    header = client.get("/").text.split("</header>")[0]
+    assert '<summary class="nav-toggle">Menu</summary>' in header
+    assert "nav-user-name" not in header

@@ -100,6 +100,21 @@ def test_journey_keyboard_quiz_and_accessibility(
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Créer mon compte").click()
     page.wait_for_url(live_server + "/")
+    menu = page.locator("summary.nav-toggle")
+    if width < 768:  # the navigation folds into a « Menu » disclosure, opened by keyboard
+        assert menu.is_visible()
+        assert not page.get_by_role("link", name="Glossaire").is_visible()
+        menu.focus()
+        page.keyboard.press("Enter")
+        page.screenshot(path=artifacts / f"{width}-home-menu.png", full_page=True)
+        problems.extend(check_accessibility(page, "home-menu"))
+        navigation = page.get_by_role("navigation", name="Navigation principale")
+        box = navigation.bounding_box()
+        assert box and box["x"] + box["width"] <= width, box
+    else:
+        assert not menu.is_visible()
+    assert page.get_by_role("link", name="Glossaire").is_visible()
+    assert page.get_by_role("link", name="Mes formations de Léa Martin").is_visible()
     assert page.get_by_role("button", name="Se déconnecter").count() == 1
 
     page.goto("/paths/1h")
