@@ -11,6 +11,8 @@ import yaml
 
 from course.errors import Problem
 from course.frontmatter import load_yaml
+from course.models import Section
+from course.sections import read_sections
 
 DEFAULT_THRESHOLD = 70
 
@@ -25,6 +27,7 @@ class PathSpec:
     outcomes: tuple[str, ...]
     module_ids: tuple[str, ...]
     line: int
+    sections: tuple[Section, ...] = ()
 
 
 def read_course_file(
@@ -135,6 +138,7 @@ def _read_path(
         else:
             listed.append(module)
     outcomes = raw.get("outcomes") or []
+    sections = read_sections(raw.get("sections"), listed, ident, line, error)
     if not ok or not isinstance(target, int):
         return None
     return PathSpec(
@@ -146,4 +150,5 @@ def _read_path(
         outcomes=tuple(str(o) for o in outcomes) if isinstance(outcomes, list) else (),
         module_ids=tuple(listed),
         line=line,
+        sections=sections,
     )

@@ -136,6 +136,14 @@ class Module:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A titled run of consecutive modules in a path, to find one's way in a long one."""
+
+    title: str
+    module_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Path:
     id: str
     title: str
@@ -145,6 +153,7 @@ class Path:
     outcomes: tuple[str, ...]
     module_ids: tuple[str, ...]
     total_minutes: int
+    sections: tuple[Section, ...] = ()
 
     def index(self, module_id: str) -> int:
         return self.module_ids.index(module_id)

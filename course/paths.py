@@ -36,6 +36,7 @@ class PathPass(Reporter):
                     outcomes=spec.outcomes,
                     module_ids=spec.module_ids,
                     total_minutes=total,
+                    sections=spec.sections,
                 )
             )
         used = {m for spec in specs for m in spec.module_ids}
