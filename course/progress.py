@@ -86,9 +86,29 @@ class PathProgress:
         return any(step.status is not Status.TODO for step in self.steps)
 
     @property
+    def status(self) -> Status:
+        """The whole path's state, in the words a module's badge uses."""
+        if self.complete:
+            return Status.DONE
+        return Status.STARTED if self.started else Status.TODO
+
+    def late(self, due_date: str | None, today: str) -> bool:
+        """Past the cohort's due date and not finished."""
+        return overdue(due_date, today, self.done, len(self.steps))
+
+    @property
     def next_step(self) -> Step | None:
         """The first unfinished module, in path order: where « Reprendre » leads."""
         return next((s for s in self.steps if s.status is not Status.DONE), None)
+
+
+def overdue(due_date: str | None, today: str, done: int, total: int) -> bool:
+    """The one lateness rule, for the trainer's dashboard and the learner's home page.
+
+    Dates are ISO strings (YYYY-MM-DD), so text order is date order; the due day
+    itself is still on time.
+    """
+    return bool(due_date) and today > str(due_date) and done < total
 
 
 def path_progress(

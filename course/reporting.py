@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from course.models import Course, Module, Path, Question
-from course.progress import Status
+from course.progress import Status, overdue
 
 STATES = {"not_started": "Pas commencé", "in_progress": "En cours", "completed": "Terminé"}
 
@@ -102,7 +102,7 @@ def learner_report(
             done += found[2] is not None
     total = len(path.module_ids)
     percent = round(100 * done / total) if total else 0
-    late = bool(due_date) and today > str(due_date) and done < total
+    late = overdue(due_date, today, done, total)
     user_id, name, email = member
     return LearnerReport(
         user_id,

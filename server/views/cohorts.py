@@ -39,7 +39,7 @@ async def join(request: Request) -> Response:
     db = storage(request)
     await db.join_cohort(cohort.id, user.id, now())
     await db.enrol(user.id, cohort.path_id)
-    return redirect("/mes-formations")
+    return redirect("/mes-formations?groupe=rejoint")
 
 
 async def my_trainings(request: Request) -> Response:
@@ -52,10 +52,15 @@ async def my_trainings(request: Request) -> Response:
         overview = path_progress(course(request), path, progress) if path else None
         rows.append((cohort, path, overview, trainers, shared))
     complete = [row[2] for row in rows if row[2] is not None and row[2].complete]
+    issued = {}
     if complete:
-        await certificates_of(request, user, complete)  # a crash may have left one out
+        issued = await certificates_of(request, user, complete)  # a crash may have left one out
     invitations = await db.learner_invitations(user.id)
-    return render(request, "mes_formations.html", {"rows": rows, "invitations": invitations})
+    return render(
+        request,
+        "mes_formations.html",
+        {"rows": rows, "invitations": invitations, "issued": issued},
+    )
 
 
 async def share_plan(request: Request) -> Response:

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from course import certificates
+from course import certificates, plan
 from course.attempt import Arrangement, arrange
 from course.certificates import Certificate
 from course.models import Module, Path
@@ -25,6 +25,7 @@ from course.progress import (
 from server.fragments import quiz_fields
 from server.storage import User, now
 from server.templating import render
+from server.views import training
 from server.web import (
     course,
     current_user,
@@ -42,13 +43,16 @@ MAX_REFLECTION = 5_000
 
 async def home(request: Request) -> Response:
     user = await current_user(request)
-    overview = []
+    overview: list[PathProgress] = []
+    mine: list[training.Training] = []
+    issued: dict[str, Certificate] = {}
     if user:
         progress = await storage(request).progress(user.id)
         overview = [path_progress(course(request), p, progress) for p in course(request).paths]
         if any(o.complete for o in overview):
-            await certificates_of(request, user, overview)
-    return render(request, "home.html", {"overview": overview})
+            issued = await certificates_of(request, user, overview)
+        mine = await training.trainings(request, user, progress, issued)
+    return render(request, "home.html", {"overview": overview, "trainings": mine, "issued": issued})
 
 
 def path_of(request: Request) -> Path:
@@ -103,12 +107,14 @@ async def module_page(request: Request) -> Response:
     path = path_of(request)
     module = module_of(request, path)
     user, progress, answers = await learner_in_module(request, module.id)
+    readers = await training.plan_readers(request, user.id) if module.reflections else ()
     return module_response(
         request,
         path,
         module,
         progress=progress,
         answers=answers,
+        plan_readers=readers,
         **next_attempt(request, user.id, module, progress),
     )
 
@@ -162,6 +168,8 @@ def module_response(request: Request, path: Path, module: Module, **context) -> 
         "attempt_token": None,
         "missing": (),
         "reveal": False,
+        "plan_readers": None,  # unknown: the reflection labels then make no claim
+        "heading": plan.heading,
     }
     values.update(context)
     if values["arrangement"] is not None and values["result"] is None:
