@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html import unescape
 
 from starlette.testclient import TestClient
 
+from course.option_counts import option_counts
 from tests.conftest import sign_in
 from tests.test_trainer import join_code, world  # noqa: F401 (world is a fixture)
 
@@ -159,3 +161,33 @@ def test_role_changes_are_confirmed_then_reported(client: TestClient, world) -> 
     assert "Rôle formateur donné à Léa." in client.get(location).text
     bogus = client.get("/admin/users?fait=grant&role=trainer&compte=x")
     assert bogus.status_code == 200 and "alert-success" not in bogus.text
+
+
+def test_per_question_page_shows_whole_question_and_option_counts(
+    client: TestClient,
+    world,  # noqa: F811
+) -> None:
+    sign_in(client, "lea@example.fr").quiz(
+        "/paths/1h/intro", {"intro-mode": "b", "intro-acteurs": "a", "intro-classement": "faux"}
+    )
+    sign_in(client, "formatrice@example.fr")
+    page = client.get(dashboard_url(world) + "/questions").text
+    assert "<caption>Réussite et options choisies, question par question</caption>" in page
+    row = re.search(r"<tr>\s*<th scope=\"row\">Quel mode de relation.*?</tr>", page, re.S)[0]
+    picks = unescape(row).replace("\u00a0", " ")
+    # two attempts: the fixture's (a, right) and this one (b, wrong)
+    assert 'Le mécénat</strong> : 1 fois (50 %) <span class="tag">bonne réponse</span>' in picks
+    assert "L'innovation sociétale : 1 fois (50 %)" in picks
+    assert "La coopération économique : 0 fois (0 %)" in picks
+
+
+def test_option_counts_ignore_unknown_and_malformed_answers() -> None:
+    known = {"intro": frozenset({"q1"})}
+    attempts = [
+        ("intro", '{"q1": ["a", "a", "b"], "gone": ["a"]}'),
+        ("intro", '{"q1": "a"}'),
+        ("intro", "[1, 2]"),
+        ("removed", '{"q1": ["a"]}'),
+        ("intro", '{"q1": ["b", 3]}'),
+    ]
+    assert option_counts(known, attempts) == {"q1": Counter({"b": 2, "a": 1})}

@@ -6,6 +6,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from course.reload_summary import summarize
+from server.storage import now
 from server.templating import render
 from server.web import course, read_form, redirect, require_role
 
@@ -25,6 +27,7 @@ async def content_page(request: Request) -> Response:
             "loaded_at": request.app.state.content_loaded_at,
             "paths_of": paths_of,
             "reloaded": request.query_params.get("rechargement"),
+            "last_reload": getattr(request.app.state, "last_reload", None),
         },
     )
 
@@ -32,7 +35,10 @@ async def content_page(request: Request) -> Response:
 async def reload_content(request: Request) -> Response:
     await require_role(request, "editor", "admin")
     await read_form(request)
+    before = course(request)
     ok = await request.app.state.content.reload()
+    if ok:
+        request.app.state.last_reload = (now(), summarize(before, course(request)))
     return redirect(f"/editor/content?rechargement={'ok' if ok else 'refuse'}")
 
 

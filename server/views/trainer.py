@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from course import reporting
+from course.option_counts import option_counts
 from course.plan import heading
 from course.reporting import LearnerReport
 from server.exports import csv_rows, json_report
@@ -263,11 +264,13 @@ async def questions(request: Request) -> Response:
     path = course(request).path(cohort.path_id)
     assert path is not None
     rows = await storage(request).cohort_answers(cohort.id, path.module_ids)
-    rates = reporting.question_rates(
-        course(request), path, ((r["module_id"], r["answers"]) for r in rows)
-    )
+    pairs = [(r["module_id"], r["answers"]) for r in rows]
+    rates = reporting.question_rates(course(request), path, pairs)
+    known = {m.id: frozenset(q.id for q in m.questions) for m in course(request).path_modules(path)}
     return render(
-        request, "trainer/questions.html", {"cohort": cohort, "path": path, "rates": rates}
+        request,
+        "trainer/questions.html",
+        {"cohort": cohort, "path": path, "rates": rates, "picks": option_counts(known, pairs)},
     )
 
 
