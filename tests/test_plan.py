@@ -41,7 +41,7 @@ def test_plan_page_and_downloads(client: TestClient, learner: Learner) -> None:
         {"answer": "Une <b>petite</b> association\nà Lille."},
     )
     page = client.get("/plan")
-    assert page.status_code == 200 and "1 réponse sur 3" in page.text
+    assert page.status_code == 200 and "1\u00a0réponse sur 3" in page.text
     assert "Une &lt;b&gt;petite&lt;/b&gt; association" in page.text
     markdown = client.get("/plan.md")
     assert markdown.headers["content-type"].startswith("text/markdown")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from course import plan
+from course.models import Path
 from server.pdf_pool import PdfPool, version
 from server.templating import date_fr, render
 from server.web import course, require_user, storage
@@ -19,13 +21,39 @@ async def _answers(request: Request) -> dict[str, str]:
     return {rid: answer for rid, (answer, _) in rows.items()}
 
 
-def _sections(request: Request) -> tuple[plan.Section, ...]:
-    return request.app.state.plan_sections
+async def _sections(request: Request, answers: Mapping[str, str]) -> tuple[plan.Section, ...]:
+    """The prompts of the paths the learner follows, plus any they answered elsewhere.
+
+    A learner of the 1 h path sees its one prompt, not the 12 h path's thirteen.
+    """
+    followed = await storage(request).enrolments(request.state.user.id)
+    modules = {
+        module_id
+        for path in course(request).paths
+        if path.id in followed
+        for module_id in path.module_ids
+    }
+    return tuple(
+        section
+        for section in request.app.state.plan_sections
+        if section.module.id in modules
+        or any(answers.get(r.id, "").strip() for r in section.reflections)
+    )
+
+
+def _longest_with_prompts(request: Request) -> Path | None:
+    """Where the empty plan points: the path whose workshops build the whole plan."""
+    paths = [
+        p
+        for p in course(request).paths
+        if any(m.reflections for m in course(request).path_modules(p))
+    ]
+    return max(paths, key=lambda p: p.target_minutes, default=None)
 
 
 async def plan_page(request: Request) -> Response:
     answers = await _answers(request)
-    sections = _sections(request)
+    sections = await _sections(request, answers)
     return render(
         request,
         "plan.html",
@@ -36,6 +64,7 @@ async def plan_page(request: Request) -> Response:
             "total": sum(len(s.reflections) for s in sections),
             "heading": plan.heading,
             "sub_questions": plan.sub_questions,
+            "suggested": _longest_with_prompts(request),
         },
     )
 
@@ -43,7 +72,8 @@ async def plan_page(request: Request) -> Response:
 async def plan_markdown(request: Request) -> Response:
     answers = await _answers(request)
     user = request.state.user
-    text = plan.markdown(course(request), _sections(request), answers, user.name, _today())
+    sections = await _sections(request, answers)
+    text = plan.markdown(course(request), sections, answers, user.name, _today())
     return Response(
         text,
         media_type="text/markdown; charset=utf-8",
@@ -56,12 +86,18 @@ async def plan_pdf(request: Request) -> Response:
 
     answers = await _answers(request)
     user = request.state.user
-    sections, today = _sections(request), _today()
+    sections, today = await _sections(request, answers), _today()
     # Everything the PDF prints is in the key: a new answer, name, day or course makes a new one.
     key = (
         "plan",
         user.id,
-        version(user.name, today, course(request).version, sorted(answers.items())),
+        version(
+            user.name,
+            today,
+            course(request).version,
+            sorted(answers.items()),
+            [s.module.id for s in sections],
+        ),
     )
     pool: PdfPool = request.app.state.pdf_pool
     pdf = await pool.get(user.id, key, build, course(request), sections, answers, user.name, today)
