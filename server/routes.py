@@ -67,6 +67,7 @@ def routes() -> list[Route | Mount]:
         Route("/trainer/cohorts/{cohort_id}/questions", trainer.questions),
         Route("/trainer/cohorts/{cohort_id}/export.csv", trainer.export_csv),
         Route("/trainer/cohorts/{cohort_id}/import", imports.import_form, methods=["GET"]),
+        Route("/trainer/cohorts/{cohort_id}/import/exemple.csv", imports.sample_csv),
         Route("/trainer/cohorts/{cohort_id}/import", imports.import_preview, methods=["POST"]),
         Route(
             "/trainer/cohorts/{cohort_id}/import/confirm", imports.import_confirm, methods=["POST"]

@@ -191,3 +191,35 @@ def test_option_counts_ignore_unknown_and_malformed_answers() -> None:
         ("intro", '{"q1": ["b", 3]}'),
     ]
     assert option_counts(known, attempts) == {"q1": Counter({"b": 2, "a": 1})}
+
+
+def test_cohort_list_shows_progress_and_late_counts(client: TestClient, world) -> None:  # noqa: F811
+    sign_in(client, "formatrice@example.fr")
+    page = client.get("/trainer/cohorts").text
+    row = re.search(
+        r"<tr>\s*<th scope=\"row\"><a href=\"/trainer/cohorts/\d+\">Promo Lille.*?</tr>", page, re.S
+    )
+    cells = re.findall(r"<td>(.*?)</td>", row[0].replace("\u00a0", " "))
+    # Léa is halfway, the other learner has not started: median 25 %, nobody done, both late
+    assert cells[2:6] == ["2", "25 %", "0", '<span class="badge badge-late">2</span>'], cells
+
+
+def test_sample_csv_is_offered_and_reads_back_as_three_invitations(
+    client: TestClient,
+    world,  # noqa: F811
+) -> None:
+    trainer = sign_in(client, "formatrice@example.fr")
+    url = dashboard_url(world) + "/import"
+    assert f'href="{url}/exemple.csv"' in client.get(url).text
+    sample = client.get(url + "/exemple.csv")
+    assert sample.status_code == 200 and sample.headers["content-type"].startswith("text/csv")
+    assert "attachment" in sample.headers["content-disposition"]
+    preview = client.post(
+        url,
+        data={"csrf_token": trainer.token},
+        files={"file": ("exemple.csv", sample.content, "text/csv")},
+    )
+    assert preview.status_code == 200 and preview.text.count("sera invité") == 3
+    assert "Léa Dubois" in preview.text
+    sign_in(client, "autre@example.fr")
+    assert client.get(url + "/exemple.csv").status_code == 404  # not their cohort

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -15,6 +18,12 @@ from server.views.trainer import trainer_cohort
 from server.web import read_form, redirect, storage, text_field
 
 MAX_FILE = 200 * 1024
+SAMPLE = [
+    ("email", "nom"),
+    ("camille.martin@exemple.fr", "Camille Martin"),
+    ("karim.benali@exemple.fr", "Karim Benali"),
+    ("lea.dubois@exemple.fr", "Léa Dubois"),
+]
 
 
 def _signer(request: Request) -> URLSafeSerializer:
@@ -24,6 +33,18 @@ def _signer(request: Request) -> URLSafeSerializer:
 async def import_form(request: Request) -> Response:
     _, cohort = await trainer_cohort(request)
     return render(request, "trainer/import.html", {"cohort": cohort, "rows": None, "error": None})
+
+
+async def sample_csv(request: Request) -> Response:
+    """A file in the expected shape (semicolons and a BOM, as French Excel saves it) to fill in."""
+    await trainer_cohort(request)
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(SAMPLE)
+    return Response(
+        ("\ufeff" + out.getvalue()).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="exemple-apprenants.csv"'},
+    )
 
 
 async def import_preview(request: Request) -> Response:

@@ -81,13 +81,28 @@ def _cohort_form(form: FormData) -> tuple[str, str | None, dict[str, str]]:
     return name, due, errors
 
 
+async def summaries(request: Request, cohorts: list[Cohort]) -> dict[int, reporting.Summary]:
+    """Each cohort's progress at a glance, for the list; a cohort whose path is gone has none."""
+    return {
+        c.id: reporting.summary(await reports_for(request, c))
+        for c in cohorts
+        if course(request).path(c.path_id) is not None
+    }
+
+
 async def cohorts_page(request: Request) -> Response:
     user = await require_role(request, "trainer", "admin")
     cohorts = await storage(request).trainer_cohorts(user.id)
     return render(
         request,
         "trainer/cohorts.html",
-        {"cohorts": cohorts, "errors": {}, "values": {}, "today": today()},
+        {
+            "cohorts": cohorts,
+            "summaries": await summaries(request, cohorts),
+            "errors": {},
+            "values": {},
+            "today": today(),
+        },
     )
 
 
@@ -109,7 +124,13 @@ async def create_cohort(request: Request) -> Response:
         return render(
             request,
             "trainer/cohorts.html",
-            {"cohorts": cohorts, "errors": errors, "values": values, "today": today()},
+            {
+                "cohorts": cohorts,
+                "summaries": await summaries(request, cohorts),
+                "errors": errors,
+                "values": values,
+                "today": today(),
+            },
             status=400,
         )
     cohort_id = await storage(request).create_cohort(
