@@ -159,6 +159,9 @@ def test_every_page_type_reflows_and_keeps_its_contrasts(
 
     login("formatrice@example.fr")
     check("trainer-dashboard", dashboard)
+    # The progress table scrolls in its box, with a shadow at the edge that hides more.
+    cue = page.locator(".table-wrap").first.evaluate("e => getComputedStyle(e).backgroundImage")
+    assert cue.count("radial-gradient") == 2, cue
     assert "button-danger" in page.locator("button[value=disable]").get_attribute("class")
     check("trainer-questions", dashboard + "/questions")
     page.goto(dashboard)
@@ -172,6 +175,19 @@ def test_every_page_type_reflows_and_keeps_its_contrasts(
     page.set_input_files("#file", str(csv))
     page.click("form[enctype] button[type=submit]")
     check("trainer-import-preview")
+    # Nothing valid to import: the confirmation button is disabled and looks it.
+    page.goto(dashboard + "/import")
+    csv.write_text("email;nom\npas-un-email;X\n", encoding="utf-8")
+    page.set_input_files("#file", str(csv))
+    page.click("form[enctype] button[type=submit]")
+    disabled = page.locator("button:disabled.button")
+    assert disabled.count() == 1
+    look = disabled.evaluate(
+        "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.borderTopStyle,"
+        " s.color, s.cursor].join(' / '); }"
+    )
+    assert "dashed" in look and "not-allowed" in look, look
+    assert look.split(" / ")[0] not in buttons["light"]["primary"], (look, buttons)
 
     login("admin@example.fr")
     check("admin-users", "/admin/users")
