@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from course.certificates import format_duration
+from course.outline import lesson_headings, section_runs
 from course.progress import Status
 from server.assets import ASSETS
 
@@ -68,6 +69,8 @@ def make_env() -> Environment:
     env.filters["plural"] = plural
     env.globals["static"] = ASSETS.url
     env.globals["badge"] = badge
+    env.globals["section_runs"] = section_runs
+    env.globals["lesson_headings"] = lesson_headings
     return env
 
 

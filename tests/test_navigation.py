@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from starlette.testclient import TestClient
 
+from server.app import create_app
+from server.settings import Settings
 from tests.conftest import Learner, sign_in
 
 
@@ -96,3 +101,52 @@ def test_header_of_a_visitor_has_the_menu_but_no_name(client: TestClient) -> Non
     header = client.get("/").text.split("</header>")[0]
     assert '<summary class="nav-toggle">Menu</summary>' in header
     assert "nav-user-name" not in header
+
+
+def test_module_page_has_the_path_outline_with_statuses(learner: Learner) -> None:
+    learner.pass_intro("12h")
+    html = learner.client.get("/paths/12h/lecture").text
+    outline = html.split('<nav class="course-outline" aria-label="Modules du parcours">')[1]
+    outline = outline.split("</nav>")[0]
+    assert "<summary>Modules du parcours" in outline
+    assert "(1 sur 4 terminé)" in outline
+    assert 'href="/paths/12h/lecture" aria-current="page"' in outline
+    assert 'class="outline-done"' in outline and "(terminé)" in outline
+    assert outline.count("<li") == 4
+
+
+def test_module_page_lists_its_h2_headings_and_the_quiz(learner: Learner) -> None:
+    html = learner.client.get("/paths/1h/intro").text
+    toc = html.split('<nav class="lesson-toc"')[1].split("</nav>")[0]
+    anchors = re.findall(r'href="#([^"]+)"', toc)
+    assert anchors[-1] == "quiz"
+    assert len(anchors) >= 2
+    for anchor in anchors[:-1]:
+        assert f'<h2 id="{anchor}">' in html, anchor
+    assert "Aller au quiz" in toc
+
+
+def test_a_path_and_its_outline_group_the_modules_by_section(
+    settings: Settings, content_dir: Path
+) -> None:
+    course_file = content_dir / "course.yaml"
+    listed = "    modules: [intro, lecture, approfondir, atelier]"
+    sections = (
+        "    sections:\n"
+        "      - {title: Premiers pas, from: intro}\n"
+        "      - {title: Pour aller loin, from: approfondir}\n"
+    )
+    text = course_file.read_text(encoding="utf-8")
+    course_file.write_text(text.replace(listed, sections + listed), encoding="utf-8")
+    with TestClient(create_app(settings), base_url="http://testserver") as client:
+        page = client.get("/paths/12h").text
+        first = page.index('id="section-1">Premiers pas')
+        second = page.index('id="section-2">Pour aller loin')
+        assert first < page.index('href="/paths/12h/lecture"') < second
+        assert second < page.index('href="/paths/12h/atelier"')
+        assert '<ol class="module-list" start="3">' in page
+        assert "section-1" not in client.get("/paths/4h").text
+        Learner(client).signup()
+        module = client.get("/paths/12h/intro").text
+        assert 'id="partie-2">Pour aller loin</p>' in module
+        assert 'aria-labelledby="partie-2" start="3"' in module

@@ -25,7 +25,7 @@ from course.progress import (
 from server.fragments import quiz_fields
 from server.storage import User, now
 from server.templating import render
-from server.views import training
+from server.views import navigation, training
 from server.web import (
     course,
     current_user,
@@ -115,6 +115,7 @@ async def module_page(request: Request) -> Response:
         progress=progress,
         answers=answers,
         plan_readers=readers,
+        outline=await navigation.outline(request, path, user.id),
         **next_attempt(request, user.id, module, progress),
     )
 

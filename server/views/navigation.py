@@ -1,4 +1,4 @@
-"""Finding one's way: which module a sign-in leads to, and a path's sections."""
+"""Finding one's way: the sign-in reason, a lesson's contents and its path's outline."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import re
 
 from starlette.requests import Request
 
-from course.models import Module
-from server.web import course
+from course.models import Module, Path
+from course.progress import PathProgress, path_progress
+from server.web import course, storage
 
 # `/paths/<path>/<module>` and its sub-pages, or the `/modules/<module>` permalink.
 MODULE_URL = re.compile(r"^/(?:paths/(?P<path>[^/?#]+)|modules)/(?P<module>[^/?#]+)")
@@ -24,3 +25,9 @@ def wanted_module(request: Request, target: str) -> Module | None:
         return module
     path = next((p for p in current.paths if p.id == found["path"]), None)
     return module if path is not None and module.id in path.module_ids else None
+
+
+async def outline(request: Request, path: Path, user_id: int) -> PathProgress:
+    """Every module of the path with the learner's status, for the outline beside a lesson."""
+    progress = await storage(request).progress(user_id)
+    return path_progress(course(request), path, progress)

@@ -7,6 +7,7 @@ test-artifacts/ and an axe-core run (WCAG 2.1 A and AA) in the light and dark th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,18 @@ def test_journey_keyboard_quiz_and_accessibility(
     page.get_by_role("button", name="Commencer ce parcours").click()
     page.wait_for_url("**/paths/1h/intro")
     visit("module-quiz")
+    # The path's outline: a closed drawer on a phone, an open sidebar on a wide screen.
+    outline = page.get_by_role("navigation", name="Modules du parcours")
+    current = outline.get_by_role("link", name=re.compile("^Introduction"))
+    if width < 768:
+        assert not current.is_visible()
+        outline.locator("summary").click()
+        page.screenshot(path=artifacts / f"{width}-module-outline.png", full_page=True)
+        problems.extend(check_accessibility(page, "module-outline"))
+    assert current.is_visible() and current.get_attribute("aria-current") == "page"
+    toc = page.get_by_role("navigation", name="Dans ce module")
+    toc.get_by_role("link", name="Aller au quiz").click()
+    assert page.evaluate("() => location.hash") == "#quiz"
 
     # Sent with nothing ticked: the page lands on the summary, focused, which links
     # to each unanswered question.

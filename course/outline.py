@@ -1,0 +1,36 @@
+"""Finding one's way in a path: its modules by section, a lesson's table of contents.
+
+Pure functions the templates call, so that every page showing a path groups it alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup
+
+from course.models import Module, Path
+from course.progress import Step
+
+# The lesson's h2 headings, as the Markdown anchors plugin compiled them.
+HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
+
+
+def lesson_headings(module: Module) -> list[tuple[str, str]]:
+    """(anchor, plain text) of each h2 of the lesson, for its table of contents."""
+    found = []
+    for segment in module.segments:
+        for anchor, inner in HEADING.findall(segment.html):
+            found.append((anchor, Markup(inner).striptags()))
+    return found
+
+
+def section_runs(path: Path, steps: tuple[Step, ...]) -> list[tuple[str, tuple[Step, ...]]]:
+    """The steps grouped by the path's sections; one untitled run when it has none."""
+    if not path.sections:
+        return [("", steps)]
+    by_id = {step.module.id: step for step in steps}
+    return [
+        (section.title, tuple(by_id[m] for m in section.module_ids if m in by_id))
+        for section in path.sections
+    ]
