@@ -84,6 +84,7 @@ def routes() -> list[Route | Mount]:
         Route("/editor/questions", items.questions_page),
         Route("/editor/questions.csv", items.questions_csv),
         Route("/preview/status", editor.preview_status),
+        Route("/preview/corrige", editor.answer_key),
         Route("/admin/users", admin.users),
         Route("/admin/users/{user_id}/roles", admin.change_role, methods=["POST"]),
         Route("/modules/{module_id}", misc.module_permalink),

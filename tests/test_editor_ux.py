@@ -9,6 +9,8 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from course.reload_summary import summarize
+from server.app import create_app
+from server.settings import Settings
 from tests.test_reload import editor, retitle  # noqa: F401 (editor is a fixture)
 
 
@@ -63,3 +65,23 @@ def test_summary_counts_added_removed_and_moved_questions(client: TestClient) ->
     assert said.sentences()[-1] == (
         f"Questions\u00a0: {len(intro.questions)}\u00a0ajoutées, 1\u00a0retirée."
     )
+
+
+def test_preview_shows_a_banner_and_the_answer_key(settings: Settings) -> None:
+    with TestClient(create_app(replace(settings, preview=True))) as client:
+        page = client.get("/paths/1h/intro").text
+        banner = re.search(r'<aside class="preview-banner" aria-label="Aperçu">.*?</aside>', page)
+        assert banner and "<strong>Aperçu</strong>" in banner[0]
+        key = client.get(re.search(r'href="(/preview/corrige)"', banner[0])[1])
+        assert key.status_code == 200
+        section = re.search(r'<section[^>]*id="corrige-intro".*?</section>', key.text, re.S)[0]
+        right = re.findall(r"<li><strong>✓ Bonne réponse&nbsp;:</strong> (.*?)</li>", section, re.S)
+        assert "Le mécénat" in right[0] and "point de départ le plus fréquent" in right[0]
+        assert "✗ Mauvaise réponse&nbsp;: L’innovation sociétale" in section.replace("'", "’")
+        assert "Le mécénat est le mode le plus simple." in section  # the explanation
+        assert "lecture" not in re.findall(r'id="corrige-(\w+)"', key.text)  # no quiz there
+
+
+def test_answer_key_and_banner_are_absent_outside_preview(client: TestClient) -> None:
+    assert client.get("/preview/corrige").status_code == 404
+    assert "preview-banner" not in client.get("/").text

@@ -42,6 +42,13 @@ async def reload_content(request: Request) -> Response:
     return redirect(f"/editor/content?rechargement={'ok' if ok else 'refuse'}")
 
 
+async def answer_key(request: Request) -> Response:
+    """Every quiz with its right answers, for the editor checking a draft (preview mode only)."""
+    if not request.app.state.settings.preview:
+        raise HTTPException(404)
+    return render(request, "editor/answer_key.html", {})
+
+
 async def preview_status(request: Request) -> Response:
     """What the preview page polls to refresh itself after a save (preview mode only)."""
     if not request.app.state.settings.preview:

@@ -8,9 +8,11 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
-from tests.browser.conftest import LIVE
+from tests.browser.conftest import FIXTURE_COURSE, LIVE, _free_port
 from tests.browser.pages import PASSWORD, check_accessibility, vnu_errors
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -137,3 +139,56 @@ def test_staff_pages_are_accessible_and_valid(
 
     errors = vnu_errors(pages, artifacts / "html", prefix="staff-")
     assert not errors, "Nu Html Checker errors:\n" + "\n".join(errors)
+
+
+def test_preview_banner_and_answer_key_are_accessible(
+    browser, artifacts: Path, tmp_path: Path
+) -> None:
+    """`alliances preview`: the « Aperçu » banner on every page, the quizzes' answer key."""
+    port = _free_port()
+    alliances = Path(sys.executable).with_name("alliances")
+    log = (tmp_path / "preview.log").open("w")
+    server = subprocess.Popen(
+        [str(alliances), "preview", str(FIXTURE_COURSE), "--port", str(port)],
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "no preview"
+                time.sleep(0.2)
+        pages: dict[str, str] = {}
+        problems: list[str] = []
+        for width in (320, 375, 1280):
+            context = browser.new_context(base_url=base, viewport={"width": width, "height": 800})
+            page = context.new_page()
+            for name, url in (("module", "/paths/1h/intro"), ("corrige", "/preview/corrige")):
+                page.goto(url)
+                shot = artifacts / f"preview-{name}-{width}.png"
+                page.screenshot(path=shot, full_page=True)
+                assert page.locator(".preview-banner").is_visible(), (name, width)
+                wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+                assert not wide, f"{name} scrolls sideways at {width} px"
+                if width == 1280:
+                    pages[name] = page.content()
+                    problems.extend(check_accessibility(page, f"preview-{name}"))
+            page.goto("/paths/1h/intro")
+            assert page.evaluate("() => { window.scrollTo(0, 1500); return window.scrollY; }") > 0
+            top = page.locator(".preview-banner").bounding_box()
+            assert top is not None and -1 <= top["y"] <= 1, f"the banner leaves view: {top}"
+            context.close()
+        assert "Bonne réponse" in pages["corrige"]
+        assert not problems, "axe-core violations:\n" + "\n".join(problems)
+        errors = vnu_errors(pages, artifacts / "html", prefix="preview-")
+        assert not errors, "Nu Html Checker errors:\n" + "\n".join(errors)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
