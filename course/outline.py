@@ -6,6 +6,7 @@ Pure functions the templates call, so that every page showing a path groups it a
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from markupsafe import Markup
 
@@ -34,3 +35,18 @@ def section_runs(path: Path, steps: tuple[Step, ...]) -> list[tuple[str, tuple[S
         (section.title, tuple(by_id[m] for m in section.module_ids if m in by_id))
         for section in path.sections
     ]
+
+
+def letter_index(html: str) -> list[tuple[str, str]]:
+    """(letter, anchor of its first h2) for each initial present, for a glossary's A–Z index.
+
+    Accents fold to their letter (« Évaluation » under E), so the index stays A to Z.
+    """
+    found: dict[str, str] = {}
+    for anchor, inner in HEADING.findall(html):
+        text = Markup(inner).striptags().strip()
+        initial = unicodedata.normalize("NFD", text[:1]).encode("ascii", "ignore").decode()
+        letter = initial.upper()
+        if letter.isalpha() and letter not in found:
+            found[letter] = anchor
+    return sorted(found.items())

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from course.certificates import format_duration
-from course.outline import lesson_headings, section_runs
+from course.outline import lesson_headings, letter_index, section_runs
 from course.progress import Status
 from server.assets import ASSETS
 
@@ -71,6 +71,7 @@ def make_env() -> Environment:
     env.globals["badge"] = badge
     env.globals["section_runs"] = section_runs
     env.globals["lesson_headings"] = lesson_headings
+    env.globals["letter_index"] = letter_index
     return env
 
 

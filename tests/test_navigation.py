@@ -7,6 +7,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
+from course.outline import letter_index
 from server.app import create_app
 from server.settings import Settings
 from tests.conftest import Learner, sign_in
@@ -150,3 +151,19 @@ def test_a_path_and_its_outline_group_the_modules_by_section(
         module = client.get("/paths/12h/intro").text
         assert 'id="partie-2">Pour aller loin</p>' in module
         assert 'aria-labelledby="partie-2" start="3"' in module
+
+
+def test_letter_index_folds_accents_and_keeps_the_first_term_of_each_letter() -> None:
+    html = (
+        '<h2 id="evaluation">Évaluation</h2><h2 id="ecosysteme">Écosystème</h2>'
+        '<h2 id="alliance">Alliance <abbr title="x">AIG</abbr></h2><h3 id="b">Bilan</h3>'
+        '<h2 id="odd-17">« ODD » 17</h2><h2 id="zone">zone</h2>'
+    )
+    assert letter_index(html) == [("A", "alliance"), ("E", "evaluation"), ("Z", "zone")]
+
+
+def test_glossary_has_an_a_to_z_index(client: TestClient) -> None:
+    html = client.get("/pages/glossaire").text
+    index = html.split('<nav class="letter-index" aria-label="Index alphabétique du glossaire">')[1]
+    assert '<li><a href="#alliance">A</a></li>' in index.split("</nav>")[0]
+    assert '<h2 id="alliance">' in html
