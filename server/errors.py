@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Scope
 
+from server import form_expired
+from server.form_expired import FormExpired
 from server.templating import ENV
 
 log = logging.getLogger("alliances")
@@ -26,8 +28,16 @@ MESSAGES = {
 }
 
 
-def error_page(request: Request, status: int, detail: str | None = None) -> HTMLResponse:
-    title, default = MESSAGES.get(status, MESSAGES[400])
+def error_page(
+    request: Request,
+    status: int,
+    detail: str | None = None,
+    *,
+    title: str | None = None,
+    back: str | None = None,
+) -> HTMLResponse:
+    default_title, default = MESSAGES.get(status, MESSAGES[400])
+    title = title or default_title
     state = getattr(request.app, "state", None)
     signer = getattr(state, "signer", None)
     csrf_cookie = getattr(request.state, "csrf_cookie", None)
@@ -40,6 +50,7 @@ def error_page(request: Request, status: int, detail: str | None = None) -> HTML
         # so the header's logout button still works on an error page
         "csrf_token": signer.csrf_token(csrf_cookie) if signer and csrf_cookie else "",
         "request": request,
+        "back": back,
     }
     html = ENV.get_template("error.html").render(context)
     return HTMLResponse(html, status_code=status)
@@ -50,7 +61,12 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     if exc.status_code >= 400:
         await _load_user(request)
     detail = exc.detail if exc.detail and exc.detail not in REASONS else None
-    response = error_page(request, exc.status_code, detail)
+    if isinstance(exc, FormExpired):
+        response = error_page(
+            request, 403, exc.detail, title=form_expired.TITLE, back=form_expired.way_back(request)
+        )
+    else:
+        response = error_page(request, exc.status_code, detail)
     if exc.headers:
         response.headers.update(exc.headers)
     return response

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse
 
 from course.models import Course
 from course.progress import ModuleProgress
+from server.form_expired import FormExpired
 from server.security import token_hash
 from server.storage import Storage, User
 
@@ -108,11 +109,7 @@ async def read_form(request: Request) -> FormData:
     if not request.app.state.signer.csrf_valid(
         request.state.csrf_cookie, token if isinstance(token, str) else None
     ):
-        raise HTTPException(
-            403,
-            "Ce formulaire a expiré ou ne provient pas de ce site. "
-            "Rechargez la page et recommencez.",
-        )
+        raise FormExpired()
     return form
 
 

@@ -141,7 +141,7 @@ def test_unusual_names_are_escaped_everywhere(client: TestClient) -> None:
 
 def test_post_without_csrf_token_is_refused(client: TestClient, learner: Learner) -> None:
     response = client.post("/paths/1h/start", data={}, follow_redirects=False)
-    assert response.status_code == 403 and "Rechargez la page" in response.text
+    assert response.status_code == 403 and "Formulaire expiré" in response.text
     forged = client.post("/paths/1h/start", data={"csrf_token": "forged"})
     assert forged.status_code == 403
 
