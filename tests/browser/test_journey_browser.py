@@ -90,6 +90,10 @@ def test_journey_keyboard_quiz_and_accessibility(
     visit("mentions-legales")
     page.goto("/donnees-personnelles")
     visit("donnees-personnelles")
+    page.goto("/plan-du-site")
+    visit("plan-du-site")
+    page.goto("/pages/glossaire")
+    visit("glossaire")
     page.goto("/signup")
     visit("signup")
 
@@ -182,6 +186,16 @@ def test_journey_keyboard_quiz_and_accessibility(
     page.goto("/plan")
     assert "Rencontrer la mairie en janvier." in page.content()
     visit("plan")
+    # Two reflections on one page: each field and each region has a name of its own.
+    page.goto("/paths/12h/atelier")
+    fields = page.locator(".reflection textarea")
+    labels = fields.evaluate_all("els => els.map(e => e.labels[0].innerText)")
+    regions = page.locator("section.reflection").evaluate_all(
+        "els => els.map(e => document.getElementById(e.getAttribute('aria-labelledby')).innerText)"
+    )
+    assert len(labels) == 2 and len(set(labels)) == 2, labels
+    assert len(set(regions)) == 2, regions
+    visit("module-two-reflections")
     response = page.goto("/pas-de-page-ici")
     assert response is not None and response.status == 404
     visit("404")
