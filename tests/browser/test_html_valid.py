@@ -55,6 +55,9 @@ def test_every_page_type_is_valid_html(
     learner.get("accessibilite", "/accessibilite")
     learner.get("mentions-legales", "/mentions-legales")
     learner.get("donnees-personnelles", "/donnees-personnelles")
+    learner.get("plan-du-site", "/plan-du-site")
+    learner.get("glossaire", "/pages/glossaire")
+    learner.get("login-module", "/login?next=/paths/1h/intro")
     learner.get("404", "/pas-de-page-ici", status=404)
     learner.post("/signup", [("name", ""), ("email", "x")], name="signup-errors", status=400)
     learner.post(
