@@ -151,6 +151,8 @@ def test_a_path_and_its_outline_group_the_modules_by_section(
         module = client.get("/paths/12h/intro").text
         assert 'id="partie-2">Pour aller loin</p>' in module
         assert 'aria-labelledby="partie-2" start="3"' in module
+        site_map = client.get("/plan-du-site").text
+        assert site_map.index("<li>Pour aller loin") < site_map.index('href="/paths/12h/atelier"')
 
 
 def test_letter_index_folds_accents_and_keeps_the_first_term_of_each_letter() -> None:
