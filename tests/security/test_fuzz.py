@@ -55,7 +55,7 @@ FIELDS: dict[str, list[str]] = {
     "/mes-formations/{cohort_id}/quitter": [],
     "/mes-formations/invitations/{cohort_id}": ["reponse"],
     "/join/{code}": [],
-    "/trainer/cohorts": ["name", "path_id", "due_date"],
+    "/trainer/cohorts": ["name", "path_id", "due_date", "past_ok"],
     "/trainer/cohorts/{cohort_id}/settings": ["name", "due_date", "archived"],
     "/trainer/cohorts/{cohort_id}/join-link": ["action"],
     "/trainer/cohorts/{cohort_id}/trainers": ["email"],
@@ -81,6 +81,9 @@ QUERY = [
     "invitation",
     "groupe",
     "v",
+    "fait",
+    "compte",
+    "role",
 ]
 # Forms that change who is signed in: sent signed out, by a new visitor each time.
 SIGNED_OUT = {"/signup", "/login", "/logout"}
