@@ -114,6 +114,9 @@ def test_module_page_has_the_path_outline_with_statuses(learner: Learner) -> Non
     assert 'href="/paths/12h/lecture" aria-current="page"' in outline
     assert 'class="outline-done"' in outline and "(terminé)" in outline
     assert outline.count("<li") == 4
+    result = learner.client.get("/paths/12h/intro/resultat").text
+    outline = result.split('<nav class="course-outline" aria-label="Modules du parcours">')[1]
+    assert 'href="/paths/12h/intro" aria-current="page"' in outline.split("</nav>")[0]
 
 
 def test_module_page_lists_its_h2_headings_and_the_quiz(learner: Learner) -> None:

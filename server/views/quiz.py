@@ -229,6 +229,7 @@ async def quiz_result(request: Request) -> Response:
         chosen=chosen,
         certificate=certificate,
         reveal=last.passed or bool(state and state.completed),
+        outline=overview,
     )
 
 
