@@ -76,6 +76,10 @@ def test_staff_pages_are_accessible_and_valid(
 
     login("formatrice@example.fr")
     visit("trainer-cohorts", "/trainer/cohorts")
+    page.click("form[action='/trainer/cohorts'] button[type=submit]")  # empty: server errors
+    page.wait_for_load_state()
+    visit("trainer-cohorts-errors")
+    assert page.evaluate("document.activeElement.id") == "erreurs"  # focus on the summary
     page.fill("#name", "Promo accessibilité")
     page.select_option("#path_id", "1h")
     page.click("form[action='/trainer/cohorts'] button[type=submit]")
@@ -97,6 +101,17 @@ def test_staff_pages_are_accessible_and_valid(
 
     login("formatrice@example.fr")
     visit("trainer-dashboard", dashboard)
+    page.fill("#trainer-email", "personne@example.fr")
+    page.click("form[action$='/trainers#erreurs'] button[type=submit]")
+    page.wait_for_load_state()
+    visit("trainer-dashboard-error")
+    assert page.evaluate("document.activeElement.id") == "erreurs"
+    assert page.get_attribute("#trainer-email", "aria-describedby") == "trainer-email-error"
+    page.goto(dashboard)
+    page.click("#invitation details.confirm > summary")
+    page.click("button[value=rotate]")
+    page.wait_for_url("**fait=lien-remplace**")
+    assert "Nouveau lien créé" in page.locator(".alert-success").inner_text()
     visit("trainer-questions", dashboard + "/questions")
     learner = re.search(r'href="(/trainer/cohorts/\d+/learners/\d+)"', pages["trainer-dashboard"])
     visit("trainer-learner", learner[1])
