@@ -14,6 +14,11 @@ MESSAGE = (
     "ce que vous aviez saisi, puis envoyez-le de nouveau."
 )
 
+QUIZ_MESSAGE = (
+    "Formulaire expiré : ce quiz n’a pas été enregistré. Vos réponses sont conservées "
+    "ci-dessous ; validez-les de nouveau."
+)
+
 
 class FormExpired(HTTPException):
     """403 for a form whose CSRF token no longer matches the browser's cookie."""

@@ -113,6 +113,11 @@ async def read_form(request: Request) -> FormData:
     return form
 
 
+async def unchecked_form(request: Request) -> FormData:
+    """The form without its CSRF check: only to refill a page, never to act on it."""
+    return await _parse_form(request)
+
+
 async def _parse_form(request: Request) -> FormData:
     """Our forms are URL-encoded: the standard library parses them several times faster."""
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):

@@ -170,3 +170,30 @@ def test_course_guillemets_hold_their_words() -> None:
     text = (Path(__file__).parents[1] / "content" / "course.yaml").read_text(encoding="utf-8")
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     assert "« " not in body and " »" not in body
+
+
+def test_expired_quiz_keeps_the_answers_and_records_nothing(
+    client: TestClient, learner: Learner
+) -> None:
+    url = "/paths/1h/intro"
+    token = learner.attempt(url)
+    response = client.post(
+        url,
+        data={
+            "csrf_token": "périmé",
+            "tentative": token,
+            "intro-mode": "a",
+            "intro-acteurs": ["a", "b"],
+            "intro-classement": "faux",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 403 and "Formulaire expiré" in response.text
+    assert re.search(r'<input[^>]*name="intro-mode"[^>]*value="a"[^>]*checked', response.text)
+    assert f'value="{token}"' in response.text
+    assert "badge-done" not in client.get("/paths/1h").text  # nothing was recorded
+    assert (
+        "badge-done" in learner.pass_intro().text or "badge-done" in client.get("/paths/1h").text
+    )  # the same answers, sent with a good token, do pass
+    forged = client.post(url, data={"csrf_token": "x", "tentative": "faux", "intro-mode": "a"})
+    assert forged.status_code == 403 and "<h1>Formulaire expiré</h1>" in forged.text

@@ -19,7 +19,9 @@ from course.attempt import Arrangement, arrange
 from course.grading import AnswerError, grade, parse_answers
 from course.models import Module, Path
 from course.progress import path_progress
+from server import form_expired
 from server.attempt_limits import AttemptLimits
+from server.form_expired import FormExpired
 from server.views.learning import (
     after_progress,
     certificates_of,
@@ -37,6 +39,7 @@ from server.web import (
     session_hash,
     storage,
     to_login,
+    unchecked_form,
 )
 
 ATTEMPT_FIELD = "tentative"
@@ -50,7 +53,10 @@ async def submit_quiz(request: Request) -> Response:
     session = session_hash(request)
     if session is None:
         raise to_login(request)
-    form = await read_form(request)
+    try:
+        form = await read_form(request)
+    except FormExpired:
+        return await _expired_quiz(request, path, module)
     if not module.has_quiz:
         raise HTTPException(404, "Ce module n'a pas de quiz.")
     token = form.get(ATTEMPT_FIELD)
@@ -230,6 +236,33 @@ async def quiz_result(request: Request) -> Response:
         certificate=certificate,
         reveal=last.passed or bool(state and state.completed),
         outline=overview,
+    )
+
+
+async def _expired_quiz(request: Request, path: Path, module: Module) -> Response:
+    """A quiz sent with a stale CSRF token: nothing recorded, the same attempt refilled.
+
+    The learner's ticks come back on a fresh form, so a long pause costs one more click,
+    not the answers; any doubt about the attempt gives the plain « Formulaire expiré » page.
+    """
+    form = await unchecked_form(request)
+    token = form.get(ATTEMPT_FIELD)
+    signer = request.app.state.signer
+    shown = signer.attempt_of(token if isinstance(token, str) else None, module.id)
+    user, progress, saved = await learner_in_module(request, module.id)
+    if not module.has_quiz or shown is None or shown[0] != user.id:
+        raise FormExpired()
+    return module_response(
+        request,
+        path,
+        module,
+        progress=progress,
+        answers=saved,
+        quiz_error=form_expired.QUIZ_MESSAGE,
+        chosen=_chosen(module, form.multi_items()),
+        arrangement=arrange(module, signer.attempt_seed(user.id, module.id, shown[1])),
+        attempt_token=token,
+        status_code=403,
     )
 
 
