@@ -214,9 +214,17 @@ class Storage(CohortQueries, HealthQueries, InvitationQueries, ItemQueries, Logi
     async def session_module_state(
         self, token_hash: str, module_id: str
     ) -> tuple[User | None, ModuleProgress | None, dict[str, str]]:
-        """The signed-in user and their state in one module, in a single query.
+        """The signed-in user and their state in one module, in a single query."""
+        user, progress, answers = await self.session_learner_state(token_hash, module_id)
+        return user, progress.get(module_id), answers
 
-        A module page is the most requested page: one round-trip instead of two.
+    async def session_learner_state(
+        self, token_hash: str, module_id: str
+    ) -> tuple[User | None, dict[str, ModuleProgress], dict[str, str]]:
+        """The signed-in user, their progress in every module, their answers in this one.
+
+        A module page is the most requested page: one round-trip, which also
+        gives the path's outline its statuses.
         """
         stamp = now()
         session = "SELECT user_id FROM sessions WHERE token_hash = ? AND expires_at > ?"
@@ -225,18 +233,18 @@ class Storage(CohortQueries, HealthQueries, InvitationQueries, ItemQueries, Logi
             " (SELECT group_concat(role) FROM user_roles r WHERE r.user_id = u.id) AS d,"
             " NULL AS e FROM sessions s JOIN users u ON u.id = s.user_id"
             " WHERE s.token_hash = ? AND s.expires_at > ?"
-            " UNION ALL SELECT 'p', attempts, best_score, completed_at, quiz_signature, NULL"
-            f" FROM progress WHERE user_id = ({session}) AND module_id = ?"
+            " UNION ALL SELECT 'p', attempts, best_score, completed_at, quiz_signature, module_id"
+            f" FROM progress WHERE user_id = ({session})"
             " UNION ALL SELECT 'r', reflection_id, answer, NULL, NULL, NULL FROM reflections"
             f" WHERE user_id = ({session}) AND module_id = ?",
-            (token_hash, stamp, token_hash, stamp, module_id, token_hash, stamp, module_id),
+            (token_hash, stamp, token_hash, stamp, token_hash, stamp, module_id),
         )
-        user, progress, answers = None, None, {}
-        for kind, a, b, c, d, _ in rows:
+        user, progress, answers = None, {}, {}
+        for kind, a, b, c, d, e in rows:
             if kind == "u":
                 user = User(a, b, c, frozenset((d or "").split(",")) - {""})
             elif kind == "p":
-                progress = ModuleProgress(module_id, a or 0, b, c, d)
+                progress[e] = ModuleProgress(e, a or 0, b, c, d)
             else:
                 answers[a] = b
         return user, progress, answers

@@ -61,19 +61,23 @@ def session_hash(request: Request) -> str | None:
 async def learner_in_module(
     request: Request, module_id: str
 ) -> tuple[User, ModuleProgress | None, dict[str, str]]:
-    """The signed-in user with their progress and answers in a module, in one query."""
+    """The signed-in user with their progress and answers in a module, in one query.
+
+    Their progress in every module is kept in `request.state.progress` for the outline.
+    """
     session = session_hash(request)
     if session is None:
         raise to_login(request)
-    user, progress, answers = await storage(request).session_module_state(session, module_id)
+    user, everywhere, answers = await storage(request).session_learner_state(session, module_id)
     if user is None:
         raise to_login(request)
     request.state.user = user  # as `current_user` would have found it
+    request.state.progress = everywhere  # the path's outline needs every module's status
     request.state.session_token = None
     if not request.app.state.settings.preview:
         cookie = session_cookie(request)
         request.state.session_token = request.app.state.signer.session_token(cookie)
-    return user, progress, answers
+    return user, everywhere.get(module_id), answers
 
 
 async def require_user(request: Request) -> User:

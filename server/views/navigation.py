@@ -28,6 +28,11 @@ def wanted_module(request: Request, target: str) -> Module | None:
 
 
 async def outline(request: Request, path: Path, user_id: int) -> PathProgress:
-    """Every module of the path with the learner's status, for the outline beside a lesson."""
-    progress = await storage(request).progress(user_id)
+    """Every module of the path with the learner's status, for the outline beside a lesson.
+
+    The module page's one query already read it (`learner_in_module`); other pages read it.
+    """
+    progress = getattr(request.state, "progress", None)
+    if progress is None:
+        progress = await storage(request).progress(user_id)
     return path_progress(course(request), path, progress)
