@@ -17,13 +17,27 @@ from course.progress import Step
 HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
 
 
-def lesson_headings(module: Module) -> list[tuple[str, str]]:
-    """(anchor, plain text) of each h2 of the lesson, for its table of contents."""
-    found = []
-    for segment in module.segments:
-        for anchor, inner in HEADING.findall(segment.html):
-            found.append((anchor, Markup(inner).striptags()))
+def lesson_headings(module: Module) -> tuple[tuple[str, str], ...]:
+    """(anchor, plain text) of each h2 of the lesson, for its table of contents.
+
+    Asked by every module page: found once per compiled module (a new content
+    version brings new Module objects), not by scanning the lesson per request.
+    """
+    known = _HEADINGS.get(id(module))
+    if known is not None and known[0] is module:
+        return known[1]
+    found = tuple(
+        (anchor, str(Markup(inner).striptags()))
+        for segment in module.segments
+        for anchor, inner in HEADING.findall(segment.html)
+    )
+    if len(_HEADINGS) > 4096:  # many reloads in one process: start afresh
+        _HEADINGS.clear()
+    _HEADINGS[id(module)] = (module, found)
     return found
+
+
+_HEADINGS: dict[int, tuple[Module, tuple[tuple[str, str], ...]]] = {}
 
 
 def section_runs(path: Path, steps: tuple[Step, ...]) -> list[tuple[str, tuple[Step, ...]]]:
