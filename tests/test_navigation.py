@@ -192,3 +192,16 @@ def test_the_module_page_reads_the_outline_in_its_one_query(learner: Learner, mo
     assert len(calls) == 1, calls
     outline = page.split('class="course-outline"')[1].split("</nav>")[0]
     assert 'class="outline-done"' in outline  # intro, passed, shows as done
+
+
+def test_the_outline_follows_the_learners_progress(learner: Learner) -> None:
+    """Rendered once per state of the path (server/views/outline_cache.py), never stale."""
+
+    def intro_item() -> str:
+        page = learner.client.get("/paths/1h/lecture").text
+        outline = page.split('class="course-outline"')[1].split("</nav>")[0]
+        return next(li for li in outline.split("<li") if "/paths/1h/intro" in li)
+
+    assert "outline-done" not in intro_item()
+    learner.pass_intro()
+    assert "outline-done" in intro_item()

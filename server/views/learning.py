@@ -26,6 +26,7 @@ from server.fragments import quiz_fields
 from server.storage import User, now
 from server.templating import render
 from server.views import navigation, training
+from server.views.outline_cache import outline_html
 from server.web import (
     course,
     current_user,
@@ -173,6 +174,10 @@ def module_response(request: Request, path: Path, module: Module, **context) -> 
         "heading": plan.heading,
     }
     values.update(context)
+    if values.get("outline") is not None:
+        values["outline_html"] = outline_html(
+            course(request).version, path, module, values["outline"]
+        )
     if values["arrangement"] is not None and values["result"] is None:
         values["quiz_fields"] = _fields(
             request, values["arrangement"], values["chosen"], values["missing"]
