@@ -140,6 +140,14 @@ def test_journey_keyboard_quiz_and_accessibility(
     toc.get_by_role("link", name="Aller au quiz").click()
     assert page.evaluate("() => location.hash") == "#quiz"
 
+    # Each quiz group is described by its own question (forms mode reads the description).
+    groups = page.evaluate(
+        """() => [...document.querySelectorAll('.quiz-form fieldset')].map(f => [
+            (f.getAttribute('aria-describedby') || '').split(' ')
+              .map(id => document.getElementById(id)?.textContent || '').join(' '),
+            f.querySelector('.question-text').textContent])"""
+    )
+    assert groups and all(q.strip() and q.strip() in described for described, q in groups)
     # Sent with nothing ticked: the page lands on the summary, focused, which links
     # to each unanswered question.
     page.get_by_role("button", name="Valider mes réponses").click()
