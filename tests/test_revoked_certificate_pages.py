@@ -45,3 +45,12 @@ def test_passing_again_does_not_announce_a_ready_certificate(
     assert "attestation révoquée" in result.text
     assert "Votre attestation est prête" not in result.text
     assert "Votre attestation a été révoquée" in client.get("/paths/1h").text  # not re-issued
+
+
+def test_the_home_page_does_not_offer_a_revoked_certificate(
+    client: TestClient, revoked: str
+) -> None:
+    home = client.get("/").text
+    assert "Parcours terminé&nbsp;: attestation révoquée" in home
+    assert "voir l’attestation" not in home
+    assert f'href="/certificates/{revoked}"' not in home  # the path page explains why
