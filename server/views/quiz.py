@@ -18,10 +18,11 @@ from starlette.responses import Response
 from course.attempt import Arrangement, arrange
 from course.grading import AnswerError, grade, parse_answers
 from course.models import Module, Path
-from course.progress import path_progress
+from course.progress import ModuleProgress, path_progress
 from server import form_expired
 from server.attempt_limits import AttemptLimits
 from server.form_expired import FormExpired
+from server.storage import User
 from server.views.learning import (
     after_progress,
     certificates_of,
@@ -79,19 +80,8 @@ async def submit_quiz(request: Request) -> Response:
             module, form.multi_items(), ignore=NOT_FORM_FIELDS, asked=arrangement.plain
         )
     except AnswerError as exc:
-        _, progress, saved = await learner_in_module(request, module.id)
-        return module_response(
-            request,
-            path,
-            module,
-            progress=progress,
-            answers=saved,
-            quiz_error=str(exc),
-            missing=exc.missing,
-            chosen=_chosen(module, form.multi_items()),
-            arrangement=arrangement,
-            attempt_token=token,
-            status_code=400,
+        return await _same_attempt(
+            request, path, module, form, token, arrangement, str(exc), 400, exc.missing
         )
     result = grade(module, answers, course(request).pass_threshold, asked=arrangement.plain)
     db = storage(request)
@@ -162,21 +152,40 @@ async def _too_soon(
     wait: int,
 ) -> Response:
     """The same attempt, answers still ticked, to send again once the limit allows."""
-    _, progress, saved = await learner_in_module(request, module.id)
-    response = module_response(
+    response = await _same_attempt(
+        request, path, module, form, token, arrangement, too_soon_message(wait), 429
+    )
+    response.headers["retry-after"] = str(wait)
+    return response
+
+
+async def _same_attempt(
+    request: Request,
+    path: Path,
+    module: Module,
+    form: FormData,
+    token: object,
+    arrangement: Arrangement,
+    message: str,
+    status_code: int,
+    missing: tuple[str, ...] = (),
+    state: tuple[User, ModuleProgress | None, dict[str, str]] | None = None,
+) -> Response:
+    """The attempt the form showed, the learner's ticks refilled, and why it was not graded."""
+    _, progress, saved = state or await learner_in_module(request, module.id)
+    return module_response(
         request,
         path,
         module,
         progress=progress,
         answers=saved,
-        quiz_error=too_soon_message(wait),
+        quiz_error=message,
+        missing=missing,
         chosen=_chosen(module, form.multi_items()),
         arrangement=arrangement,
         attempt_token=token,
-        status_code=429,
+        status_code=status_code,
     )
-    response.headers["retry-after"] = str(wait)
-    return response
 
 
 async def _fresh_quiz(
@@ -249,20 +258,21 @@ async def _expired_quiz(request: Request, path: Path, module: Module) -> Respons
     token = form.get(ATTEMPT_FIELD)
     signer = request.app.state.signer
     shown = signer.attempt_of(token if isinstance(token, str) else None, module.id)
-    user, progress, saved = await learner_in_module(request, module.id)
+    state = await learner_in_module(request, module.id)
+    user = state[0]
     if not module.has_quiz or shown is None or shown[0] != user.id:
         raise FormExpired()
-    return module_response(
+    arrangement = arrange(module, signer.attempt_seed(user.id, module.id, shown[1]))
+    return await _same_attempt(
         request,
         path,
         module,
-        progress=progress,
-        answers=saved,
-        quiz_error=form_expired.QUIZ_MESSAGE,
-        chosen=_chosen(module, form.multi_items()),
-        arrangement=arrange(module, signer.attempt_seed(user.id, module.id, shown[1])),
-        attempt_token=token,
-        status_code=403,
+        form,
+        token,
+        arrangement,
+        form_expired.QUIZ_MESSAGE,
+        403,
+        state=state,
     )
 
 
