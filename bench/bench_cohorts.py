@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import re
 import shutil
 import sqlite3
 import statistics
@@ -30,11 +29,9 @@ import httpx2 as httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_server import free_port, peak_rss_mb, sign_up, start_server, wrk
+from bench.bench_server import free_port, peak_rss_mb, sign_up, signed_in, start_server, wrk
 from course.loader import load_course
-from server.middleware import CSRF_COOKIE as CSRF
-from server.middleware import SESSION_COOKIE as SESSION
-from server.security import cookie_name, hash_password
+from server.security import hash_password
 from server.storage import Storage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,20 +126,8 @@ async def _migrate(db_path: Path) -> None:
 
 def login(base: str) -> httpx.Client:
     client = httpx.Client(base_url=base)
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
-    # Production cookie names (`__Host-`), and a CSRF cookie renewed at sign-in.
-    csrf_name, session_name = cookie_name(CSRF, True), cookie_name(SESSION, True)
-    csrf = re.search(rf"{csrf_name}=([^;]+)", page.headers["set-cookie"])[1]
-    done = client.post(
-        "/login",
-        data={"csrf_token": token, "email": "formateur@bench.fr", "password": PASSWORD},
-        headers={"cookie": f"{csrf_name}={csrf}"},
-    )
-    set_cookies = "; ".join(done.headers.get_list("set-cookie"))
-    session = re.search(rf"{session_name}=([^;]+)", set_cookies)[1]
-    csrf = re.search(rf"{csrf_name}=([^;]+)", set_cookies)[1]
-    client.headers["cookie"] = f"{csrf_name}={csrf}; {session_name}={session}"
+    fields = {"email": "formateur@bench.fr", "password": PASSWORD}
+    client.headers["cookie"] = signed_in(client, "/login", fields)
     return client
 
 

@@ -79,31 +79,37 @@ def start_server(workdir: Path, port: int, cpu: str | None) -> subprocess.Popen:
     raise SystemExit("server did not start: " + server.stderr.read().decode())
 
 
-def sign_up(base: str) -> tuple[str, str]:
-    """A learner's cookie header and CSRF token, as a browser would hold them.
+def signed_in(client: httpx.Client, url: str, fields: dict[str, str]) -> str:
+    """Post the sign-up or login form as a browser would; the Cookie header it then holds.
 
-    Production cookies are Secure; over plain loopback we carry them by hand.
+    The server runs in production: cookies are `__Host-` and Secure, so over plain
+    loopback we carry them by hand; the CSRF cookie is renewed at sign-in.
     """
+    csrf_name, session_name = cookie_name(CSRF, True), cookie_name(SESSION, True)
+    page = client.get(url)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+    csrf = re.search(rf"{csrf_name}=([^;]+)", page.headers["set-cookie"])[1]
+    done = client.post(
+        url, data={"csrf_token": token, **fields}, headers={"cookie": f"{csrf_name}={csrf}"}
+    )
+    set_cookies = "; ".join(done.headers.get_list("set-cookie"))
+    session = re.search(rf"{session_name}=([^;]+)", set_cookies)[1]
+    csrf = re.search(rf"{csrf_name}=([^;]+)", set_cookies)[1]
+    return f"{csrf_name}={csrf}; {session_name}={session}"
+
+
+def sign_up(base: str) -> tuple[str, str]:
+    """A learner's cookie header and CSRF token, as a browser would hold them."""
     with httpx.Client(base_url=base) as client:
-        page = client.get("/signup")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
-        # Production cookie names (the server runs with ALLIANCES_ENV=production).
-        csrf_name, session_name = cookie_name(CSRF, True), cookie_name(SESSION, True)
-        csrf = re.search(rf"{csrf_name}=([^;]+)", page.headers["set-cookie"])[1]
-        signed_up = client.post(
+        cookies = signed_in(
+            client,
             "/signup",
-            data={
-                "csrf_token": token,
+            {
                 "email": "bench@example.fr",
                 "name": "Apprenante Bench",
                 "password": "une phrase de passe pour le banc",
             },
-            headers={"cookie": f"{csrf_name}={csrf}"},
         )
-        set_cookies = "; ".join(signed_up.headers.get_list("set-cookie"))
-        session = re.search(rf"{session_name}=([^;]+)", set_cookies)[1]
-        csrf = re.search(rf"{csrf_name}=([^;]+)", set_cookies)[1]  # renewed at sign-in
-        cookies = f"{csrf_name}={csrf}; {session_name}={session}"
         # The token is bound to the session: the signed-in page gives the new one.
         page = client.get("/", headers={"cookie": cookies})
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
