@@ -211,13 +211,6 @@ class Storage(CohortQueries, HealthQueries, InvitationQueries, ItemQueries, Logi
         )
         return {row["module_id"]: _progress(row) for row in rows}
 
-    async def session_module_state(
-        self, token_hash: str, module_id: str
-    ) -> tuple[User | None, ModuleProgress | None, dict[str, str]]:
-        """The signed-in user and their state in one module, in a single query."""
-        user, progress, answers = await self.session_learner_state(token_hash, module_id)
-        return user, progress.get(module_id), answers
-
     async def session_learner_state(
         self, token_hash: str, module_id: str
     ) -> tuple[User | None, dict[str, ModuleProgress], dict[str, str]]:

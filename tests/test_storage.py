@@ -145,12 +145,14 @@ async def test_session_and_module_state_in_one_query(storage: Storage) -> None:
     await storage.create_session(user.id, "old", days=-1)
     await storage.record_attempt("live", "1h", "m", 80, True, {}, "v", "sig")
     await storage.save_reflection(user.id, "m", "r1", "réponse")
-    found, progress, answers = await storage.session_module_state("live", "m")
+    found, everywhere, answers = await storage.session_learner_state("live", "m")
     assert found == user.__class__(user.id, "a@b.fr", "A", frozenset({"trainer"}))
+    progress = everywhere["m"]
     assert (progress.attempts, progress.best_score, progress.quiz_signature) == (1, 80, "sig")
     assert progress.completed and answers == {"r1": "réponse"}
-    assert await storage.session_module_state("old", "m") == (None, None, {})
-    assert await storage.session_module_state("live", "autre") == (found, None, {})
+    assert await storage.session_learner_state("old", "m") == (None, {}, {})
+    # Another module's page: no answers there, but every module's progress (the outline).
+    assert await storage.session_learner_state("live", "autre") == (found, everywhere, {})
 
 
 async def test_a_database_that_cannot_open_leaves_no_thread_behind(tmp_path: Path) -> None:
