@@ -14,6 +14,7 @@ implement the same methods.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,9 +30,12 @@ from server.storage_health import HealthQueries
 from server.storage_invitations import InvitationQueries
 from server.storage_items import ItemQueries
 from server.storage_logins import LoginQueries
+from server.storage_outbox import OutboxQueries
 from server.walsync import WalSync
 
 BUSY_TIMEOUT_MS = 5000
+# One statement of a transaction: SQL and its parameters (by position or by name).
+Step = tuple[str, tuple | Mapping[str, object]]
 FAR_FUTURE = "9999"  # later than every stored timestamp: nothing counted
 
 
@@ -69,7 +73,9 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Storage(CohortQueries, HealthQueries, InvitationQueries, ItemQueries, LoginQueries):
+class Storage(
+    CohortQueries, HealthQueries, InvitationQueries, ItemQueries, LoginQueries, OutboxQueries
+):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._writer: aiosqlite.Connection | None = None
@@ -129,6 +135,32 @@ class Storage(CohortQueries, HealthQueries, InvitationQueries, ItemQueries, Logi
         rows = list(await self._writer_connection().execute_fetchall(sql, params))
         await self._durable()
         return rows
+
+    async def _transaction(self, steps: Sequence[Step]) -> list[list[aiosqlite.Row]]:
+        """Several statements as one transaction, in one hop to the writer thread.
+
+        For the few events that must write two things or nothing: a password
+        reset's token and the message that carries it (the outbox). Running the
+        whole transaction inside the writer's thread keeps the rule above: no
+        transaction is held open across an await, so no other request's
+        statement can land inside it. Returns each statement's rows.
+        """
+        conn = self._writer_connection()
+
+        def run() -> list[list[aiosqlite.Row]]:
+            db = conn._conn
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                results = [db.execute(sql, params).fetchall() for sql, params in steps]
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return results
+
+        results = await conn._execute(run)
+        await self._durable()
+        return results
 
     async def _durable(self) -> None:
         assert self._wal_sync is not None, "storage is not open"

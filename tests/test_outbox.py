@@ -1,0 +1,68 @@
+"""The outbox's recording side: a message and its event are one transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from server.mail.compose import compose
+from server.storage import Storage
+from server.storage_outbox import outbox_step
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    opened = Storage(tmp_path / "test.db")
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
+def test_a_message_has_the_same_words_in_both_parts() -> None:
+    message = compose(
+        "test",
+        "zoé@example.fr",
+        "Zoé Ñúñez",
+        {},
+        base_url="https://formation.example.org",
+        unsubscribe="https://formation.example.org/relances/arret/abc",
+    )
+    assert message.subject == "Message d'essai de Alliances & Territoires"
+    assert "alliances mail test" in message.text
+    assert "<code>alliances mail test</code>" in message.html
+    assert "Alliances &amp; Territoires" in message.html and "<img" not in message.html
+    assert message.headers["List-Unsubscribe"] == (
+        "<https://formation.example.org/relances/arret/abc>"
+    )
+    assert 'href="https://formation.example.org/relances/arret/abc"' in message.html
+
+
+async def test_a_message_is_recorded_with_its_event_or_not_at_all(storage: Storage) -> None:
+    user = await storage.create_user("a@example.fr", "A", "hash")
+    assert user is not None
+    message = compose("test", "a@example.fr", "A", {}, base_url="https://x.example")
+    event = ("UPDATE users SET name = ? WHERE id = ?", ("B", user.id))
+    await storage._transaction([event, outbox_step(message, user_id=user.id)])
+    rows = await storage._all("SELECT kind, recipient, status FROM outbox")
+    assert [tuple(row) for row in rows] == [("test", "a@example.fr", "waiting")]
+    # A failing event takes its message with it, and the reverse.
+    broken = (
+        "INSERT INTO users (id, email, name, password_hash, created_at)"
+        " VALUES (?, 'x', 'x', 'x', 'x')",
+        (user.id,),
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        await storage._transaction([outbox_step(message, user_id=user.id), broken])
+    assert len(await storage._all("SELECT id FROM outbox")) == 1
+    # The writer is usable afterwards: the failed transaction was rolled back.
+    assert await storage.enqueue(message) == 2
