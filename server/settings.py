@@ -35,6 +35,9 @@ class Settings:
     production: bool = False
     max_body: int = 256 * 1024
     preview: bool = False  # `alliances preview`: no accounts, live reload, localhost only
+    # Mail (issue #14): unset, messages are written as .eml files under var/mail/.
+    smtp_url: str = ""
+    mail_from: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

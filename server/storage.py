@@ -197,22 +197,27 @@ class Storage(
             "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id)
         )
 
-    async def create_session(self, user_id: int, token_hash: str, days: int) -> None:
+    async def create_session(
+        self, user_id: int, token_hash: str, days: int, user_agent: str = ""
+    ) -> None:
         created = datetime.now(UTC)
+        stamp = created.isoformat(timespec="seconds")
         expires = (created + timedelta(days=days)).isoformat(timespec="seconds")
         await self._write(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?)",
-            (token_hash, user_id, created.isoformat(timespec="seconds"), expires),
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, user_agent,"
+            " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (token_hash, user_id, stamp, expires, user_agent[:300], stamp),
         )
         await self._write("DELETE FROM sessions WHERE expires_at < ?", (now(),))
 
     async def end_session(self, token_hash: str) -> None:
         await self._write("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
-    async def end_sessions_of(self, user_id: int) -> None:
-        """Sign a user out everywhere."""
-        await self._write("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+    async def end_sessions_of(self, user_id: int, keep: str | None = None) -> None:
+        """Sign a user out everywhere, or everywhere but the session `keep` (a token hash)."""
+        await self._write(
+            "DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?", (user_id, keep)
+        )
 
     async def session_user(self, token_hash: str) -> User | None:
         row = await self._one(
