@@ -25,6 +25,8 @@ CALLOUTS = {
     "Description de la figure": "figure-description",  # the long text of the figure above it
 }
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
+# « Tableau : Titre » alone in a paragraph just above a table is its caption.
+CAPTION = re.compile(r"^Tableau[ \u00a0]*:[ \u00a0]*(?=\S)")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -69,34 +71,79 @@ def _as_details(tokens: list[Token], start: int) -> None:
 
 
 def _scroll_tables(state: StateCore) -> None:
-    """Put each table in a region the keyboard can reach, named by its headers.
+    """Give each table its caption and put it in a region the keyboard can reach.
 
-    A wide table scrolls sideways inside its own box on a phone (WCAG 1.4.10), and
-    a scrolling box must take focus to be scrolled without a mouse.
+    A paragraph « Tableau : … » just above a table becomes its `<caption>` (RGAA
+    5.4), which also names the region; a table without one is named by its
+    headers. A wide table scrolls sideways inside its own box on a phone (WCAG
+    1.4.10), and a scrolling box must take focus to be scrolled without a mouse.
     """
     out: list[Token] = []
     for i, token in enumerate(state.tokens):
         if token.type == "table_open":
-            headers = []
-            for inner in state.tokens[i:]:
-                if inner.type == "thead_close":
-                    break
-                if inner.type == "inline":
-                    headers.append(inner.content.replace("*", "").strip())
-            name = ", ".join(h for h in headers if h)
+            caption = _caption_before(out)
+            if caption:
+                del out[-3:]
+                name = _plain(caption[1])
+            else:
+                name = ", ".join(h for h in _headers(state.tokens, i) if h)
             name = escapeHtml(name if len(name) <= 80 else name[:79] + "…")
             label = f"Tableau\u00a0: {name}" if name else "Tableau"
             opening = Token("html_block", "", 0)
             opening.content = (
                 f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">\n'
             )
-            out.append(opening)
+            out += [opening, token]
+            if caption:
+                caption[0].tag = caption[2].tag = "caption"
+                out += caption
+            continue
         out.append(token)
         if token.type == "table_close":
             closing = Token("html_block", "", 0)
             closing.content = "</div>\n"
             out.append(closing)
     state.tokens = out
+
+
+def _caption_before(out: list[Token]) -> list[Token] | None:
+    """The paragraph just before a table, if it is a « Tableau : … » caption.
+
+    Returned with the « Tableau : » prefix taken off its text.
+    """
+    if len(out) < 3 or out[-3].type != "paragraph_open" or out[-1].type != "paragraph_close":
+        return None
+    inline = out[-2]
+    first = (inline.children or [None])[0]
+    if first is None or first.type != "text" or not CAPTION.match(first.content):
+        return None
+    first.content = CAPTION.sub("", first.content)
+    inline.content = CAPTION.sub("", inline.content)
+    return out[-3:]
+
+
+def _plain(inline: Token) -> str:
+    return " ".join(inline.content.replace("*", "").replace("_", " ").split())
+
+
+def _headers(tokens: list[Token], start: int) -> list[str]:
+    headers = []
+    for inner in tokens[start:]:
+        if inner.type == "thead_close":
+            break
+        if inner.type == "inline":
+            headers.append(inner.content.replace("*", "").strip())
+    return headers
+
+
+def uncaptioned_tables(text: str) -> list[int]:
+    """The line (1-based) of every table of `text` without a « Tableau : … » caption."""
+    tokens = MD.parse(text)  # _scroll_tables has moved each caption inside its table
+    return [
+        (token.map or [0])[0] + 1
+        for i, token in enumerate(tokens)
+        if token.type == "table_open" and (i + 1 == len(tokens) or tokens[i + 1].tag != "caption")
+    ]
 
 
 def _close_of(tokens: list[Token], start: int) -> Token:

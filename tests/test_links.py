@@ -254,7 +254,11 @@ def test_accented_anchors_and_file_names_are_found(tmp_path: Path) -> None:
 
 
 def test_nothing_but_the_link_policy_renders_markdown() -> None:
-    """Every fragment goes through course.links: no other module may render Markdown."""
+    """Every fragment goes through course.links: no other module may render Markdown.
+
+    Save the mail composer: it renders the site's own message templates, never
+    course content, with every value escaped (tests/test_outbox.py).
+    """
     code = Path(__file__).parent.parent
     renders = re.compile(
         r"markdown\.render\(|MD\.render|renderInline|render_inline"
@@ -264,6 +268,21 @@ def test_nothing_but_the_link_policy_renders_markdown() -> None:
         str(file.relative_to(code))
         for folder in ("course", "server")
         for file in sorted((code / folder).rglob("*.py"))
-        if file.name not in ("markdown.py", "links.py") and renders.search(file.read_text("utf-8"))
+        if file.name not in ("markdown.py", "links.py", "compose.py")
+        and renders.search(file.read_text("utf-8"))
     ]
     assert offenders == []
+
+
+def test_a_tableau_paragraph_becomes_the_caption_of_the_table_below() -> None:
+    from course.markdown import MD, uncaptioned_tables
+
+    text = "Tableau\u00a0: Les *quatre* formes\n\n| A | B |\n|---|---|\n| 1 | 2 |\n"
+    html = MD.render(text)
+    assert '<table>\n<caption>Les <em>quatre</em> formes</caption>' in html
+    assert 'aria-label="Tableau\u00a0: Les quatre formes"' in html
+    assert "<p>" not in html
+    assert uncaptioned_tables(text) == []
+    bare = "Texte.\n\n| A | B |\n|---|---|\n| 1 | 2 |\n"
+    assert uncaptioned_tables(bare) == [3]
+    assert "<caption>" not in MD.render(bare)
