@@ -66,3 +66,28 @@ async def test_a_message_is_recorded_with_its_event_or_not_at_all(storage: Stora
     assert len(await storage._all("SELECT id FROM outbox")) == 1
     # The writer is usable afterwards: the failed transaction was rolled back.
     assert await storage.enqueue(message) == 2
+
+
+def test_a_value_a_person_typed_shows_as_typed_never_as_a_link(tmp_path: Path) -> None:
+    from server.mail import compose as composer
+
+    (tmp_path / "essai.txt").write_text(
+        "Bonjour {{ name }}\n\nBonjour {{ name }}, voici <{{ join_url }}>.\n", encoding="utf-8"
+    )
+    loader = composer._env.loader
+    try:
+        composer._env.loader = type(loader)([tmp_path])  # type: ignore[call-arg]
+        message = composer.compose(
+            "essai",
+            "a@example.fr",
+            "[Cliquez](https://pirate.example) *Léa*",
+            {"join_url": "https://formation.example.org/join/a_b-c"},
+            base_url="https://formation.example.org",
+        )
+    finally:
+        composer._env.loader = loader
+    assert "pirate.example" not in message.html.split("href=")[1:][0]
+    assert "[Cliquez](https://pirate.example) *Léa*" in message.html
+    assert "<em>" not in message.html
+    assert 'href="https://formation.example.org/join/a_b-c"' in message.html
+    assert message.text.startswith("Bonjour [Cliquez](https://pirate.example) *Léa*, voici")

@@ -4,11 +4,13 @@ A mail template (`server/templates/mail/<kind>.txt`) is its subject on the
 first line, a blank line, then the body in plain Markdown: paragraphs, lists
 and links as `<https://…>`, which read well as plain text. The HTML part is
 that same body rendered by markdown-it (raw HTML off), so the two parts never
-say different things. No image, so no tracking pixel.
+say different things. No image, so no tracking pixel. Values whose key ends
+in `url` are links the site made; every other value is escaped in the HTML part.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,19 @@ color: #1e1e1e; background: #ffffff;">
 """
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+
+
+def _escaped(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as Markdown text: punctuation backslash-escaped, save URLs (`*url`)."""
+    return {
+        key: _MARKDOWN_PUNCTUATION.sub(r"\\\1", value)
+        if isinstance(value, str) and not key.endswith("url")
+        else value
+        for key, value in values.items()
+    }
+
+
 @dataclass(frozen=True)
 class Message:
     kind: str  # the template's name: reset, confirm, reminder… (admin page, tests)
@@ -68,14 +83,19 @@ def compose(
     written at the foot of both parts and given as `List-Unsubscribe`.
     """
     values = {"base_url": base_url, "site_name": SITE_NAME, "name": to_name, **context}
-    rendered = _env.get_template(f"{kind}.txt").render(values)
-    subject, _, body = rendered.partition("\n\n")
+    template = _env.get_template(f"{kind}.txt")
+    subject, _, body = template.render(values).partition("\n\n")
     subject = " ".join(subject.split())
+    # The HTML part: the same template, with every value a person typed (a name,
+    # a cohort's name) escaped, so that it shows as typed and never as a link.
+    _, _, marked = template.render(_escaped(values)).partition("\n\n")
     footer = f"\n---\n\n{SITE_NAME} — <{base_url}/>\n"
     if unsubscribe:
         footer += f"\nNe plus recevoir ces messages\u00a0: <{unsubscribe}>\n"
     text = body.strip() + "\n" + footer
-    html = HTML_PAGE.format(title=escape(subject), body=_markdown.render(text))
+    html = HTML_PAGE.format(
+        title=escape(subject), body=_markdown.render(marked.strip() + "\n" + footer)
+    )
     headers = {}
     if unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
