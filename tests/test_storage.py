@@ -170,3 +170,24 @@ async def test_a_database_that_cannot_open_leaves_no_thread_behind(tmp_path: Pat
             break
         await asyncio.sleep(0.01)
     assert threading.active_count() == before
+
+
+def test_two_migrations_with_one_number_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two branches each adding « 0009 »: the second would never run on a database
+    that has the first, so start-up says so instead of silently skipping it."""
+    import server.migrations as package
+
+    class Entry:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def read_text(self, encoding: str) -> str:
+            return "SELECT 1;"
+
+    class Folder:
+        def iterdir(self) -> list[Entry]:
+            return [Entry("0001_a.sql"), Entry("0002_b.sql"), Entry("0002_c.sql")]
+
+    monkeypatch.setattr(package.resources, "files", lambda _: Folder())
+    with pytest.raises(ValueError, match="two migrations are numbered 0002: 0002_b.sql, 0002_c"):
+        migrations()

@@ -21,7 +21,11 @@ def migrations() -> list[tuple[int, str, str]]:
         match = NAME.match(entry.name)
         if match:
             found.append((int(match[1]), entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+    found.sort()
+    for (number, first, _), (next_number, second, _) in zip(found, found[1:], strict=False):
+        if number == next_number:  # one would be skipped as already applied, forever
+            raise ValueError(f"two migrations are numbered {number:04d}: {first}, {second}")
+    return found
 
 
 async def apply_migrations(db: aiosqlite.Connection) -> list[str]:
