@@ -87,15 +87,18 @@ def test_no_reason_for_other_pages_or_unknown_modules(client: TestClient) -> Non
     assert "Connectez-vous pour suivre" not in client.get("/login").text
 
 
-def test_header_names_the_signed_in_person_and_links_to_their_trainings(learner: Learner) -> None:
+def test_header_names_the_signed_in_person_and_links_to_their_account(learner: Learner) -> None:
     header = learner.client.get("/").text.split("</header>")[0]
     assert '<summary class="nav-toggle">Menu</summary>' in header
     assert (
-        '<a class="nav-user-name" href="/mes-formations">'
-        '<span class="visually-hidden">Mes formations de </span>Léa Martin</a>'
+        '<a class="nav-user-name" href="/compte">'
+        '<span class="visually-hidden">Mon compte&nbsp;: </span>Léa Martin</a>'
     ) in header
+    assert '<a href="/mes-formations">Mes formations</a>' in header
     mine = learner.client.get("/mes-formations").text.split("</header>")[0]
     assert 'href="/mes-formations" aria-current="page"' in mine
+    account = learner.client.get("/compte").text.split("</header>")[0]
+    assert 'href="/compte" aria-current="page"' in account
 
 
 def test_header_of_a_visitor_has_the_menu_but_no_name(client: TestClient) -> None:
@@ -205,3 +208,14 @@ def test_the_outline_follows_the_learners_progress(learner: Learner) -> None:
     assert "outline-done" not in intro_item()
     learner.pass_intro()
     assert "outline-done" in intro_item()
+
+
+def test_a_quiz_sent_back_incomplete_keeps_the_outline_around_it(learner: Learner) -> None:
+    """The outline and the lesson's surroundings do not vanish with a form error."""
+    learner.pass_intro("12h")
+    page = learner.quiz("/paths/12h/intro", {"intro-mode": "a"})  # two questions left blank
+    assert page.status_code == 400
+    outline = page.text.split('<nav class="course-outline" aria-label="Modules du parcours">')
+    assert len(outline) == 2, "no outline on the quiz sent back"
+    assert 'href="/paths/12h/intro" aria-current="page"' in outline[1].split("</nav>")[0]
+    assert "(1 sur 4 terminé)" in outline[1]

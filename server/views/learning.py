@@ -108,17 +108,22 @@ async def module_page(request: Request) -> Response:
     path = path_of(request)
     module = module_of(request, path)
     user, progress, answers = await learner_in_module(request, module.id)
-    readers = await training.plan_readers(request, user.id) if module.reflections else ()
     return module_response(
         request,
         path,
         module,
         progress=progress,
         answers=answers,
-        plan_readers=readers,
-        outline=await navigation.outline(request, path, user.id),
+        **await surroundings(request, path, module, user.id),
         **next_attempt(request, user.id, module, progress),
     )
+
+
+async def surroundings(request: Request, path: Path, module: Module, user_id: int) -> dict:
+    """What a lesson shows around it, however it is reached: the path's outline with
+    each module's status, and who may read the reflections (their fields' labels)."""
+    readers = await training.plan_readers(request, user_id) if module.reflections else ()
+    return {"plan_readers": readers, "outline": await navigation.outline(request, path, user_id)}
 
 
 def next_attempt(

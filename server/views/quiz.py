@@ -30,6 +30,7 @@ from server.views.learning import (
     module_response,
     next_attempt,
     path_of,
+    surroundings,
 )
 from server.web import (
     course,
@@ -172,13 +173,14 @@ async def _same_attempt(
     state: tuple[User, ModuleProgress | None, dict[str, str]] | None = None,
 ) -> Response:
     """The attempt the form showed, the learner's ticks refilled, and why it was not graded."""
-    _, progress, saved = state or await learner_in_module(request, module.id)
+    user, progress, saved = state or await learner_in_module(request, module.id)
     return module_response(
         request,
         path,
         module,
         progress=progress,
         answers=saved,
+        **await surroundings(request, path, module, user.id),
         quiz_error=message,
         missing=missing,
         chosen=_chosen(module, form.multi_items()),
@@ -199,6 +201,7 @@ async def _fresh_quiz(
         module,
         progress=progress,
         answers=saved,
+        **await surroundings(request, path, module, user.id),
         quiz_error=message,
         status_code=status_code,
         **next_attempt(request, user.id, module, progress),
