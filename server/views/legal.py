@@ -8,7 +8,7 @@ from starlette.responses import Response
 from server.templating import render
 from server.web import current_user
 
-DECLARATION_DATE = "23 novembre 2026"
+DECLARATION_DATE = "27 novembre 2026"
 
 
 async def _page(request: Request, template: str) -> Response:
