@@ -23,8 +23,12 @@ from starlette.requests import ClientDisconnect
 from server.attempt_limits import AttemptLimits
 from server.content import LiveContent, compile_snapshot
 from server.errors import http_exception, not_durable, server_error
+from server.mail.sender import start_sender
 from server.middleware import SecurityMiddleware
 from server.pdf_pool import PdfPool
+from server.rate_limits import AccountLimits
+from server.personal_purge import purge_loop
+from server.reminders import run_periodically
 from server.routes import routes
 from server.security import Signer, new_token, token_hash
 from server.settings import Settings
@@ -51,14 +55,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if settings.preview:
             app.state.preview_user, app.state.preview_session = await preview_user(storage)
             tasks.append(asyncio.create_task(live.watch()))
+        else:  # retention that ended is purged now, then daily (server/personal_purge.py)
+            tasks.append(asyncio.create_task(purge_loop(storage)))
         _on_sighup(live)
         gc.freeze()  # the compiled course lives as long as the app: keep it out of GC scans
         # Requests allocate many short-lived objects; collecting the young generation
         # less often trims latency spikes (the p99) for a few MB of memory.
         gc.set_threshold(50_000, 20, 100)
+        # Delivers the outbox (server/mail/sender.py); the editor's preview sends nothing.
+        sender = None if settings.preview else start_sender(storage, settings)
+        app.state.mail_sender = sender
+        if not settings.preview:  # reminders' rules, hourly (server/reminders.py)
+            tasks.append(asyncio.create_task(run_periodically(app.state)))
         try:
             yield
         finally:
+            if sender is not None:
+                await sender.stop()  # before the storage closes under it
             for task in tasks:
                 task.cancel()
             app.state.pdf_pool.close()
@@ -83,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.content = LiveContent(app.state, settings.content_dir, snapshot)
     app.state.signer = Signer(settings.secret_key)
     app.state.login_throttle = LoginThrottle()
+    app.state.account_limits = AccountLimits()  # sign-ups, resets, confirmation links
     app.state.pdf_pool = PdfPool()  # PDFs never take the threads requests need
     app.state.attempt_limits = AttemptLimits()  # quiz submissions per learner and module
     return app

@@ -203,6 +203,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.settings import Settings
     from server.slow_clients import UVICORN_LIMITS, DeadlineProtocol
 
+    if args.workers < 1:
+        print("alliances: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1 and args.reload:
+        print("alliances: --workers cannot be used with --reload", file=sys.stderr)
+        return 2
+    if args.workers > 1 and args.cpu:
+        print("alliances: --cpu would put every worker on the same CPU: drop it", file=sys.stderr)
+        return 2
     try:
         settings = Settings.from_env()  # fail fast, before uvicorn starts, readably
     except ValueError as exc:
@@ -240,6 +249,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         reload=args.reload,
+        workers=args.workers,  # each runs its own mail sender: the outbox's claim shares them
         reload_dirs=watched if args.reload else None,
         reload_includes=["*.py", "*.md", "*.yaml", "*.html", "*.sql"] if args.reload else None,
         loop="uvloop",
@@ -251,6 +261,88 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=not args.no_access_log,
     )
     return 0
+
+
+def cmd_mail_test(args: argparse.Namespace) -> int:
+    """Send the `test` message straight through the transport; the outcome in one line."""
+    import asyncio
+
+    from server.mail.compose import compose
+    from server.mail.transport import (
+        FileTransport,
+        Outgoing,
+        PermanentFailure,
+        TemporaryFailure,
+        build_email,
+        mail_from,
+        transport_for,
+    )
+    from server.settings import Settings
+    from server.views.auth import EMAIL
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"alliances: {exc}", file=sys.stderr)
+        return 2
+    address = args.address.strip()
+    if not EMAIL.match(address):
+        print(f"alliances: not an e-mail address: {address!r}", file=sys.stderr)
+        return 2
+    message = compose("test", address, "", {}, base_url=settings.base_url)
+    email = build_email(
+        message, mail_from=mail_from(settings), base_url=settings.base_url, message_id=None
+    )
+    transport = transport_for(settings)
+    try:
+        outcome = asyncio.run(transport.send(Outgoing(None, address, email)))
+    except (TemporaryFailure, PermanentFailure) as exc:
+        print(f"failed: {exc} (via {transport.description})")
+        return 1
+    if isinstance(transport, FileTransport):
+        print(f"not sent, ALLIANCES_SMTP_URL is not set: {outcome}")
+    else:
+        print(f"sent to {address} via {transport.description}: {outcome}")
+    return 0
+
+
+def cmd_purge_inactive(args: argparse.Namespace) -> int:
+    """Warn accounts unseen for nearly --days, delete those warned 30 days ago (run daily)."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from server.personal_purge import WARNING_DAYS, purge_inactive
+    from server.settings import Settings
+    from server.storage import Storage
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"alliances: {exc}", file=sys.stderr)
+        return 2
+    days = settings.inactive_days if args.days is None else args.days
+    if days <= WARNING_DAYS:
+        print(f"alliances: --days must be more than {WARNING_DAYS}", file=sys.stderr)
+        return 2
+
+    async def purge() -> int:
+        storage = Storage(settings.database)
+        await storage.open()
+        try:
+            done = await purge_inactive(
+                storage, settings, days, dry_run=args.dry_run, moment=datetime.now(UTC)
+            )
+        finally:
+            await storage.close()
+        if args.dry_run:
+            for account in done.warned:
+                print(f"would warn {account.email} (last seen {account.last_seen_at})")
+            for account in done.deleted:
+                print(f"would delete {account.email} (last seen {account.last_seen_at})")
+        print(done.summary())
+        return 0
+
+    return asyncio.run(purge())
 
 
 def cmd_revoke_certificate(args: argparse.Namespace) -> int:
@@ -381,6 +473,38 @@ def cmd_gift_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reminders_run(args: argparse.Namespace) -> int:
+    """For cron users: evaluate the rules once; safe beside running servers (idempotent)."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from server.content import compile_snapshot
+    from server.reminders import run_due_reminders
+    from server.settings import Settings
+    from server.storage import Storage
+
+    settings = Settings.from_env()
+    course = compile_snapshot(settings.content_dir).course
+
+    async def run() -> int:
+        storage = Storage(settings.database)
+        await storage.open()
+        try:
+            today = datetime.now(UTC).date()
+            planned = await run_due_reminders(
+                storage, course, settings, today, dry_run=args.dry_run
+            )
+        finally:
+            await storage.close()
+        for item in planned:
+            print(f"{item.rule}\tcohort {item.cohort_id or '-'}\t{item.to}")
+        verb = "would be recorded" if args.dry_run else "recorded"
+        print(f"{len(planned)} message(s) {verb}", file=sys.stderr)
+        return 0
+
+    return asyncio.run(run())
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="alliances", description="Alliances & Territoires")
     sub = root.add_subparsers(dest="command", required=True)
@@ -394,6 +518,9 @@ def parser() -> argparse.ArgumentParser:
         default=os.environ.get("ALLIANCES_CPU") or None,
         help="run on this one CPU (a number, or 'auto'): faster when the server has the"
         " machine to itself (see docs/PERFORMANCE.md)",
+    )
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (not with --reload or --cpu)"
     )
     serve.set_defaults(func=cmd_serve)
     check = sub.add_parser("check", help="validate the course content")
@@ -430,6 +557,19 @@ def parser() -> argparse.ArgumentParser:
     revoke.add_argument("certificate", help="the certificate's id or verification URL")
     revoke.add_argument("--reason", required=True, help="shown on the public verification page")
     revoke.set_defaults(func=cmd_revoke_certificate)
+    purge = sub.add_parser(
+        "purge-inactive",
+        help="warn inactive accounts by e-mail, delete them 30 days later (admins never)",
+    )
+    purge.add_argument(
+        "--days",
+        type=int,
+        help="inactivity before deletion (default: ALLIANCES_INACTIVE_DAYS, 1095)",
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="print what would happen, change nothing"
+    )
+    purge.set_defaults(func=cmd_purge_inactive)
     create = sub.add_parser("create-user", help="create an account (e.g. the first admin)")
     create.add_argument("email")
     create.add_argument("--name", required=True, help="name printed on certificates")
@@ -458,6 +598,22 @@ def parser() -> argparse.ArgumentParser:
     gift_export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     gift_export.add_argument("--content", type=Path, default=Path("content"))
     gift_export.set_defaults(func=cmd_gift_export)
+    mail = sub.add_parser("mail", help="check the sending of e-mail")
+    mail_sub = mail.add_subparsers(dest="mail_command", required=True)
+    mail_test = mail_sub.add_parser(
+        "test", help="send a test message now, through the configured relay, not the outbox"
+    )
+    mail_test.add_argument("address", help="where to send it")
+    mail_test.set_defaults(func=cmd_mail_test)
+    reminders = sub.add_parser("reminders", help="reminders to learners, digests to trainers")
+    reminders_sub = reminders.add_subparsers(dest="reminders_command", required=True)
+    reminders_run = reminders_sub.add_parser(
+        "run", help="record the reminders due today (the server also does it hourly)"
+    )
+    reminders_run.add_argument(
+        "--dry-run", action="store_true", help="list what would be sent, record nothing"
+    )
+    reminders_run.set_defaults(func=cmd_reminders_run)
     return root
 
 

@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.mail.smtp_config import check_mail_from, default_mail_from, parse_smtp_url
+
 ENV_VARS = {
     "ALLIANCES_ENV": "`development` (default) or `production`",
     "ALLIANCES_DATABASE": "SQLite database file (default `var/alliances.db`)",
@@ -22,6 +24,14 @@ ENV_VARS = {
     "PORT": "port for `alliances serve` and the Procfile (default `8000`)",
     "FORWARDED_ALLOW_IPS": "proxies trusted for `X-Forwarded-*` headers (default `127.0.0.1`)",
     "ALLIANCES_CPU": "default for `serve --cpu`: a CPU number or `auto` (unset: no pinning)",
+    "ALLIANCES_SMTP_URL": "mail relay, `smtp://user:pass@host:587` (STARTTLS) or `smtps://host:465`"
+    " (unset: messages are written to `var/mail/`)",
+    "ALLIANCES_MAIL_FROM": "sender of the site's messages"
+    " (default `Alliances & Territoires <ne-pas-repondre@HOST>`, HOST from the base URL)",
+    "ALLIANCES_RETENTION_DAYS": "days a deleted learner's training records are kept,"
+    " pseudonymised, as evidence of a funded training (default `0`: erased at once)",
+    "ALLIANCES_INACTIVE_DAYS": "days without sign-in after which `alliances purge-inactive`"
+    " deletes an account, warned 30 days before (default `1095`, 3 years)",
 }
 
 
@@ -38,6 +48,12 @@ class Settings:
     # Mail (issue #14): unset, messages are written as .eml files under var/mail/.
     smtp_url: str = ""
     mail_from: str = ""
+    # Personal data (issue #14): 0 erases a deleted learner's records at once.
+    retention_days: int = 0
+    inactive_days: int = 1095
+    # The sender task's pace (server/mail/sender.py); tests shorten them.
+    mail_poll_seconds: float = 5.0
+    mail_backoff: tuple[float, ...] = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -66,10 +82,17 @@ class Settings:
             max_body = int(env.get("ALLIANCES_MAX_BODY", 256 * 1024))
         except ValueError as exc:
             raise ValueError("ALLIANCES_MAX_BODY must be a number of bytes") from exc
+        retention_days = _days(env, "ALLIANCES_RETENTION_DAYS", 0, minimum=0)
+        inactive_days = _days(env, "ALLIANCES_INACTIVE_DAYS", 1095, minimum=31)
         debug = env.get("ALLIANCES_DEBUG", "0").strip().lower() in ("1", "true", "yes")
         base_url = env.get("ALLIANCES_BASE_URL", "").strip().rstrip("/")
         if production:
             _check_production(debug, base_url)
+        smtp_url = env.get("ALLIANCES_SMTP_URL", "").strip()
+        if smtp_url:
+            parse_smtp_url(smtp_url)  # a ValueError saying what to write
+        mail_from = env.get("ALLIANCES_MAIL_FROM", "").strip()
+        mail_from = check_mail_from(mail_from) if mail_from else ""
         return cls(
             database=database,
             content_dir=Path(env.get("ALLIANCES_CONTENT_DIR", "content")),
@@ -78,7 +101,23 @@ class Settings:
             debug=debug,
             production=production,
             max_body=max_body,
+            retention_days=retention_days,
+            inactive_days=inactive_days,
+            smtp_url=smtp_url,
+            mail_from=mail_from or default_mail_from(base_url or "http://127.0.0.1:8000"),
         )
+
+
+def _days(env: dict[str, str], name: str, default: int, minimum: int) -> int:
+    """A whole number of days, at least `minimum`: a typo stops start-up, loudly."""
+    raw = env.get(name, "").strip()
+    try:
+        days = int(raw) if raw else default
+    except ValueError:
+        days = -1
+    if days < minimum:
+        raise ValueError(f"{name} must be a whole number of days, at least {minimum}, not {raw!r}")
+    return days
 
 
 def _check_production(debug: bool, base_url: str) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,12 +25,17 @@ from course.certificates import Certificate
 from course.progress import ModuleProgress
 from server.attempt_limits import AttemptLimits
 from server.migrations import apply_migrations
+from server.storage_account import AccountQueries
 from server.storage_cohorts import USER_COLUMNS, CohortQueries, _roles
 from server.storage_health import HealthQueries
 from server.storage_invitations import InvitationQueries
 from server.storage_items import ItemQueries
 from server.storage_logins import LoginQueries
 from server.storage_outbox import OutboxQueries
+from server.storage_personal import PersonalDataQueries
+from server.storage_rates import RateQueries
+from server.storage_reminders import ReminderQueries
+from server.storage_tokens import TokenQueries
 from server.walsync import WalSync
 
 BUSY_TIMEOUT_MS = 5000
@@ -45,6 +50,9 @@ class User:
     email: str
     name: str
     roles: frozenset[str] = frozenset()
+    # When the session that found this user was last marked as seen (set by the
+    # session queries only): server/web.py refreshes the mark once it is an hour old.
+    session_seen_at: str | None = field(default=None, compare=False, repr=False)
 
     def has(self, role: str) -> bool:
         return role in self.roles
@@ -74,7 +82,17 @@ def now() -> str:
 
 
 class Storage(
-    CohortQueries, HealthQueries, InvitationQueries, ItemQueries, LoginQueries, OutboxQueries
+    AccountQueries,
+    CohortQueries,
+    HealthQueries,
+    InvitationQueries,
+    ItemQueries,
+    LoginQueries,
+    OutboxQueries,
+    PersonalDataQueries,
+    RateQueries,
+    ReminderQueries,
+    TokenQueries,
 ):
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -160,6 +178,7 @@ class Storage(
 
         results = await conn._execute(run)
         await self._durable()
+        self._outbox_recorded(steps)  # wakes this process's mail sender (storage_outbox.py)
         return results
 
     async def _durable(self) -> None:
@@ -203,12 +222,18 @@ class Storage(
         created = datetime.now(UTC)
         stamp = created.isoformat(timespec="seconds")
         expires = (created + timedelta(days=days)).isoformat(timespec="seconds")
-        await self._write(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, user_agent,"
-            " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (token_hash, user_id, stamp, expires, user_agent[:300], stamp),
+        await self._transaction(
+            [
+                (
+                    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at,"
+                    " user_agent, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (token_hash, user_id, stamp, expires, user_agent[:300], stamp),
+                ),
+                # A sign-in is activity: the inactive-account purge counts from here.
+                ("UPDATE users SET last_seen_at = ? WHERE id = ?", (stamp, user_id)),
+                ("DELETE FROM sessions WHERE expires_at < ?", (stamp,)),
+            ]
         )
-        await self._write("DELETE FROM sessions WHERE expires_at < ?", (now(),))
 
     async def end_session(self, token_hash: str) -> None:
         await self._write("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
@@ -221,11 +246,13 @@ class Storage(
 
     async def session_user(self, token_hash: str) -> User | None:
         row = await self._one(
-            f"SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id"
-            " WHERE s.token_hash = ? AND s.expires_at > ?",
+            f"SELECT {USER_COLUMNS}, s.last_seen_at AS seen FROM sessions s"
+            " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
             (token_hash, now()),
         )
-        return User(row["id"], row["email"], row["name"], _roles(row)) if row else None
+        if row is None:
+            return None
+        return User(row["id"], row["email"], row["name"], _roles(row), row["seen"])
 
     # -- enrolments and progress ----------------------------------------------
 
@@ -261,7 +288,7 @@ class Storage(
         rows = await self._all(
             "SELECT 'u' AS kind, u.id AS a, u.email AS b, u.name AS c,"
             " (SELECT group_concat(role) FROM user_roles r WHERE r.user_id = u.id) AS d,"
-            " NULL AS e FROM sessions s JOIN users u ON u.id = s.user_id"
+            " s.last_seen_at AS e FROM sessions s JOIN users u ON u.id = s.user_id"
             " WHERE s.token_hash = ? AND s.expires_at > ?"
             " UNION ALL SELECT 'p', attempts, best_score, completed_at, quiz_signature, module_id"
             f" FROM progress WHERE user_id = ({session})"
@@ -272,7 +299,7 @@ class Storage(
         user, progress, answers = None, {}, {}
         for kind, a, b, c, d, e in rows:
             if kind == "u":
-                user = User(a, b, c, frozenset((d or "").split(",")) - {""})
+                user = User(a, b, c, frozenset((d or "").split(",")) - {""}, e)
             elif kind == "p":
                 progress[e] = ModuleProgress(e, a or 0, b, c, d)
             else:

@@ -8,7 +8,9 @@ or alone by `enqueue`. The sender task (server/mail/sender.py) delivers it.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import aiosqlite
@@ -16,12 +18,14 @@ import aiosqlite
 from server.mail.compose import Message
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from server.storage import Step
 
 INSERT = (
-    "INSERT INTO outbox (kind, recipient, user_id, cohort_id, subject, text_body, html_body,"
-    " headers, secret, next_attempt_at, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    "INSERT INTO outbox (kind, recipient, recipient_name, user_id, cohort_id, subject,"
+    " text_body, html_body, headers, secret, next_attempt_at, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
 
 
@@ -33,6 +37,7 @@ def outbox_step(
     return INSERT, (
         message.kind,
         message.to,
+        message.to_name,
         user_id,
         cohort_id,
         message.subject,
@@ -45,12 +50,88 @@ def outbox_step(
     )
 
 
+def stamp(moment: datetime) -> str:
+    """Times the sender compares to the millisecond (retries in tests are short).
+
+    ISO strings in UTC sort as the times they name, with or without the fraction:
+    "…:00+00:00" < "…:00.500+00:00" < "…:01+00:00".
+    """
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A row of the outbox: what the sender sends and the admin page lists."""
+
+    id: int
+    kind: str
+    recipient: str
+    recipient_name: str
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str]
+    secret: bool
+    status: str
+    attempts: int
+    next_attempt_at: str
+    last_error: str | None
+    created_at: str
+    sent_at: str | None
+
+
+COLUMNS = (
+    "id, kind, recipient, recipient_name, subject, text_body, html_body, headers, secret,"
+    " status, attempts, next_attempt_at, last_error, created_at, sent_at"
+)
+# Due: waiting and its time has come, or claimed by a sender whose lease ran out
+# (a server stopped while sending): that one is sent again (at least once).
+DUE = (
+    "(status = 'waiting' AND next_attempt_at <= :now)"
+    " OR (status = 'sending' AND claimed_until <= :now)"
+)
+
+
+def _message(row: aiosqlite.Row) -> OutboxMessage:
+    return OutboxMessage(
+        id=row["id"],
+        kind=row["kind"],
+        recipient=row["recipient"],
+        recipient_name=row["recipient_name"],
+        subject=row["subject"],
+        text=row["text_body"],
+        html=row["html_body"],
+        headers=json.loads(row["headers"] or "{}"),
+        secret=bool(row["secret"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        last_error=row["last_error"],
+        created_at=row["created_at"],
+        sent_at=row["sent_at"],
+    )
+
+
 class OutboxQueries:
     """Messages waiting, sent and failed."""
+
+    # Set by the sender task of this process: called after a transaction recorded
+    # a message, so it goes out at once instead of at the next poll.
+    outbox_listener: Callable[[], None] | None = None
 
     if TYPE_CHECKING:  # provided by Storage
 
         async def _transaction(self, steps: list[Step]) -> list[list[aiosqlite.Row]]: ...
+        async def _write(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
+        async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
+        async def _one(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None: ...
+
+    def _outbox_recorded(self, steps: Sequence[Step]) -> None:
+        """Called by `Storage._transaction` once committed: wake the sender if it recorded mail."""
+        if self.outbox_listener is not None and any(
+            sql.startswith("INSERT INTO outbox") for sql, _ in steps
+        ):
+            self.outbox_listener()
 
     async def enqueue(
         self, message: Message, *, user_id: int | None = None, cohort_id: int | None = None
@@ -60,3 +141,98 @@ class OutboxQueries:
             [outbox_step(message, user_id=user_id, cohort_id=cohort_id)]
         )
         return int(row[0])
+
+    async def claim_messages(
+        self, now: datetime, lease_seconds: float, limit: int
+    ) -> list[OutboxMessage]:
+        """Take up to `limit` due messages for this sender, in one atomic statement.
+
+        The UPDATE marks them `sending` with a lease and counts the attempt: a
+        second sender (another worker) running the same statement at the same
+        moment waits for the write lock, then finds them no longer due. A cheap
+        read first spares the write lock when nothing is due, the usual case.
+        """
+        at = stamp(now)
+        if (
+            await self._one(
+                f"SELECT 1 FROM outbox WHERE {DUE.replace(':now', '?')} LIMIT 1", (at, at)
+            )
+            is None
+        ):
+            return []
+        until = stamp(now + timedelta(seconds=lease_seconds))
+        rows = await self._write(
+            "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1"
+            f" WHERE id IN (SELECT id FROM outbox WHERE {DUE.replace(':now', '?')}"
+            " ORDER BY next_attempt_at, id LIMIT ?)"
+            f" RETURNING {COLUMNS}",
+            (until, at, at, limit),
+        )
+        return sorted((_message(row) for row in rows), key=lambda m: m.id)
+
+    async def mark_sent(self, message_id: int, at: datetime) -> None:
+        """Delivered; a message carrying a one-time link loses its body now."""
+        await self._write(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL,"
+            " last_error = NULL,"
+            " text_body = CASE WHEN secret THEN '' ELSE text_body END,"
+            " html_body = CASE WHEN secret THEN '' ELSE html_body END"
+            " WHERE id = ? AND status = 'sending'",
+            (at.astimezone(UTC).isoformat(timespec="seconds"), message_id),
+        )
+
+    async def mark_retry(self, message_id: int, next_attempt_at: datetime, error: str) -> None:
+        """A temporary failure: waiting again, until `next_attempt_at`."""
+        await self._write(
+            "UPDATE outbox SET status = 'waiting', next_attempt_at = ?, claimed_until = NULL,"
+            " last_error = ? WHERE id = ? AND status = 'sending'",
+            (stamp(next_attempt_at), error[:500], message_id),
+        )
+
+    async def mark_failed(self, message_id: int, error: str) -> None:
+        """Given up: the reason stays for the admin page, which can requeue it."""
+        await self._write(
+            "UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ?"
+            " WHERE id = ? AND status = 'sending'",
+            (error[:500], message_id),
+        )
+
+    async def retry_message(self, message_id: int, now: datetime) -> bool | None:
+        """Requeue a failed message with a fresh count of attempts.
+
+        True when requeued, False when it exists but had not failed (a second
+        click: nothing to do), None when there is no such message.
+        """
+        rows = await self._write(
+            "UPDATE outbox SET status = 'waiting', attempts = 0, next_attempt_at = ?,"
+            " claimed_until = NULL WHERE id = ? AND status = 'failed' RETURNING id",
+            (stamp(now), message_id),
+        )
+        if rows:
+            if self.outbox_listener is not None:
+                self.outbox_listener()
+            return True
+        return (
+            False if await self._one("SELECT 1 FROM outbox WHERE id = ?", (message_id,)) else None
+        )
+
+    async def outbox_counts(self) -> dict[str, int]:
+        """How many messages in each status (all four keys, zeros included)."""
+        rows = await self._all("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        counts = dict.fromkeys(("waiting", "sending", "sent", "failed"), 0)
+        counts.update({row[0]: row[1] for row in rows})
+        return counts
+
+    async def outbox_list(self, statuses: Sequence[str], limit: int) -> list[OutboxMessage]:
+        """The latest messages in these statuses, newest first (the admin page)."""
+        marks = ", ".join("?" for _ in statuses)
+        rows = await self._all(
+            f"SELECT {COLUMNS} FROM outbox WHERE status IN ({marks})"
+            " ORDER BY COALESCE(sent_at, created_at) DESC, id DESC LIMIT ?",
+            (*statuses, limit),
+        )
+        return [_message(row) for row in rows]
+
+    async def outbox_message(self, message_id: int) -> OutboxMessage | None:
+        row = await self._one(f"SELECT {COLUMNS} FROM outbox WHERE id = ?", (message_id,))
+        return _message(row) if row else None

@@ -27,7 +27,16 @@ class Recorder:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse = 0  # how many of the next messages get a 451
+        self.reject: set[str] = set()  # recipients refused for good (550)
         self._lock = threading.Lock()
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
+    ) -> str:
+        if address in self.reject:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         with self._lock:
@@ -55,6 +64,13 @@ class MailServer:
 
     def refuse(self, count: int) -> None:
         self.recorder.refuse = count
+
+    def reject(self, address: str, rejected: bool = True) -> None:
+        """Answer 550 to this recipient (a permanent failure), or stop doing so."""
+        if rejected:
+            self.recorder.reject.add(address)
+        else:
+            self.recorder.reject.discard(address)
 
     def wait(self, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
         """The first `count` messages, once they have arrived (or fail the test)."""
