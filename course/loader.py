@@ -30,6 +30,10 @@ from course.paths import PathPass
 from course.quizzes import WORDS_PER_MINUTE, QuizPass
 
 MODULE_TOLERANCE = 0.25
+UNCAPTIONED = (
+    "tableau sans titre\u00a0: écrivez « Tableau\u00a0: … » seul sur la ligne juste"
+    " au-dessus (RGAA 5.4)"
+)
 
 __all__ = ["Doc", "Loader", "load_course"]
 
@@ -154,6 +158,11 @@ class Loader(DocumentPass, QuizPass, PathPass):
             [(d.file, d.rel) for d in module_docs + page_docs + template_docs]
             + [(f, self.rel(f)) for f in (self.root / "course.yaml", self.root / "sigles.yaml")]
         )
+        self.problems += [
+            Problem(doc.rel, line, UNCAPTIONED, warning=True)
+            for doc in module_docs + page_docs
+            for line in markdown.uncaptioned_tables(doc.file.read_text(encoding="utf-8"))
+        ]
         self.problems += first_use.audit(
             self.root, self.rel(self.root / first_use.SIGLES_FILE), module_docs, page_docs
         )

@@ -293,3 +293,13 @@ def test_a_reflection_needs_a_title_and_something_to_compare_with(tmp_path: Path
     found = problems(make(tmp_path, {"m": module(body=body)}))
     assert any(no_break("m.md:13: réflexion sans titre") in p for p in found), found
     assert any("Grille d’autoévaluation" in p for p in found), found
+
+
+def test_a_table_without_its_caption_is_a_warning_with_its_line(tmp_path: Path) -> None:
+    table = "| A | B |\n| --- | --- |\n| 1 | 2 |\n"
+    captioned = "Tableau\u00a0: Deux colonnes\n\n" + table
+    body = "\n" + captioned + "\nTexte.\n\n" + table
+    course = load_course(make(tmp_path, {"m": module(body=body)}))
+    found = [w for w in course.warnings if "tableau sans titre" in w]
+    assert len(found) == 1, course.warnings
+    assert found[0].startswith("content/modules/m.md:21: ") and "(RGAA 5.4)" in found[0]
