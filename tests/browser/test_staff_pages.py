@@ -49,6 +49,18 @@ def record_intro_attempts() -> None:
     conn.close()
 
 
+def record_failed_message() -> None:
+    """A message the relay refused, so that /admin/mail shows its table and « Réessayer »."""
+    with sqlite3.connect(LIVE["database"], timeout=10) as conn:
+        conn.execute(
+            "INSERT INTO outbox (kind, recipient, recipient_name, subject, text_body, html_body,"
+            " status, attempts, next_attempt_at, last_error, created_at) VALUES ('test',"
+            " 'perdu@example.fr', 'Zoé', 'Essai', 'Bonjour', '<p>Bonjour</p>', 'failed', 8,"
+            " '2026-11-27T10:00:00+00:00', '550 5.1.1 No such user', '2026-11-27T10:00:00+00:00')"
+        )
+    conn.close()
+
+
 def test_staff_pages_are_accessible_and_valid(
     browser, live_server: str, artifacts: Path, tmp_path: Path
 ) -> None:
@@ -134,6 +146,11 @@ def test_staff_pages_are_accessible_and_valid(
 
     login("admin@example.fr")
     visit("admin-users", "/admin/users")
+    record_failed_message()
+    visit("admin-mail", "/admin/mail")
+    page.click("form[action$='/retry'] button[type=submit]")
+    visit("admin-mail-retried")
+    assert "de nouveau en attente" in pages["admin-mail-retried"]
     visit("editor-content", "/editor/content")
     record_intro_attempts()
     visit("editor-questions", "/editor/questions?tri=discrimination&sens=asc")

@@ -120,8 +120,25 @@ def populate(client: TestClient, database: Path, make_user: Callable[..., None])
         "extension": "pdf",
         "path": "images/schema.png",
         "file": "site.css",
+        # The unsubscribe link of a reminder to Léa: the signed token is the authorisation.
+        "signed": client.app.state.signer.stop_token(int(member[1]), "r"),
+        "message_id": str(failed_message(database)),
     }
     return Site(client, database, values)
+
+
+def failed_message(database: Path) -> int:
+    """A message of the outbox that failed, for the admin's « Réessayer »."""
+    with sqlite3.connect(database) as connection:
+        (message_id,) = connection.execute(
+            "INSERT INTO outbox (kind, recipient, subject, text_body, html_body, status,"
+            " attempts, next_attempt_at, last_error, created_at)"
+            " VALUES ('test', 'perdu@example.fr', 'Essai', 'Bonjour', '<p>Bonjour</p>',"
+            " 'failed', 8, '2026-01-01T00:00:00+00:00', '550 5.1.1 No such user',"
+            " '2026-01-01T00:00:00+00:00') RETURNING id"
+        ).fetchone()
+    connection.close()
+    return int(message_id)
 
 
 def snapshot(database: Path) -> dict[str, list[tuple]]:
