@@ -345,6 +345,22 @@ def cmd_purge_inactive(args: argparse.Namespace) -> int:
     return asyncio.run(purge())
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the running site's database (server/backup.py)."""
+    from server.backup import BackupError, backup_sqlite
+    from server.settings import Settings
+
+    try:
+        database = Settings.from_env().database
+        size = backup_sqlite(database, args.destination)
+    except (ValueError, BackupError) as exc:
+        print(f"alliances: {exc}", file=sys.stderr)
+        return 2
+    target = args.destination / database.name if args.destination.is_dir() else args.destination
+    print(f"backed up {database} to {target} ({size:,} bytes)".replace(",", "\u202f"))
+    return 0
+
+
 def cmd_revoke_certificate(args: argparse.Namespace) -> int:
     """Revoke an issued certificate: its public page and PDF then say « révoquée »."""
     import asyncio
@@ -553,6 +569,9 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("content_dir", nargs="?", default="content")
     preview.add_argument("--port", type=int, default=8001)
     preview.set_defaults(func=cmd_preview)
+    backup = sub.add_parser("backup", help="copy the SQLite database, even while serving")
+    backup.add_argument("destination", type=Path, help="a file, or a folder to put it in")
+    backup.set_defaults(func=cmd_backup)
     revoke = sub.add_parser("revoke-certificate", help="revoke an issued certificate")
     revoke.add_argument("certificate", help="the certificate's id or verification URL")
     revoke.add_argument("--reason", required=True, help="shown on the public verification page")
