@@ -26,8 +26,8 @@ from server.errors import http_exception, not_durable, server_error
 from server.mail.sender import start_sender
 from server.middleware import SecurityMiddleware
 from server.pdf_pool import PdfPool
-from server.rate_limits import AccountLimits
 from server.personal_purge import purge_loop
+from server.rate_limits import AccountLimits
 from server.reminders import run_periodically
 from server.routes import routes
 from server.security import Signer, new_token, token_hash

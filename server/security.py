@@ -45,6 +45,8 @@ class Signer:
     def __init__(self, secret_key: str) -> None:
         self._session = URLSafeSerializer(secret_key, salt="session")
         self._csrf = URLSafeSerializer(secret_key, salt="csrf")
+        # The link in every reminder: it alone proves which account stops which messages.
+        self._stop = URLSafeSerializer(secret_key, salt="reminders-stop")
         # A plain signed string, not a serialized one: a submission verifies it on the
         # hot path, and "7.3.module-id" needs no JSON.
         self._attempt = ItsdangerousSigner(secret_key, salt="quiz-attempt")
@@ -66,6 +68,21 @@ class Signer:
         except BadSignature:
             return None
         return value if isinstance(value, str) else None
+
+    def stop_token(self, user_id: int, what: str) -> str:
+        """The signed part of `/relances/arret/…`: stop reminders (`r`) or digests (`d`)."""
+        return self._stop.dumps([user_id, what])
+
+    def stop_of(self, token: str) -> tuple[int, str] | None:
+        """(user id, what) of an unsubscribe link, or None if forged or mangled."""
+        try:
+            value = self._stop.loads(token)
+        except BadSignature:
+            return None
+        match value:
+            case [int() as user_id, "r" | "d" as what] if not isinstance(user_id, bool):
+                return user_id, what
+        return None
 
     def _csrf_token(self, csrf_cookie: str) -> str:
         return self._csrf.dumps(csrf_cookie)

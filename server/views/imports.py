@@ -12,10 +12,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course.roster import RosterError, read_roster
+from server.reminders import invitation_message
 from server.storage import now
 from server.templating import render
 from server.views.trainer import trainer_cohort
-from server.web import read_form, redirect, storage, text_field
+from server.web import course, read_form, redirect, storage, text_field
 
 MAX_FILE = 200 * 1024
 SAMPLE = [
@@ -79,7 +80,7 @@ async def import_preview(request: Request) -> Response:
 
 
 async def import_confirm(request: Request) -> Response:
-    _, cohort = await trainer_cohort(request)
+    user, cohort = await trainer_cohort(request)
     form = await read_form(request)
     try:
         data = _signer(request).loads(text_field(form, "payload"))
@@ -88,6 +89,17 @@ async def import_confirm(request: Request) -> Response:
     if data.get("cohort") != cohort.id:
         raise HTTPException(400, "Cet import concerne un autre groupe.")
     people = data.get("people") or []
-    if people:
+    mailed = 0
+    path = course(request).path(cohort.path_id)
+    if people and form.get("send_email") == "1" and path is not None:
+        settings = request.app.state.settings
+        messages = [
+            invitation_message(p["email"], p.get("name", ""), cohort, path, user.name, settings)
+            for p in people
+        ]
+        db = storage(request)
+        mailed = await db.add_invitations_with_messages(cohort.id, people, messages, now())
+    elif people:
         await storage(request).add_invitations(cohort.id, people, now())
-    return redirect(f"/trainer/cohorts/{cohort.id}?invites={len(people)}#invitation")
+    done = f"invites={len(people)}" + (f"&courriels={mailed}" if mailed else "")
+    return redirect(f"/trainer/cohorts/{cohort.id}?{done}#invitation")

@@ -17,6 +17,7 @@ from course.plan import heading
 from course.reporting import LearnerReport
 from server.exports import csv_rows, json_report
 from server.ids import page_number, path_id
+from server.reminders import parse_rules
 from server.storage import User, now
 from server.storage_cohorts import Cohort
 from server.templating import render
@@ -31,6 +32,8 @@ NOTICES = {
     "lien-reactive": "Lien réactivé\u00a0: il permet de nouveau de rejoindre le groupe.",
     "retire": "La personne a été retirée du groupe\u00a0; sa progression lui reste acquise.",
     "formateur": "Co-formateur ajouté au groupe.",
+    "invitation-envoyee": "Message d’invitation enregistré\u00a0: il part dans quelques instants.",
+    "reglages": "Réglages du groupe enregistrés.",
 }
 DONE = {"rotate": "lien-remplace", "disable": "lien-desactive", "enable": "lien-reactive"}
 NO_TRAINER = (
@@ -84,7 +87,7 @@ def _cohort_form(form: FormData) -> tuple[str, str | None, dict[str, str]]:
 async def summaries(request: Request, cohorts: list[Cohort]) -> dict[int, reporting.Summary]:
     """Each cohort's progress at a glance, for the list; a cohort whose path is gone has none."""
     return {
-        c.id: reporting.summary(await reports_for(request, c))
+        c.id: reporting.summary(present(await reports_for(request, c)))
         for c in cohorts
         if course(request).path(c.path_id) is not None
     }
@@ -156,9 +159,16 @@ async def reports_for(request: Request, cohort: Cohort) -> list[LearnerReport]:
             certificates.get(m.user_id),
             cohort.due_date,
             day,
+            m.deleted,
+            m.email_confirmed,
         )
         for m in members
     ]
+
+
+def present(reports: list[LearnerReport]) -> list[LearnerReport]:
+    """The learners whose account still exists: a deleted one is in no figure or export."""
+    return [r for r in reports if not r.deleted]
 
 
 async def dashboard(
@@ -177,13 +187,15 @@ async def dashboard(
     pages = max(1, -(-len(shown) // PAGE_SIZE))
     page = min(page, pages)
     db = storage(request)
+    from server.views import reminders as reminder_views  # it imports this module
+
     return render(
         request,
         "trainer/dashboard.html",
         {
             "cohort": cohort,
             "path": course(request).path(cohort.path_id),
-            "summary": reporting.summary(reports),
+            "summary": reporting.summary(present(reports)),
             "rows": shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
             "shown": len(shown),
             "page": page,
@@ -196,6 +208,7 @@ async def dashboard(
             "errors": errors or {},
             "values": values or {},
             "notice": NOTICES.get(request.query_params.get("fait", "")),
+            **await reminder_views.dashboard_context(request, cohort),
         },
         status=status,
     )
@@ -205,11 +218,13 @@ async def update_cohort(request: Request) -> Response:
     _, cohort = await trainer_cohort(request)
     form = await read_form(request)
     name, due, errors = _cohort_form(form)
+    rules, rule_errors = parse_rules(form)
+    errors |= rule_errors
     if errors:
         raise HTTPException(400, " ".join(errors.values()))
     archived = cohort.archived_at or now() if form.get("archived") else None
-    await storage(request).update_cohort(cohort.id, name, due, archived)
-    return redirect(f"/trainer/cohorts/{cohort.id}")
+    await storage(request).save_cohort_settings(cohort.id, name, due, archived, rules)
+    return redirect(f"/trainer/cohorts/{cohort.id}?fait=reglages#reglages")
 
 
 async def join_link(request: Request) -> Response:
@@ -297,7 +312,7 @@ async def questions(request: Request) -> Response:
 
 async def export_csv(request: Request) -> Response:
     _, cohort = await trainer_cohort(request)
-    reports = reporting.sort_and_filter(await reports_for(request, cohort), "nom", "tous")
+    reports = reporting.sort_and_filter(present(await reports_for(request, cohort)), "nom", "tous")
     path = course(request).path(cohort.path_id)
     assert path is not None
     filename = f"progression-groupe-{cohort.id}.csv"
@@ -310,7 +325,7 @@ async def export_csv(request: Request) -> Response:
 
 async def api_progress(request: Request) -> Response:
     _, cohort = await trainer_cohort(request)
-    reports = reporting.sort_and_filter(await reports_for(request, cohort), "nom", "tous")
+    reports = reporting.sort_and_filter(present(await reports_for(request, cohort)), "nom", "tous")
     path = course(request).path(cohort.path_id)
     assert path is not None
     return JSONResponse(json_report(cohort, path, reports))

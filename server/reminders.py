@@ -1,0 +1,329 @@
+"""Reminders to learners and the trainers' weekly digest: which rule fires for whom.
+
+The rules are pure decisions over a cohort's learners; recording is the storage
+layer's (server/storage_reminders.py), where every limit is enforced by the
+statement that records the reminder: a rule fires at most once per period
+(UNIQUE(cohort_id, user_id, rule, period)), a learner gets at most one reminder
+a week from a cohort, and never at an unconfirmed, deleted or opted-out
+address. So the runner may run in every worker, every hour, and from cron:
+what it records twice is refused by the database, not sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from course import reporting
+from course.models import Course, Path
+from course.reporting import LearnerReport
+from server.mail.compose import Message, compose
+from server.security import Signer
+from server.settings import Settings
+from server.storage import Storage
+from server.storage_cohorts import Cohort, MemberRow
+from server.storage_reminders import ReminderRules, Send
+from server.templating import date_fr
+
+log = logging.getLogger("alliances.reminders")
+
+WEEK_DAYS = 7  # at most one reminder a week per learner and cohort
+INTERVAL_SECONDS = 3600  # how often the server evaluates the rules
+FIRST_RUN_SECONDS = 60  # not at start-up: a restart loop must not hammer the database
+# What the digest counts as « at risk » when the cohort has no rule of that kind.
+DIGEST_NOT_STARTED_DAYS = 7
+DIGEST_INACTIVE_DAYS = 14
+RULE_NAMES = {
+    "late": "en retard",
+    "not_started": "pas commencé",
+    "inactive": "inactif",
+    "before_due": "échéance proche",
+    "digest": "résumé hebdomadaire",
+}
+
+
+MAX_DAYS = 365
+RULE_FIELDS = {
+    "remind_not_started_days": "le délai avant de relancer qui n’a pas commencé",
+    "remind_inactive_days": "le délai d’inactivité",
+    "remind_before_due_days": "le nombre de jours avant l’échéance",
+}
+
+
+def parse_rules(form: FormData) -> tuple[ReminderRules, dict[str, str]]:
+    """The settings form's rules: a number of days (1 to 365) or empty for off."""
+    days: dict[str, int | None] = {}
+    errors = {}
+    for name, label in RULE_FIELDS.items():
+        raw = form.get(name)
+        value = raw.strip() if isinstance(raw, str) else ""
+        days[name] = None
+        if not value:
+            continue
+        if not value.isdigit() or not 0 < int(value) <= MAX_DAYS:
+            errors[name] = (
+                f"Pour {label}, indiquez un nombre de jours entre 1 et {MAX_DAYS}, "
+                "ou laissez vide pour ne pas relancer."
+            )
+        else:
+            days[name] = int(value)
+    rules = ReminderRules(
+        days["remind_not_started_days"],
+        days["remind_inactive_days"],
+        days["remind_before_due_days"],
+        form.get("remind_digest") == "1",
+    )
+    return rules, errors
+
+
+def stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def week_ago(moment: datetime) -> str:
+    """The weekly limit's cutoff: a reminder recorded after it blocks another."""
+    return stamp(moment - timedelta(days=WEEK_DAYS))
+
+
+def stop_url(settings: Settings, signer: Signer, user_id: int, what: str = "r") -> str:
+    """The link in every reminder (`r`) or digest (`d`) that stops them, no sign-in needed."""
+    return f"{settings.base_url}/relances/arret/{signer.stop_token(user_id, what)}"
+
+
+def learner_message(
+    kind: str,
+    report: LearnerReport,
+    cohort: Cohort,
+    settings: Settings,
+    signer: Signer,
+    **context: Any,
+) -> Message:
+    """A reminder to one learner, with its List-Unsubscribe link."""
+    values = {
+        "cohort_name": cohort.name,
+        "path_title": report.path.title,
+        "path_url": f"{settings.base_url}/paths/{report.path.id}",
+        "due_date": date_fr(cohort.due_date) if cohort.due_date else "",
+        **context,
+    }
+    return compose(
+        kind,
+        report.email,
+        report.name,
+        values,
+        base_url=settings.base_url,
+        unsubscribe=stop_url(settings, signer, report.user_id),
+    )
+
+
+def invitation_message(
+    email: str,
+    name: str,
+    cohort: Cohort,
+    path: Path,
+    trainer_name: str,
+    settings: Settings,
+) -> Message:
+    """What an invited person receives: how to accept (sign up or in, then « Mes formations »)."""
+    base = settings.base_url
+    context = {
+        "cohort_name": cohort.name,
+        "trainer_name": trainer_name,
+        "path_title": path.title,
+        "due_date": date_fr(cohort.due_date) if cohort.due_date else "",
+        "signup_url": f"{base}/signup",
+        "trainings_url": f"{base}/mes-formations",
+        "join_url": f"{base}/join/{cohort.join_code}" if cohort.join_enabled else "",
+    }
+    return compose("invitation", email, name or email, context, base_url=base)
+
+
+def _days(since: str | None, today: date) -> int | None:
+    return (today - date.fromisoformat(since[:10])).days if since else None
+
+
+def due_rule(
+    rules: ReminderRules, cohort: Cohort, member: MemberRow, report: LearnerReport, today: date
+) -> tuple[str, str, dict[str, Any]] | None:
+    """The one automatic rule that fires for this learner today: (rule, period, context).
+
+    The period makes each rule fire once: once per due date, once per
+    membership, once per stretch of inactivity (a learner who comes back and
+    stops again may be reminded again).
+    """
+    if report.state == "completed":
+        return None
+    if rules.before_due_days is not None and cohort.due_date:
+        left = (date.fromisoformat(cohort.due_date) - today).days
+        if 0 <= left <= rules.before_due_days:
+            return "before_due", cohort.due_date, {"days_left": left}
+    joined = _days(member.joined_at, today)
+    waited = rules.not_started_days
+    if waited is not None and not report.started and joined is not None and joined >= waited:
+        return "not_started", member.joined_at[:10], {"days": joined}
+    idle = _days(report.last_activity, today)
+    limit = rules.inactive_days
+    if limit is not None and report.last_activity and idle is not None and idle >= limit:
+        return "inactive", report.last_activity[:10], {"days": idle}
+    return None
+
+
+def risks(rules: ReminderRules, member: MemberRow, report: LearnerReport, today: date) -> str:
+    """Why the digest lists this learner (empty: not at risk)."""
+    if report.state == "completed":
+        return ""
+    reasons = []
+    if report.late:
+        reasons.append("en retard")
+    if not report.started:
+        joined = _days(member.joined_at, today) or 0
+        if joined >= (rules.not_started_days or DIGEST_NOT_STARTED_DAYS):
+            reasons.append(f"pas commencé {joined}\u00a0jours après son arrivée")
+    else:
+        idle = _days(report.last_activity, today) or 0
+        if idle >= (rules.inactive_days or DIGEST_INACTIVE_DAYS):
+            reasons.append(f"inactif depuis {idle}\u00a0jours")
+    return ", ".join(reasons)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message the runner recorded (or, in a dry run, would record)."""
+
+    rule: str
+    cohort_id: int | None
+    user_id: int
+    to: str
+
+
+@dataclass
+class _Digest:
+    name: str
+    email: str
+    groups: list[dict[str, Any]]
+
+
+async def run_due_reminders(
+    storage: Storage, course: Course, settings: Settings, today: date, *, dry_run: bool = False
+) -> list[Planned]:
+    """Evaluate every cohort's rules for `today` and record what is due, idempotently."""
+    signer = Signer(settings.secret_key)
+    moment = datetime.now(UTC)
+    at, cutoff = stamp(moment), week_ago(moment)
+    planned: list[Planned] = []
+    digests: dict[int, _Digest] = {}
+    for cohort_id, rules in await storage.cohorts_with_rules():
+        cohort = await storage.cohort(cohort_id)
+        path = course.path(cohort.path_id) if cohort else None
+        if cohort is None or path is None:
+            continue
+        trainers = await storage.cohort_trainers(cohort_id)
+        trainer_name = trainers[0]["name"] if trainers else "Votre formateur"
+        sends, at_risk = [], []
+        for member in await storage.members(cohort_id, path.module_ids):
+            if getattr(member, "deleted", False):  # « compte supprimé »: nobody to write to
+                continue
+            report = reporting.learner_report(
+                path,
+                (member.user_id, member.name, member.email),
+                member.progress,
+                member.last_activity,
+                None,
+                cohort.due_date,
+                today.isoformat(),
+            )
+            if rules.digest and (why := risks(rules, member, report, today)):
+                at_risk.append({"name": member.name, "reasons": why})
+            found = due_rule(rules, cohort, member, report, today)
+            if found is not None:
+                rule, period, context = found
+                context["trainer_name"] = trainer_name
+                message = learner_message(
+                    f"reminder_{rule}", report, cohort, settings, signer, **context
+                )
+                sends.append(Send(member.user_id, rule, period, message))
+        if sends:
+            reach = await storage.reminder_reach(cohort_id, [s.user_id for s in sends], cutoff)
+            sends = [s for s in sends if reach.get(s.user_id) == "ok"]
+            done = (
+                {s.user_id for s in sends}
+                if dry_run
+                else set(await storage.record_reminders(cohort_id, sends, at, cutoff))
+            )
+            planned += [
+                Planned(s.rule, cohort_id, s.user_id, s.message.to)
+                for s in sends
+                if s.user_id in done
+            ]
+        if at_risk:
+            group = {
+                "cohort_name": cohort.name,
+                "url": f"{settings.base_url}/trainer/cohorts/{cohort_id}",
+                "people": sorted(at_risk, key=lambda p: p["name"].casefold()),
+            }
+            for trainer in trainers:
+                digest = digests.setdefault(
+                    trainer["id"], _Digest(trainer["name"], trainer["email"], [])
+                )
+                digest.groups.append(group)
+    planned += await _send_digests(storage, settings, signer, digests, today, at, dry_run)
+    return planned
+
+
+async def _send_digests(
+    storage: Storage,
+    settings: Settings,
+    signer: Signer,
+    digests: dict[int, _Digest],
+    today: date,
+    at: str,
+    dry_run: bool,
+) -> list[Planned]:
+    """One digest per trainer and ISO week, listing every cohort of theirs with people at risk."""
+    year, week, _ = today.isocalendar()
+    period = f"{year}-W{week:02d}"
+    sends = [
+        Send(
+            trainer_id,
+            "digest",
+            period,
+            compose(
+                "digest",
+                digest.email,
+                digest.name,
+                {"groups": digest.groups},
+                base_url=settings.base_url,
+                unsubscribe=stop_url(settings, signer, trainer_id, "d"),
+            ),
+        )
+        for trainer_id, digest in digests.items()
+    ]
+    done = (
+        {s.user_id for s in sends}
+        if dry_run
+        else set(await storage.record_reminders(None, sends, at, at))
+    )
+    return [Planned("digest", None, s.user_id, s.message.to) for s in sends if s.user_id in done]
+
+
+async def run_periodically(app_state: Any) -> None:
+    """The server's own runner (a task of the lifespan): every hour, whatever fails."""
+    await asyncio.sleep(FIRST_RUN_SECONDS)
+    while True:
+        try:
+            planned = await run_due_reminders(
+                app_state.storage,
+                app_state.course,
+                app_state.settings,
+                datetime.now(UTC).date(),
+            )
+            if planned:
+                log.info("reminders: %d message(s) recorded", len(planned))
+        except Exception:  # a bad hour must not stop the next ones
+            log.exception("reminders: the rules could not be evaluated")
+        await asyncio.sleep(INTERVAL_SECONDS)
