@@ -13,6 +13,7 @@ A transport's `send` returns the outcome in one line, or raises
 
 from __future__ import annotations
 
+import asyncio
 import email.policy
 import logging
 import re
@@ -112,16 +113,19 @@ class SmtpTransport:
     async def send(self, outgoing: Outgoing) -> str:
         config = self.config
         try:
-            errors, response = await aiosmtplib.send(
-                outgoing.message,
-                hostname=config.host,
-                port=config.port,
-                username=config.user or None,
-                password=config.password or None,
-                use_tls=config.tls == "implicit",
-                start_tls=True if config.tls == "starttls" else None,
-                timeout=self.timeout,
-            )
+            # aiosmtplib's timeout is per step; this bounds the whole dialogue, so a
+            # batch always ends within the sender's lease.
+            async with asyncio.timeout(self.timeout * 2):
+                errors, response = await aiosmtplib.send(
+                    outgoing.message,
+                    hostname=config.host,
+                    port=config.port,
+                    username=config.user or None,
+                    password=config.password or None,
+                    use_tls=config.tls == "implicit",
+                    start_tls=True if config.tls == "starttls" else None,
+                    timeout=self.timeout,
+                )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients[0] if exc.recipients else None
             code = refused.code if refused else 550
