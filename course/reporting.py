@@ -42,6 +42,8 @@ class LearnerReport:
     last_activity: str | None
     certificate_id: str | None
     late: bool
+    deleted: bool = False  # the account was deleted: « compte supprimé », in no export
+    email_confirmed: bool = True  # unconfirmed: the trainer sees « adresse non confirmée »
 
     @property
     def state(self) -> str:
@@ -92,6 +94,8 @@ def learner_report(
     certificate_id: str | None,
     due_date: str | None,
     today: str,
+    deleted: bool = False,
+    email_confirmed: bool = True,
 ) -> LearnerReport:
     """One learner's row; `progress` maps module id -> (attempts, best score, completed at)."""
     done = started = 0
@@ -102,7 +106,7 @@ def learner_report(
             done += found[2] is not None
     total = len(path.module_ids)
     percent = round(100 * done / total) if total else 0
-    late = overdue(due_date, today, done, total)
+    late = not deleted and overdue(due_date, today, done, total)
     user_id, name, email = member
     return LearnerReport(
         user_id,
@@ -115,6 +119,8 @@ def learner_report(
         last_activity,
         certificate_id,
         late,
+        deleted,
+        email_confirmed,
     )
 
 

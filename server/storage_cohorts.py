@@ -40,6 +40,8 @@ class MemberRow(NamedTuple):
     plan_shared: bool
     last_activity: str | None
     progress: dict[str, tuple[int, int | None, str | None]]
+    deleted: bool = False  # the account was deleted: its row stays, nameless
+    email_confirmed: bool = True  # the learner followed the link sent to their address
 
 
 def _unpack(packed: str | None) -> dict[str, tuple[int, int | None, str | None]]:
@@ -107,7 +109,8 @@ class CohortQueries:
         pattern = f"%{query.strip()}%"
         rows = await self._all(
             f"SELECT {USER_COLUMNS}, count(*) OVER () AS total FROM users u"
-            " WHERE u.email LIKE ?1 OR u.name LIKE ?1 ORDER BY u.name COLLATE NOCASE, u.id"
+            " WHERE (u.email LIKE ?1 OR u.name LIKE ?1) AND u.deleted_at IS NULL"
+            " ORDER BY u.name COLLATE NOCASE, u.id"
             " LIMIT ?2 OFFSET ?3",
             (pattern, limit, offset),
         )
@@ -241,12 +244,19 @@ class CohortQueries:
             "SELECT m.user_id, u.name, u.email, m.joined_at, m.plan_shared,"
             " max(p.updated_at) AS last, group_concat(p.module_id || char(31) || p.attempts"
             " || char(31) || ifnull(p.best_score, '') || char(31) || ifnull(p.completed_at, ''),"
-            " char(30)) AS packed FROM cohort_members m JOIN users u ON u.id = m.user_id"
+            " char(30)) AS packed, u.deleted_at IS NOT NULL AS deleted,"
+            " u.email_confirmed_at IS NOT NULL AS confirmed"
+            " FROM cohort_members m JOIN users u ON u.id = m.user_id"
             f" LEFT JOIN progress p ON p.user_id = m.user_id AND p.module_id IN ({marks})"
             " WHERE m.cohort_id = ? GROUP BY m.user_id",
             (*module_ids, cohort_id),
         )
-        return [MemberRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], _unpack(r[6])) for r in rows]
+        return [
+            MemberRow(
+                r[0], r[1], r[2], r[3], bool(r[4]), r[5], _unpack(r[6]), bool(r[7]), bool(r[8])
+            )
+            for r in rows
+        ]
 
     async def cohort_certificates(self, cohort_id: int, path_id: str) -> dict[int, str]:
         rows = await self._all(

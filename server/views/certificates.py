@@ -12,6 +12,10 @@ from server.templating import render
 from server.web import current_user, storage
 
 NOT_FOUND = "Aucune attestation ne correspond à cette adresse. Vérifiez le lien ou le QR code."
+ERASED = (
+    "Cette attestation a été retirée à la demande de son titulaire : "
+    "elle n’est plus valable et n’existe plus en PDF."
+)
 
 
 async def _certificate(request: Request) -> Certificate:
@@ -42,6 +46,8 @@ async def certificate_page(request: Request) -> Response:
 
 async def certificate_download(request: Request) -> Response:
     certificate = await _certificate(request)
+    if not certificate.learner_name:  # withdrawn by its holder: no document left to print
+        raise HTTPException(404, ERASED)
     from server.pdf import certificate_pdf  # reportlab loads on first use: a lighter server
 
     url = verify_url(request, certificate)

@@ -74,7 +74,7 @@ FIELDS: dict[str, list[str]] = {
     ],
     "/trainer/cohorts/{cohort_id}/relances": [],
     "/trainer/cohorts/{cohort_id}/invitations/envoi": ["email"],
-    "/relances/arret/{signed}": ["List-Unsubscribe"],
+    "/relances/arret/{signed}": ["List-Unsubscribe", "action"],
     "/compte/relances": ["reminders"],
     "/trainer/cohorts/{cohort_id}/join-link": ["action"],
     "/trainer/cohorts/{cohort_id}/trainers": ["email"],

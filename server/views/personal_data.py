@@ -1,0 +1,106 @@
+"""Personal data in the learner's own hands: download it, or delete the account.
+
+RGPD articles 15 and 20 (`/compte/donnees`) and 17 (`/compte/supprimer`),
+without writing to anyone: the site does it at once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server import security, session_cookies
+from server.mail.compose import SITE_NAME
+from server.passwords import too_long
+from server.personal_export import export_zip
+from server.personal_purge import days_fr, purge_after, stamp
+from server.settings import Settings
+from server.templating import render
+from server.throttle import wait_message
+from server.web import course, read_form, require_user, storage
+
+WRONG_PASSWORD = "Mot de passe incorrect\u00a0: votre compte n’a pas été supprimé."
+NO_PASSWORD = "Saisissez votre mot de passe pour confirmer la suppression."
+
+
+def retention(settings: Settings) -> dict[str, object]:
+    """What the pages say about the periods in force, from the settings."""
+    days = settings.retention_days
+    until = datetime.now(UTC) + timedelta(days=days) if days else None
+    return {
+        "retention_days": days,
+        "retention_period": days_fr(days) if days else "",
+        "retention_until": until,
+        "inactive_period": days_fr(settings.inactive_days),
+    }
+
+
+async def data_page(request: Request) -> Response:
+    await require_user(request)
+    return render(request, "account/donnees.html", retention(request.app.state.settings))
+
+
+async def data_download(request: Request) -> Response:
+    """The ZIP, from a form (CSRF-checked, never prefetched like a link could be)."""
+    user = await require_user(request)
+    await read_form(request)
+    settings = request.app.state.settings
+    data = await storage(request).personal_data(user.id)
+    archive = await run_in_threadpool(
+        export_zip, data, course(request), SITE_NAME, settings.base_url
+    )
+    filename = f"mes-donnees-{datetime.now(UTC).date().isoformat()}.zip"
+    return Response(
+        archive,
+        media_type="application/zip",
+        headers={
+            "content-disposition": f'attachment; filename="{filename}"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+async def delete_page(request: Request) -> Response:
+    await require_user(request)
+    return _delete_form(request, {})
+
+
+def _delete_form(request: Request, errors: dict[str, str], status: int = 200) -> Response:
+    context = {"errors": errors, **retention(request.app.state.settings)}
+    return render(request, "account/supprimer.html", context, status=status)
+
+
+async def delete_account(request: Request) -> Response:
+    """Erase the account once its password is typed again, then sign out."""
+    user = await require_user(request)
+    form = await read_form(request)
+    password = form.get("password")
+    password = password if isinstance(password, str) else ""
+    if not password:  # nothing guessed: not counted by the throttle
+        return _delete_form(request, {"password": NO_PASSWORD}, 400)
+    if problem := too_long(password):
+        return _delete_form(request, {"password": problem}, 400)
+    throttle = request.app.state.login_throttle
+    address = request.client.host if request.client else ""
+    wait = await throttle.reserve(storage(request), address, user.email)
+    if wait:
+        response = _delete_form(request, {"password": wait_message(wait)}, 429)
+        response.headers["retry-after"] = str(wait)
+        return response
+    found = await storage(request).credentials(user.email)
+    ok = await run_in_threadpool(security.verify_password, found[1] if found else None, password)
+    if not ok:
+        await throttle.failed(storage(request))
+        return _delete_form(request, {"password": WRONG_PASSWORD}, 400)
+    settings = request.app.state.settings
+    moment = datetime.now(UTC)
+    await storage(request).delete_account(
+        user.id, stamp(moment), purge_after(settings, moment), actor_id=user.id
+    )
+    request.state.user = None  # the page is shown signed out
+    response = render(request, "account/supprime.html", retention(settings))
+    session_cookies.end(request, response)
+    return response
