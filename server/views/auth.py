@@ -12,6 +12,9 @@ from starlette.responses import Response
 from course.certificates import MAX_NAME
 from server import security, session_cookies
 from server.passwords import password_problem, too_long
+from server.rate_limits import wait_text
+from server.signup import create_account, signup_wait
+from server.storage import now
 from server.templating import render
 from server.throttle import wait_message
 from server.views.navigation import wanted_module
@@ -26,6 +29,11 @@ from server.web import (
     text_field,
 )
 
+# Why the login page is shown, after an action that signed the person out.
+LOGIN_NOTICES = {
+    "deconnecte-partout": "Toutes vos sessions sont fermées, sur tous vos appareils.",
+    "session-fermee": "Votre session est fermée. Connectez-vous pour continuer.",
+}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL = 254
 
@@ -60,16 +68,21 @@ async def signup(request: Request) -> Response:
         errors["password"] = problem
     values = {"email": email, "name": name}
     target = safe_next(text_field(form, "next"))
+    if not errors and (wait := await signup_wait(request)):
+        context = {"values": values, "errors": {}, "next": target, "wait": wait_text(wait)}
+        response = render(request, "auth/signup.html", context, status=429)
+        response.headers["retry-after"] = str(wait)
+        return response
     if not errors:
         password_hash = await run_in_threadpool(security.hash_password, password)
-        user = await storage(request).create_user(email, name, password_hash)
-        if user is None:
+        user_id = await create_account(request, email, name, password_hash)
+        if user_id is None:
             errors["email"] = (
                 "Un compte existe déjà avec cette adresse. Connectez-vous, "
                 "ou utilisez une autre adresse."
             )
         else:
-            return await _start_session(request, user.id, target)
+            return await _start_session(request, user_id, target)
     return render(
         request,
         "auth/signup.html",
@@ -87,6 +100,7 @@ async def login_form(request: Request) -> Response:
         "error": None,
         "next": target,
         "wanted": wanted_module(request, target),
+        "notice": LOGIN_NOTICES.get(request.query_params.get("fait", "")),
     }
     return render(request, "auth/login.html", context)
 
@@ -115,6 +129,7 @@ async def login(request: Request) -> Response:
     if found and ok:
         await throttle.succeeded(storage(request), address, email)
         user, stored = found
+        await storage(request).signed_in(user.id, now())  # voids an inactivity warning
         if security.needs_rehash(stored):
             new_hash = await run_in_threadpool(security.hash_password, password)
             await storage(request).update_password_hash(user.id, new_hash)
@@ -152,7 +167,10 @@ async def _start_session(request: Request, user_id: int, target: str) -> Respons
     if old:
         await storage(request).end_session(security.token_hash(old))
     token = security.new_token()
-    await storage(request).create_session(user_id, security.token_hash(token), SESSION_DAYS)
+    agent = request.headers.get("user-agent", "")  # « Mon compte » names the device from it
+    await storage(request).create_session(
+        user_id, security.token_hash(token), SESSION_DAYS, user_agent=agent
+    )
     response = redirect(target)
     session_cookies.start(request, response, request.app.state.signer.session_cookie(token))
     return response

@@ -6,18 +6,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.templating import render
+from server.views.personal_data import retention
 from server.web import current_user
 
 DECLARATION_DATE = "27 novembre 2026"
 
 
-async def _page(request: Request, template: str) -> Response:
+async def _page(request: Request, template: str, **extra: object) -> Response:
     await current_user(request)
     settings = request.app.state.settings
     return render(
         request,
         template,
-        {"site_url": settings.base_url, "declaration_date": DECLARATION_DATE},
+        {"site_url": settings.base_url, "declaration_date": DECLARATION_DATE, **extra},
     )
 
 
@@ -30,4 +31,7 @@ async def legal_notice(request: Request) -> Response:
 
 
 async def personal_data(request: Request) -> Response:
-    return await _page(request, "legal/donnees_personnelles.html")
+    # The periods in force, from the settings: the page never states a placeholder.
+    return await _page(
+        request, "legal/donnees_personnelles.html", **retention(request.app.state.settings)
+    )
