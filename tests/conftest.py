@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
+from tests.pg import postgres_url  # noqa: F401  (the fixture, for every test module)
 
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
 PASSWORD = "un mot de passe sûr"

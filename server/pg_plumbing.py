@@ -1,0 +1,177 @@
+"""PostgreSQL plumbing for the storage layer: a pool, rows, transactions, migrations.
+
+psycopg 3 with psycopg_pool: the maintained PostgreSQL driver, async, with
+server-side prepared statements once a statement repeats on a connection.
+Every connection is in autocommit mode, so each `_write` is its own
+transaction, committed (and, with PostgreSQL's default `synchronous_commit`,
+flushed to its WAL) before the method returns; `_transaction` runs several
+statements in one transaction on one connection, awaiting nothing but the
+database meanwhile. The SQL is the domain methods' own, rewritten for
+PostgreSQL by server/sql_dialect.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+import psycopg
+from psycopg.rows import RowMaker
+from psycopg_pool import AsyncConnectionPool
+
+from server.sql_dialect import numbered_params, to_postgres
+
+MIGRATIONS_LOCK = 0x616C6C69  # "alli": one instance migrates, the others wait for it
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class Row(tuple):
+    """A result row read by position, by column name or as a mapping, as sqlite3.Row is."""
+
+    _index: dict[str, int]
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+def _rows(cursor: psycopg.AsyncCursor[Any]) -> RowMaker[Row]:
+    index = {column.name: i for i, column in enumerate(cursor.description or ())}
+
+    def make(values: Sequence[Any]) -> Row:
+        row = Row(values)
+        row._index = index
+        return row
+
+    return make
+
+
+class DatabaseUnavailable(Exception):
+    """PostgreSQL refused the connection: said in one line at start-up."""
+
+
+class PostgresPlumbing:
+    """What the domain methods need from a database, over a PostgreSQL pool."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.pool_size = pool_size
+        self._pool: AsyncConnectionPool | None = None
+
+    async def open(self) -> None:
+        pool = AsyncConnectionPool(
+            self.url,
+            min_size=1,
+            max_size=self.pool_size,
+            kwargs={"autocommit": True, "row_factory": _rows},
+            open=False,
+            check=AsyncConnectionPool.check_connection,
+        )
+        try:
+            await pool.open(wait=True, timeout=10)
+        except Exception as exc:
+            await pool.close()
+            raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {_reason(exc)}") from exc
+        self._pool = pool
+        try:
+            async with pool.connection() as conn:
+                await apply_postgres_migrations(conn)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    def _connection(self) -> Any:
+        assert self._pool is not None, "storage is not open"
+        return self._pool.connection()
+
+    async def _all(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
+        async with self._connection() as conn:
+            cursor = await conn.execute(to_postgres(sql), _params(sql, params))
+            return list(await cursor.fetchall()) if cursor.description else []
+
+    async def _one(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Row | None:
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
+
+    async def _write(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
+        """One statement, its own transaction, committed when this returns."""
+        return await self._all(sql, params)
+
+    async def _transaction(self, steps: Sequence[tuple[str, Any]]) -> list[list[Row]]:
+        """Several statements, one transaction, on one connection."""
+        results: list[list[Row]] = []
+        async with self._connection() as conn, conn.transaction():
+            for sql, params in steps:
+                cursor = await conn.execute(to_postgres(sql), _params(sql, params))
+                results.append(list(await cursor.fetchall()) if cursor.description else [])
+        return results
+
+    async def _durable(self) -> None:
+        """Each commit is already durable: nothing to wait for."""
+
+    async def ping(self) -> bool:
+        return (await self._one("SELECT 1")) is not None
+
+
+def _params(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> Any:
+    if isinstance(params, Mapping):
+        return params
+    return numbered_params(sql, list(params))
+
+
+def _reason(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc.__context__ or exc
+    return " ".join(str(cause).split()) or type(cause).__name__
+
+
+def postgres_migrations() -> list[tuple[int, str, str]]:
+    folder = resources.files("server.migrations").joinpath("postgres")
+    found = []
+    for entry in folder.iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match[1]), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+async def apply_postgres_migrations(conn: psycopg.AsyncConnection[Any]) -> list[str]:
+    """Apply the missing migrations in order, each in its own transaction.
+
+    Under an advisory lock: two instances starting at once against one database
+    take turns, and the second finds nothing left to do.
+    """
+    applied = []
+    await conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATIONS_LOCK,))
+    try:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        cursor = await conn.execute("SELECT version FROM schema_migrations")
+        done = {row[0] for row in await cursor.fetchall()}
+        for version, name, sql in postgres_migrations():
+            if version in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(sql.encode())  # several statements: no parameters
+                await conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at)"
+                    " VALUES (%s, %s, to_char(now() AT TIME ZONE 'UTC',"
+                    ' \'YYYY-MM-DD"T"HH24:MI:SS"+00:00"\'))',
+                    (version, name),
+                )
+            applied.append(name)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATIONS_LOCK,))
+    return applied
