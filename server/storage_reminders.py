@@ -220,12 +220,12 @@ class ReminderQueries:
             (cohort_id, limit),
         )
 
-    async def stop_reminders(self, user_id: int, what: str) -> bool:
-        """The unsubscribe link: `r` stops reminders, `d` the trainers' digest."""
+    async def stop_reminders(self, user_id: int, what: str, *, stop: bool = True) -> bool:
+        """The unsubscribe link: `r` stops reminders, `d` the trainers' digest (or resumes)."""
         column = "digest_off" if what == "d" else "reminders_off"
         rows = await self._write(
-            f"UPDATE users SET {column} = 1 WHERE id = ? AND deleted_at IS NULL RETURNING id",
-            (user_id,),
+            f"UPDATE users SET {column} = ? WHERE id = ? AND deleted_at IS NULL RETURNING id",
+            (int(stop), user_id),
         )
         return bool(rows)
 

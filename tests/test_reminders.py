@@ -133,6 +133,10 @@ def test_relancer_is_for_the_cohorts_trainers_only(
     confirm_all(settings)
     other = sign_in(client, "autre@example.fr")
     assert other.post(f"/trainer/cohorts/{cohort}/relances").status_code == 404
+    back = client.post(url, data={"action": "reprendre"})
+    assert back.status_code == 200 and "les relances par courriel reprennent" in back.text
+    assert sql(settings, "SELECT reminders_off FROM users WHERE email = 'lea@example.fr'") == [(0,)]
+    sql(settings, "UPDATE users SET reminders_off = 1")
     lea = sign_in(client, "lea@example.fr")
     assert lea.post(f"/trainer/cohorts/{cohort}/relances").status_code == 403
     assert outbox(settings, "reminder_late") == []
@@ -306,12 +310,16 @@ def test_unsubscribe_without_signing_in(
     # RFC 8058: the mail client posts `List-Unsubscribe=One-Click`, with no cookie at all.
     done = client.post(url, data={"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200 and "Relances arrêtées" in done.text
-    assert "Mon compte" in done.text  # how to turn them back on
+    assert "Recevoir de nouveau les relances" in done.text  # how to turn them back on
     assert sql(settings, "SELECT reminders_off FROM users WHERE email = 'lea@example.fr'") == [(1,)]
     for forged in (url[:-3] + "abc", "/relances/arret/" + "x" * 300, "/relances/arret/WzEsInIiXQ"):
         for method in ("GET", "POST"):
             response = client.request(method, forged)
             assert response.status_code == 404 and "n’est pas valable" in response.text
+    back = client.post(url, data={"action": "reprendre"})
+    assert back.status_code == 200 and "les relances par courriel reprennent" in back.text
+    assert sql(settings, "SELECT reminders_off FROM users WHERE email = 'lea@example.fr'") == [(0,)]
+    sql(settings, "UPDATE users SET reminders_off = 1")
     lea = sign_in(client, "lea@example.fr")
     assert lea.post("/compte/relances", {"reminders": "1"}).status_code == 303
     assert sql(settings, "SELECT reminders_off FROM users WHERE email = 'lea@example.fr'") == [(0,)]

@@ -20,7 +20,15 @@ from server.storage_cohorts import Cohort
 from server.storage_reminders import Send
 from server.templating import render
 from server.views.trainer import reports_for, trainer_cohort
-from server.web import course, read_form, redirect, require_user, storage, text_field
+from server.web import (
+    course,
+    read_form,
+    redirect,
+    require_user,
+    storage,
+    text_field,
+    unchecked_form,
+)
 
 RESEND_HOURS = 24
 TOO_SOON = (
@@ -179,10 +187,13 @@ async def stop(request: Request) -> Response:
     page elsewhere cannot guess it, and all it can do is stop messages. So the
     button of the confirmation page and the one-click POST of RFC 8058
     (`List-Unsubscribe=One-Click`, sent by mail clients without cookies) both work.
+    The same link turns them back on (`action=reprendre`), from the page's own button.
     """
     token, user_id, what = _stop_target(request)
-    await storage(request).stop_reminders(user_id, what)
-    return render(request, "relances_arret.html", {"token": token, "what": what, "done": True})
+    form = await unchecked_form(request)  # the signed token authorises, not a form token
+    again = form.get("action") == "reprendre"  # « Recevoir de nouveau »: undo, same link
+    await storage(request).stop_reminders(user_id, what, stop=not again)
+    return render(request, "relances_arret.html", {"token": token, "what": what, "done": not again})
 
 
 async def toggle_reminders(request: Request) -> Response:

@@ -49,6 +49,23 @@ def record_intro_attempts() -> None:
     conn.close()
 
 
+def confirm_addresses() -> None:
+    """Reminders go to confirmed addresses only: confirm them as the link would have."""
+    with sqlite3.connect(LIVE["database"], timeout=10) as conn:
+        conn.execute("UPDATE users SET email_confirmed_at = created_at, reminders_off = 0")
+    conn.close()
+
+
+def stop_link() -> str:
+    """The unsubscribe link of the last reminder recorded, as its recipient reads it."""
+    with sqlite3.connect(LIVE["database"], timeout=10) as conn:
+        (text,) = conn.execute(
+            "SELECT text_body FROM outbox WHERE kind = 'reminder_late' ORDER BY id DESC"
+        ).fetchone()
+    conn.close()
+    return re.search(r"/relances/arret/[\w.-]+", text)[0]  # type: ignore[index]
+
+
 def record_failed_message() -> None:
     """A message the relay refused, so that /admin/mail shows its table and « Réessayer »."""
     with sqlite3.connect(LIVE["database"], timeout=10) as conn:
@@ -131,9 +148,25 @@ def test_staff_pages_are_accessible_and_valid(
     page.set_input_files("#file", str(csv))
     page.click("form[enctype] button[type=submit]")
     visit("trainer-import-preview")
+    page.check("#send_email")  # an invitation by e-mail to each new person
     page.click("form[action$='/import/confirm'] button[type=submit]")
     visit("trainer-dashboard-invitations")
     assert nina in pages["trainer-dashboard-invitations"]
+    assert "Renvoyer" in pages["trainer-dashboard-invitations"]
+    # A late cohort, a confirmed learner: « Relancer les retardataires » and its record.
+    confirm_addresses()
+    page.goto(dashboard + "#reglages")
+    page.fill("#due_date", "2000-01-01")
+    page.fill("#remind_inactive_days", "10")
+    page.click("form[action$='/settings'] button[type=submit]")
+    page.click("form[action$='/relances'] button[type=submit]")
+    visit("trainer-dashboard-relances")
+    assert "relance envoyée" in pages["trainer-dashboard-relances"]
+    context.clear_cookies()
+    visit("relances-arret", stop_link())
+    page.click("form[action^='/relances/arret/'] button[type=submit]")
+    visit("relances-arret-fait")
+    assert "Relances arrêtées" in pages["relances-arret-fait"]
 
     context.clear_cookies()
     page.goto("/signup")
