@@ -110,7 +110,10 @@ class MailSender:
         """Claim the due messages and try each once; how many were handled."""
         claimed = await self.storage.claim_messages(datetime.now(UTC), self.lease_seconds, BATCH)
         for message in claimed:
-            await self.deliver(message)
+            try:
+                await self.deliver(message)
+            except Exception:  # its mark not written (a full disk): its lease will expire
+                log.exception("mail %d: could not record the outcome", message.id)
         return len(claimed)
 
     async def deliver(self, message: OutboxMessage) -> None:
