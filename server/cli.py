@@ -290,9 +290,7 @@ def cmd_mail_test(args: argparse.Namespace) -> int:
         print(f"alliances: not an e-mail address: {address!r}", file=sys.stderr)
         return 2
     message = compose("test", address, "", {}, base_url=settings.base_url)
-    email = build_email(
-        message, mail_from=mail_from(settings), base_url=settings.base_url, message_id=None
-    )
+    email = build_email(message, mail_from=mail_from(settings), base_url=settings.base_url)
     transport = transport_for(settings)
     try:
         outcome = asyncio.run(transport.send(Outgoing(None, address, email)))

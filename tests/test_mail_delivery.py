@@ -86,7 +86,8 @@ async def test_a_message_arrives_whole_with_its_names_and_headers(
     assert received["To"].addresses[0].addr_spec == "zoe@example.fr"
     assert received["Subject"] == SUBJECT
     assert received["From"].addresses[0].display_name == "Alliances & Territoires"
-    assert received["Message-ID"] == f"<outbox-{message_id}@formation.example.org>"
+    stamp = "".join(filter(str.isdigit, (await row(storage, message_id))["created_at"][:19]))
+    assert received["Message-ID"] == f"<outbox-{message_id}.{stamp}@formation.example.org>"
     assert received["List-Unsubscribe"] == f"<{BASE}/relances/arret/xyz>"
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert received["Date"] is not None

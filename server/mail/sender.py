@@ -120,9 +120,7 @@ class MailSender:
         outgoing = Outgoing(
             message.id,
             message.recipient,
-            build_email(
-                message, mail_from=self.mail_from, base_url=self.base_url, message_id=message.id
-            ),
+            build_email(message, mail_from=self.mail_from, base_url=self.base_url),
         )
         try:
             await self.transport.send(outgoing)

@@ -62,16 +62,20 @@ def _name_and_address(value: str) -> Address:
     return Address(display_name=name, username=user, domain=domain)
 
 
-def build_email(
-    row: OutboxMessage | Message, *, mail_from: str, base_url: str, message_id: int | None
-) -> EmailMessage:
-    """The MIME message for an outbox row (or a freshly composed message)."""
+def build_email(row: OutboxMessage | Message, *, mail_from: str, base_url: str) -> EmailMessage:
+    """The MIME message for an outbox row (or a message composed for `alliances mail test`).
+
+    The Message-ID of an outbox row is the same at every attempt: its id, and
+    the time it was recorded, so that a database started afresh never reuses one.
+    """
     if isinstance(row, OutboxMessage):
         to, name, subject = row.recipient, row.recipient_name, row.subject
         text, html, headers = row.text, row.html, row.headers
+        unique = f"outbox-{row.id}.{''.join(filter(str.isdigit, row.created_at[:19]))}"
     else:
         to, name, subject = row.to, row.to_name, row.subject
         text, html, headers = row.text, row.html, row.headers
+        unique = f"test-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
     # An address with a non-ASCII local part needs SMTPUTF8 (RFC 6531).
     policy = email.policy.SMTP if to.isascii() else email.policy.SMTPUTF8
     message = EmailMessage(policy=policy)
@@ -81,11 +85,6 @@ def build_email(
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
     host = urlsplit(base_url).hostname or "localhost"
-    unique = (
-        f"outbox-{message_id}"
-        if message_id is not None
-        else f"test-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
-    )
     message["Message-ID"] = f"<{unique}@{host}>"
     for header in ("List-Unsubscribe", "List-Unsubscribe-Post"):
         if header in headers:
