@@ -114,8 +114,10 @@ def _caption_before(out: list[Token]) -> list[Token] | None:
     if len(out) < 3 or out[-3].type != "paragraph_open" or out[-1].type != "paragraph_close":
         return None
     inline = out[-2]
-    first = (inline.children or [None])[0]
-    if first is None or first.type != "text" or not CAPTION.match(first.content):
+    if not inline.children:
+        return None
+    first = inline.children[0]
+    if first.type != "text" or not CAPTION.match(first.content):
         return None
     first.content = CAPTION.sub("", first.content)
     inline.content = CAPTION.sub("", inline.content)

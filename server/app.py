@@ -27,6 +27,7 @@ from server.mail.sender import start_sender
 from server.middleware import SecurityMiddleware
 from server.pdf_pool import PdfPool
 from server.personal_purge import purge_loop
+from server.pg_storage import open_storage
 from server.rate_limits import AccountLimits
 from server.reminders import run_periodically
 from server.routes import routes
@@ -47,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        storage = Storage(settings.database)
+        storage = open_storage(settings)
         await storage.open()
         app.state.storage = storage
         live: LiveContent = app.state.content

@@ -15,7 +15,10 @@ from server.mail.smtp_config import check_mail_from, default_mail_from, parse_sm
 
 ENV_VARS = {
     "ALLIANCES_ENV": "`development` (default) or `production`",
-    "ALLIANCES_DATABASE": "SQLite database file (default `var/alliances.db`)",
+    "ALLIANCES_DATABASE": (
+        "SQLite file (a path or `sqlite:///path`; default `var/alliances.db`), or a"
+        " PostgreSQL URL `postgresql://user:password@host:5432/name`"
+    ),
     "ALLIANCES_CONTENT_DIR": "course content folder (default `content`)",
     "ALLIANCES_SECRET_KEY": "signing key; required in production (default: generated in `var/`)",
     "ALLIANCES_BASE_URL": "public URL, printed on certificates; required in production",
@@ -37,13 +40,14 @@ ENV_VARS = {
 
 @dataclass(frozen=True)
 class Settings:
-    database: Path
+    database: Path  # SQLite's file; with PostgreSQL, only its folder is used (var/)
     content_dir: Path
     secret_key: str
     base_url: str = "http://127.0.0.1:8000"
     debug: bool = False
     production: bool = False
     max_body: int = 256 * 1024
+    database_url: str = ""  # postgresql://…: the PostgreSQL backend instead of SQLite
     preview: bool = False  # `alliances preview`: no accounts, live reload, localhost only
     # Mail (issue #14): unset, messages are written as .eml files under var/mail/.
     smtp_url: str = ""
@@ -62,7 +66,7 @@ class Settings:
         if mode not in ("development", "production"):
             raise ValueError(f"ALLIANCES_ENV must be development or production, not {mode!r}")
         production = mode == "production"
-        database = Path(env.get("ALLIANCES_DATABASE", "var/alliances.db"))
+        database, database_url = database_setting(env.get("ALLIANCES_DATABASE", ""))
         secret = env.get("ALLIANCES_SECRET_KEY", "").strip()
         if not secret:
             if production:
@@ -95,6 +99,7 @@ class Settings:
         mail_from = check_mail_from(mail_from) if mail_from else ""
         return cls(
             database=database,
+            database_url=database_url,
             content_dir=Path(env.get("ALLIANCES_CONTENT_DIR", "content")),
             secret_key=secret,
             base_url=base_url or "http://127.0.0.1:8000",
@@ -136,6 +141,42 @@ def _check_production(debug: bool, base_url: str) -> None:
         raise ValueError(
             f"ALLIANCES_BASE_URL must start with https:// or http://, not {base_url!r}"
         )
+
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def database_setting(raw: str) -> tuple[Path, str]:
+    """ALLIANCES_DATABASE as (SQLite file, PostgreSQL URL): one of the two is used.
+
+    With PostgreSQL the local folder `var/` still holds the secret key and the
+    mail files of a development setup.
+    """
+    raw = raw.strip()
+    if raw.startswith(POSTGRES_SCHEMES):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(raw)
+        if not parts.hostname and not parts.path.strip("/"):
+            raise ValueError(
+                "ALLIANCES_DATABASE is not a usable PostgreSQL URL: write it as "
+                "postgresql://user:password@host:5432/database"
+            )
+        return Path("var/alliances.db"), raw
+    if raw.startswith("sqlite://"):
+        if not raw.startswith("sqlite:///") or raw == "sqlite:///":
+            raise ValueError(
+                "ALLIANCES_DATABASE: write a SQLite URL as sqlite:///relative/path.db "
+                "or sqlite:////absolute/path.db"
+            )
+        return Path(raw.removeprefix("sqlite:///")), ""
+    if "://" in raw:
+        scheme = raw.split("://", 1)[0]
+        raise ValueError(
+            f"ALLIANCES_DATABASE: unknown database {scheme!r}: use a SQLite file path, "
+            "sqlite:///path or postgresql://…"
+        )
+    return Path(raw or "var/alliances.db"), ""
 
 
 def local_secret(var_dir: Path) -> str:

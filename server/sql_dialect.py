@@ -7,14 +7,17 @@ rewrites the few spellings that differ, statement by statement, once (cached):
 - placeholders: `?`, `?1` and `:name` become psycopg's `%s` and `%(name)s`
   (and a literal `%` becomes `%%`);
 - `group_concat(x[, sep])` becomes `string_agg(CAST(x AS TEXT), sep)`;
-- `char(N)` becomes `chr(N)`, `ifnull` becomes `coalesce`;
+- the scalar `min(a, b)` and `max(a, b)` become `least` and `greatest`;
+- `char(N)` becomes `chr(N)`, `ifnull` becomes `coalesce`, and
+  `last_insert_rowid()` becomes `lastval()` (the id the connection's last
+  INSERT drew, from its identity sequence);
 - `IS ?` / `IS NOT ?` become `IS [NOT] DISTINCT FROM`;
 - `LIKE` becomes `ILIKE` (SQLite's LIKE ignores ASCII case), and
   `COLLATE NOCASE` goes (addresses are stored in lower case; names sort by
   `lower()`).
 
 A statement that has no equivalent this way (a SQLite function such as
-`last_insert_rowid()` or `changes()`) is rewritten by hand in the PostgreSQL
+`changes()`) is rewritten by hand in the PostgreSQL
 backend's own method, never here: `unsupported` lists them so that a test can
 check every statement of the package.
 """
@@ -38,7 +41,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-_UNSUPPORTED = re.compile(r"\b(last_insert_rowid|changes|julianday|strftime|printf)\s*\(", re.I)
+_UNSUPPORTED = re.compile(r"\b(changes|julianday|strftime|printf|json\w*)\s*\(", re.I)
 
 
 def unsupported(sql: str) -> list[str]:
@@ -71,7 +74,7 @@ def to_postgres(sql: str) -> str:
     return _rewrite_calls("".join(out))
 
 
-_WORDS = {"ifnull": "coalesce", "like": "ILIKE"}
+_WORDS = {"ifnull": "coalesce", "like": "ILIKE", "last_insert_rowid": "lastval"}
 
 
 def _word(word: str) -> str:
@@ -88,7 +91,23 @@ def _rewrite_calls(sql: str) -> str:
     sql = re.sub(r"ORDER BY\s+([\w.]+)\s+COLLATE\s+NOCASE", r"ORDER BY lower(\1)", sql, flags=re.I)
     sql = _NOCASE.sub("", sql)
     sql = _CHAR.sub(r"chr(\1)", sql)
+    sql = _scalar_extremes(sql)
     return _group_concat(sql)
+
+
+_EXTREME = re.compile(r"\b(min|max)\(", re.I)
+
+
+def _scalar_extremes(sql: str) -> str:
+    """min(a, b) and max(a, b), SQLite's scalar forms, become least() and greatest()."""
+    position = 0
+    while match := _EXTREME.search(sql, position):
+        close_at, comma = _call_end(sql, match.end() - 1)
+        if comma is not None:
+            name = "least" if match[1].lower() == "min" else "greatest"
+            sql = sql[: match.start()] + name + sql[match.end() - 1 :]
+        position = match.start() + 1
+    return sql
 
 
 def _group_concat(sql: str) -> str:

@@ -154,6 +154,17 @@ class Storage(
         await self._durable()
         return rows
 
+    async def _write_if_any(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+        """One statement that may write nothing: the wait for the disk only if it returned rows.
+
+        A refused quiz submission (not the learner's next attempt, over a limit)
+        writes nothing and should not queue behind the disk.
+        """
+        rows = list(await self._writer_connection().execute_fetchall(sql, params))
+        if rows:
+            await self._durable()
+        return rows
+
     async def _transaction(self, steps: Sequence[Step]) -> list[list[aiosqlite.Row]]:
         """Several statements as one transaction, in one hop to the writer thread.
 
@@ -347,7 +358,7 @@ class Storage(
             "(SELECT COUNT(*) FROM attempts r WHERE r.user_id = sessions.user_id"
             " AND r.module_id = ? AND r.created_at > ?) < ?"
         )
-        rows = await self._writer_connection().execute_fetchall(
+        rows = await self._write_if_any(
             "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
             " content_version, created_at, quiz_signature, attempt_no)"
             " SELECT user_id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions"
@@ -356,9 +367,9 @@ class Storage(
             " WHERE p.user_id = sessions.user_id AND p.module_id = ?))"
             f" AND {recent} AND {recent}"
             " RETURNING id, user_id,"
-            " CASE WHEN passed THEN (SELECT name FROM users WHERE id = attempts.user_id) END,"
+            " CASE WHEN passed <> 0 THEN (SELECT name FROM users WHERE id = attempts.user_id) END,"
             # Seen before this statement's trigger runs: this attempt is added below.
-            " CASE WHEN passed THEN (SELECT group_concat(module_id, char(30)) FROM progress"
+            " CASE WHEN passed <> 0 THEN (SELECT group_concat(module_id, char(30)) FROM progress"
             " WHERE user_id = attempts.user_id AND completed_at IS NOT NULL) END",
             (
                 path_id,
@@ -387,7 +398,6 @@ class Storage(
         )
         if not rows:
             return None  # nothing was written
-        await self._durable()
         attempt_id, user_id, name, completed = next(iter(rows))
         done = frozenset((completed or "").split("\x1e")) - {""}
         return RecordedAttempt(attempt_id, user_id, name, done | {module_id} if passed else done)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -30,9 +31,15 @@ def content_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, content_dir: Path) -> Settings:
+def settings(tmp_path: Path, content_dir: Path, request: pytest.FixtureRequest) -> Settings:
+    """SQLite in the test's folder; PostgreSQL (a database of the test's own) when
+    ALLIANCES_TEST_BACKEND=postgres, so that any route test can run on both."""
+    url = ""
+    if os.environ.get("ALLIANCES_TEST_BACKEND") == "postgres":
+        url = request.getfixturevalue("postgres_url")
     return Settings(
         database=tmp_path / "var" / "test.db",
+        database_url=url,
         content_dir=content_dir,
         secret_key="test-secret-" + "x" * 32,
         base_url="https://formation.example.org",

@@ -31,6 +31,12 @@ def test_functions_and_operators_that_differ() -> None:
     assert to_postgres("SELECT group_concat(p.module_id || char(31) || p.x, char(30))") == (
         "SELECT string_agg(CAST(p.module_id || chr(31) || p.x AS TEXT), chr(30))"
     )
+    assert to_postgres("SELECT max(CASE WHEN n < f THEN 0.0 ELSE l + min(b * 2, c) END)") == (
+        "SELECT max(CASE WHEN n < f THEN 0.0 ELSE l + least(b * 2, c) END)"
+    )
+    assert to_postgres("SELECT MAX(COALESCE(x, 0), y), min(z) FROM t") == (
+        "SELECT greatest(COALESCE(x, 0), y), min(z) FROM t"
+    )
     assert to_postgres("SELECT ifnull(a, 0) FROM t") == "SELECT coalesce(a, 0) FROM t"
     assert to_postgres("DELETE FROM s WHERE u = ? AND h IS NOT ?") == (
         "DELETE FROM s WHERE u = %s AND h IS DISTINCT FROM %s"
@@ -46,8 +52,7 @@ def test_functions_and_operators_that_differ() -> None:
 
 
 def test_sqlite_only_functions_are_named() -> None:
-    assert unsupported("UPDATE r SET o = last_insert_rowid() WHERE changes() = 1") == [
-        "changes",
-        "last_insert_rowid",
-    ]
+    assert unsupported("UPDATE r SET o = last_insert_rowid() WHERE changes() = 1") == ["changes"]
+    assert unsupported("SELECT json_object('a', 1)") == ["json_object"]
+    assert to_postgres("UPDATE r SET o = last_insert_rowid()") == "UPDATE r SET o = lastval()"
     assert unsupported("SELECT 'changes()'") == []
