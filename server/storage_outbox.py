@@ -86,10 +86,8 @@ COLUMNS = (
 )
 # Due: waiting and its time has come, or claimed by a sender whose lease ran out
 # (a server stopped while sending): that one is sent again (at least once).
-DUE = (
-    "(status = 'waiting' AND next_attempt_at <= :now)"
-    " OR (status = 'sending' AND claimed_until <= :now)"
-)
+# Both `?` are the time now.
+DUE = "(status = 'waiting' AND next_attempt_at <= ?) OR (status = 'sending' AND claimed_until <= ?)"
 
 
 def _message(row: aiosqlite.Row) -> OutboxMessage:
@@ -153,17 +151,12 @@ class OutboxQueries:
         read first spares the write lock when nothing is due, the usual case.
         """
         at = stamp(now)
-        if (
-            await self._one(
-                f"SELECT 1 FROM outbox WHERE {DUE.replace(':now', '?')} LIMIT 1", (at, at)
-            )
-            is None
-        ):
+        if await self._one(f"SELECT 1 FROM outbox WHERE {DUE} LIMIT 1", (at, at)) is None:
             return []
         until = stamp(now + timedelta(seconds=lease_seconds))
         rows = await self._write(
             "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1"
-            f" WHERE id IN (SELECT id FROM outbox WHERE {DUE.replace(':now', '?')}"
+            f" WHERE id IN (SELECT id FROM outbox WHERE {DUE}"
             " ORDER BY next_attempt_at, id LIMIT ?)"
             f" RETURNING {COLUMNS}",
             (until, at, at, limit),
