@@ -6,7 +6,9 @@ the 1 h path, then checked in a single vnu run.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -89,6 +91,15 @@ def test_every_page_type_is_valid_html(
     certificate = CERT.search(learner.get("path-done", "/paths/1h"))[1]
     learner.get("certificate", f"/certificates/{certificate}")
     learner.get("plan", "/plan")
+    learner.get("compte-donnees", "/compte/donnees")
+    archive = learner.post("/compte/donnees", [])
+    with zipfile.ZipFile(io.BytesIO(archive.body())) as export:
+        learner.pages["compte-donnees-resume"] = export.read("resume.html").decode()
+    learner.get("compte-supprimer", "/compte/supprimer")
+    wrong = [("password", "pas le bon mot de passe")]
+    learner.post("/compte/supprimer", wrong, name="compte-supprimer-erreur", status=400)
+    learner.post("/compte/supprimer", [("password", PASSWORD)], name="compte-supprime")
+    learner.get("certificate-retiree", f"/certificates/{certificate}")
     request.dispose()
 
     errors = vnu_errors(learner.pages, artifacts / "html")

@@ -119,7 +119,7 @@ def test_journey_keyboard_quiz_and_accessibility(
     else:
         assert not menu.is_visible()
     assert page.get_by_role("link", name="Glossaire").is_visible()
-    assert page.get_by_role("link", name="Mes formations de Léa Martin").is_visible()
+    assert page.get_by_role("link", name="Mon compte").filter(has_text="Léa Martin").is_visible()
     assert page.get_by_role("button", name="Se déconnecter").count() == 1
 
     page.goto("/paths/1h")
@@ -181,6 +181,7 @@ def test_journey_keyboard_quiz_and_accessibility(
     page.wait_for_url("**/certificates/*")
     assert "Attestation valide" in page.content()
     visit("certificate")
+    certificate_url = page.url
     # Printed, even from the dark theme: black on white, without the site's chrome.
     page.emulate_media(media="print", color_scheme="dark")
     assert not page.locator(".site-header").is_visible()
@@ -207,6 +208,26 @@ def test_journey_keyboard_quiz_and_accessibility(
     response = page.goto("/pas-de-page-ici")
     assert response is not None and response.status == 404
     visit("404")
+
+    # Personal data: the export page, the deletion page and its error, then the deletion.
+    page.goto("/compte/donnees")
+    visit("compte-donnees")
+    page.goto("/compte/supprimer")
+    visit("compte-supprimer")
+    delete = page.get_by_role("button", name="Supprimer définitivement mon compte")
+    page.get_by_label("Votre mot de passe").fill("pas le bon mot de passe")
+    delete.click()
+    page.wait_for_load_state()
+    assert page.evaluate("() => document.activeElement.id") == "erreurs"
+    visit("compte-supprimer-erreur")
+    page.get_by_label("Votre mot de passe").fill(PASSWORD)
+    delete.click()
+    page.wait_for_load_state()
+    assert "Votre compte a été supprimé" in page.content()
+    visit("compte-supprime")
+    page.goto(certificate_url)
+    assert "retirée à la demande de son titulaire" in page.content()
+    visit("certificate-retiree")
 
     context.close()
     assert not problems, "axe-core violations:\n" + "\n".join(problems)
