@@ -10,12 +10,15 @@ import asyncio
 import json
 import re
 import sqlite3
+import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from server.app import create_app
 from server.content import compile_snapshot
 from server.mail.compose import compose
 from server.reminders import run_due_reminders
@@ -23,6 +26,7 @@ from server.settings import Settings
 from server.storage import Storage
 from server.storage_reminders import Send
 from tests.conftest import PASSWORD, Learner, sign_in
+from tests.mail_server import mail_server  # noqa: F401  (the fixture)
 from tests.security.site import join_code
 
 TRAINER = "formatrice@example.fr"
@@ -32,6 +36,10 @@ STOP_LINK = re.compile(r"/relances/arret/([\w.-]+)")
 @pytest.fixture
 def cohort(client: TestClient, make_user) -> int:
     """A late cohort (due in 2000) of three learners; Léa has started, the others not."""
+    return late_cohort(client, make_user)
+
+
+def late_cohort(client: TestClient, make_user) -> int:
     make_user(TRAINER, "Fanny Formatrice", "trainer")
     trainer = sign_in(client, TRAINER)
     created = trainer.post(
@@ -396,3 +404,55 @@ def test_cli_runs_the_rules(
     assert main(["reminders", "run"]) == 0
     assert main(["reminders", "run"]) == 0
     assert len(outbox(settings, "digest")) == 1
+
+
+def test_journey_reminders_reach_the_smtp_server_at_most_once_a_week(
+    settings: Settings,
+    make_user,
+    mail_server,  # noqa: F811
+) -> None:
+    """Issue #14's journey: « Relancer » → the message over SMTP → not again within a week
+    → again after it → the one-click unsubscribe of its header → never again."""
+    smtp = replace(settings, smtp_url=mail_server.url)
+    with TestClient(create_app(smtp), base_url="http://testserver") as client:
+        cohort = late_cohort(client, make_user)
+        confirm_all(settings)
+
+        def reminders_to_lea() -> list:
+            return [
+                m
+                for m in mail_server.messages
+                if "attend d’être terminé" in str(m["Subject"]) and "lea@" in str(m["To"])
+            ]
+
+        def wait_for(count: int) -> list:
+            deadline = time.monotonic() + 10
+            while len(reminders_to_lea()) < count and time.monotonic() < deadline:
+                time.sleep(0.05)
+            return reminders_to_lea()
+
+        assert relaunch(client, cohort) == "3-0-0"
+        (message,) = wait_for(1)
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        unsubscribe = str(message["List-Unsubscribe"]).strip("<>")
+        assert unsubscribe.startswith(settings.base_url + "/relances/arret/")
+        assert "Promo Lille" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+        assert relaunch(client, cohort) == "0-3-0"  # the same week: nobody
+        time.sleep(0.5)
+        assert len(reminders_to_lea()) == 1
+
+        eight_days_ago = (datetime.now(UTC) - timedelta(days=8)).isoformat(timespec="seconds")
+        sql(settings, "UPDATE reminders SET at = ?, period = '2000-01-01'", (eight_days_ago,))
+        assert relaunch(client, cohort) == "3-0-0"  # a week later: again
+        assert len(wait_for(2)) == 2
+
+        client.cookies.clear()  # a mail client: no cookie, no form token
+        one_click = client.post(
+            unsubscribe.removeprefix(settings.base_url), data={"List-Unsubscribe": "One-Click"}
+        )
+        assert one_click.status_code == 200
+        sql(settings, "UPDATE reminders SET at = ?, period = 'old-' || id", (eight_days_ago,))
+        assert relaunch(client, cohort) == "2-0-1"  # Léa no longer; the others yes
+        time.sleep(0.5)
+        assert len(reminders_to_lea()) == 2
