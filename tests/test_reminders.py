@@ -144,6 +144,11 @@ def test_relancer_is_for_the_cohorts_trainers_only(
     lea = sign_in(client, "lea@example.fr")
     assert lea.post(f"/trainer/cohorts/{cohort}/relances").status_code == 403
     assert outbox(settings, "reminder_late") == []
+    archived = save_rules(client, cohort, archived="1")
+    assert archived.status_code == 303
+    refused = sign_in(client, TRAINER).post(f"/trainer/cohorts/{cohort}/relances")
+    assert refused.status_code == 409 and "archivé" in refused.text
+    assert outbox(settings, "reminder_late") == []
 
 
 def test_parallel_clicks_record_one_reminder(settings: Settings, cohort: int) -> None:

@@ -36,6 +36,10 @@ TOO_SOON = (
     "Vous pourrez le renvoyer demain."
 )
 NO_INVITATION = "Cette invitation n’existe pas ou n’attend plus de réponse."
+ARCHIVED = (
+    "Ce groupe est archivé\u00a0: il n’envoie plus de messages. Désarchivez-le dans ses "
+    "réglages pour relancer ou inviter de nouveau."
+)
 BAD_LINK = (
     "Ce lien d’arrêt des relances n’est pas valable\u00a0: il a peut-être été coupé en deux "
     "par votre messagerie. Copiez-le en entier, ou réglez vos relances depuis «\u00a0Mon "
@@ -116,6 +120,8 @@ async def relaunch_late(request: Request) -> Response:
     """One reminder to each late learner who may receive one; at most once a week each."""
     user, cohort = await trainer_cohort(request)
     await read_form(request)
+    if cohort.archived_at:
+        raise HTTPException(409, ARCHIVED)
     late = [r for r in await reports_for(request, cohort) if r.late]
     db = storage(request)
     moment = datetime.now(UTC)
@@ -145,6 +151,8 @@ async def send_invitation(request: Request) -> Response:
     user, cohort = await trainer_cohort(request)
     form = await read_form(request)
     email = text_field(form, "email").lower()
+    if cohort.archived_at:
+        raise HTTPException(409, ARCHIVED)
     path = course(request).path(cohort.path_id)
     pending = {
         row["email"].lower(): row["name"]
