@@ -297,11 +297,13 @@ class Storage(
         stamp = now()
         session = "SELECT user_id FROM sessions WHERE token_hash = ? AND expires_at > ?"
         rows = await self._all(
-            "SELECT 'u' AS kind, u.id AS a, u.email AS b, u.name AS c,"
+            # One type per column, as PostgreSQL's UNION wants: numbers read as text.
+            "SELECT 'u' AS kind, CAST(u.id AS TEXT) AS a, u.email AS b, u.name AS c,"
             " (SELECT group_concat(role) FROM user_roles r WHERE r.user_id = u.id) AS d,"
             " s.last_seen_at AS e FROM sessions s JOIN users u ON u.id = s.user_id"
             " WHERE s.token_hash = ? AND s.expires_at > ?"
-            " UNION ALL SELECT 'p', attempts, best_score, completed_at, quiz_signature, module_id"
+            " UNION ALL SELECT 'p', CAST(attempts AS TEXT), CAST(best_score AS TEXT),"
+            " completed_at, quiz_signature, module_id"
             f" FROM progress WHERE user_id = ({session})"
             " UNION ALL SELECT 'r', reflection_id, answer, NULL, NULL, NULL FROM reflections"
             f" WHERE user_id = ({session}) AND module_id = ?",
@@ -310,9 +312,10 @@ class Storage(
         user, progress, answers = None, {}, {}
         for kind, a, b, c, d, e in rows:
             if kind == "u":
-                user = User(a, b, c, frozenset((d or "").split(",")) - {""}, e)
+                user = User(int(a), b, c, frozenset((d or "").split(",")) - {""}, e)
             elif kind == "p":
-                progress[e] = ModuleProgress(e, a or 0, b, c, d)
+                best = None if b is None else int(b)
+                progress[e] = ModuleProgress(e, int(a or 0), best, c, d)
             else:
                 answers[a] = b
         return user, progress, answers
@@ -428,7 +431,7 @@ class Storage(
         await self._write(
             "INSERT INTO progress (user_id, module_id, completed_at, updated_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, module_id) DO UPDATE SET"
-            " completed_at = COALESCE(completed_at, excluded.completed_at),"
+            " completed_at = COALESCE(progress.completed_at, excluded.completed_at),"
             " updated_at = excluded.updated_at",
             (user_id, module_id, stamp, stamp),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, quote
 
 from starlette.datastructures import FormData, UploadFile
@@ -16,6 +17,8 @@ from server.security import token_hash
 from server.storage import Storage, User
 
 SESSION_DAYS = 30
+# How stale a session's « last seen » mark may get: refreshed at most this often.
+SEEN_EVERY = timedelta(hours=1)
 MAX_FIELDS = 200
 
 
@@ -41,10 +44,25 @@ async def current_user(request: Request) -> User | None:
         request.state.session_token = None
         return request.state.user
     token = request.app.state.signer.session_token(session_cookie(request))
-    user = await storage(request).session_user(token_hash(token)) if token else None
+    hashed = token_hash(token) if token else None
+    user = await storage(request).session_user(hashed) if hashed else None
     request.state.user = user
     request.state.session_token = token if user else None
+    if user and hashed:
+        await keep_seen(request, user, hashed)
     return user
+
+
+async def keep_seen(request: Request, user: User, session: str) -> None:
+    """Mark the session (and its account) as seen, once its mark is an hour old.
+
+    The mark comes with the session query the request makes anyway: a write
+    happens at most once an hour per session, never a read more.
+    """
+    moment = datetime.now(UTC)
+    seen = user.session_seen_at
+    if seen is None or seen < (moment - SEEN_EVERY).isoformat(timespec="seconds"):
+        await storage(request).touch_session(session, user.id, moment.isoformat(timespec="seconds"))
 
 
 def session_hash(request: Request) -> str | None:
@@ -77,6 +95,7 @@ async def learner_in_module(
     if not request.app.state.settings.preview:
         cookie = session_cookie(request)
         request.state.session_token = request.app.state.signer.session_token(cookie)
+        await keep_seen(request, user, session)
     return user, everywhere.get(module_id), answers
 
 
