@@ -224,7 +224,8 @@ async def run_due_reminders(
             continue
         trainers = await storage.cohort_trainers(cohort_id)
         trainer_name = trainers[0]["name"] if trainers else "Votre formateur"
-        sends, at_risk = [], []
+        due: list[tuple[LearnerReport, str, str, dict[str, Any]]] = []
+        at_risk = []
         for member in await storage.members(cohort_id, path.module_ids):
             if getattr(member, "deleted", False):  # « compte supprimé »: nobody to write to
                 continue
@@ -241,15 +242,12 @@ async def run_due_reminders(
                 at_risk.append({"name": member.name, "reasons": why})
             found = due_rule(rules, cohort, member, report, today)
             if found is not None:
-                rule, period, context = found
-                context["trainer_name"] = trainer_name
-                message = learner_message(
-                    f"reminder_{rule}", report, cohort, settings, signer, **context
-                )
-                sends.append(Send(member.user_id, rule, period, message))
-        if sends:
-            reach = await storage.reminder_reach(cohort_id, [s.user_id for s in sends], cutoff)
-            sends = [s for s in sends if reach.get(s.user_id) == "ok"]
+                due.append((report, *found))
+        if due:
+            reach = await storage.reminder_reach(cohort_id, [d[0].user_id for d in due], cutoff)
+            due = [d for d in due if reach.get(d[0].user_id) == "ok"]
+            # A large cohort's messages are composed off the server's event loop.
+            sends = await asyncio.to_thread(_compose, due, cohort, settings, signer, trainer_name)
             done = (
                 {s.user_id for s in sends}
                 if dry_run
@@ -273,6 +271,32 @@ async def run_due_reminders(
                 digest.groups.append(group)
     planned += await _send_digests(storage, settings, signer, digests, today, at, dry_run)
     return planned
+
+
+def _compose(
+    due: list[tuple[LearnerReport, str, str, dict[str, Any]]],
+    cohort: Cohort,
+    settings: Settings,
+    signer: Signer,
+    trainer_name: str,
+) -> list[Send]:
+    return [
+        Send(
+            report.user_id,
+            rule,
+            period,
+            learner_message(
+                f"reminder_{rule}",
+                report,
+                cohort,
+                settings,
+                signer,
+                trainer_name=trainer_name,
+                **context,
+            ),
+        )
+        for report, rule, period, context in due
+    ]
 
 
 async def _send_digests(

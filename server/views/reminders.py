@@ -7,6 +7,7 @@ the sender task delivers them.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -128,17 +129,23 @@ async def relaunch_late(request: Request) -> Response:
     cutoff = week_ago(moment)
     reach = await db.reminder_reach(cohort.id, [r.user_id for r in late], cutoff)
     settings, signer = request.app.state.settings, request.app.state.signer
-    sends = [
-        Send(
-            r.user_id,
-            "late",
-            moment.date().isoformat(),
-            learner_message("reminder_late", r, cohort, settings, signer, trainer_name=user.name),
-            user.id,
-        )
-        for r in late
-        if reach.get(r.user_id) == "ok"
-    ]
+
+    def compose_all() -> list[Send]:  # a large cohort's messages: not on the event loop
+        return [
+            Send(
+                r.user_id,
+                "late",
+                moment.date().isoformat(),
+                learner_message(
+                    "reminder_late", r, cohort, settings, signer, trainer_name=user.name
+                ),
+                user.id,
+            )
+            for r in late
+            if reach.get(r.user_id) == "ok"
+        ]
+
+    sends = await asyncio.to_thread(compose_all)
     recorded = await db.record_reminders(cohort.id, sends, stamp(moment), cutoff)
     unreachable = sum(reach.get(r.user_id) == "unreachable" for r in late)
     recent = len(late) - len(recorded) - unreachable  # a parallel click counts here too
