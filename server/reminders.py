@@ -20,15 +20,15 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from course import reporting
-from course.models import Course, Path
+from course.models import Course
 from course.reporting import LearnerReport
-from server.mail.compose import Message, compose
+from server.mail.compose import compose
+from server.reminder_messages import compose_reminders, stop_url
 from server.security import Signer
 from server.settings import Settings
 from server.storage import Storage
 from server.storage_cohorts import Cohort, MemberRow
 from server.storage_reminders import ReminderRules, Send
-from server.templating import date_fr
 
 log = logging.getLogger("alliances.reminders")
 
@@ -88,59 +88,6 @@ def stamp(moment: datetime) -> str:
 def week_ago(moment: datetime) -> str:
     """The weekly limit's cutoff: a reminder recorded after it blocks another."""
     return stamp(moment - timedelta(days=WEEK_DAYS))
-
-
-def stop_url(settings: Settings, signer: Signer, user_id: int, what: str = "r") -> str:
-    """The link in every reminder (`r`) or digest (`d`) that stops them, no sign-in needed."""
-    return f"{settings.base_url}/relances/arret/{signer.stop_token(user_id, what)}"
-
-
-def learner_message(
-    kind: str,
-    report: LearnerReport,
-    cohort: Cohort,
-    settings: Settings,
-    signer: Signer,
-    **context: Any,
-) -> Message:
-    """A reminder to one learner, with its List-Unsubscribe link."""
-    values = {
-        "cohort_name": cohort.name,
-        "path_title": report.path.title,
-        "path_url": f"{settings.base_url}/paths/{report.path.id}",
-        "due_date": date_fr(cohort.due_date) if cohort.due_date else "",
-        **context,
-    }
-    return compose(
-        kind,
-        report.email,
-        report.name,
-        values,
-        base_url=settings.base_url,
-        unsubscribe=stop_url(settings, signer, report.user_id),
-    )
-
-
-def invitation_message(
-    email: str,
-    name: str,
-    cohort: Cohort,
-    path: Path,
-    trainer_name: str,
-    settings: Settings,
-) -> Message:
-    """What an invited person receives: how to accept (sign up or in, then « Mes formations »)."""
-    base = settings.base_url
-    context = {
-        "cohort_name": cohort.name,
-        "trainer_name": trainer_name,
-        "path_title": path.title,
-        "due_date": date_fr(cohort.due_date) if cohort.due_date else "",
-        "signup_url": f"{base}/signup",
-        "trainings_url": f"{base}/mes-formations",
-        "join_url": f"{base}/join/{cohort.join_code}" if cohort.join_enabled else "",
-    }
-    return compose("invitation", email, name or email, context, base_url=base)
 
 
 def _days(since: str | None, today: date) -> int | None:
@@ -247,7 +194,9 @@ async def run_due_reminders(
             reach = await storage.reminder_reach(cohort_id, [d[0].user_id for d in due], cutoff)
             due = [d for d in due if reach.get(d[0].user_id) == "ok"]
             # A large cohort's messages are composed off the server's event loop.
-            sends = await asyncio.to_thread(_compose, due, cohort, settings, signer, trainer_name)
+            sends = await asyncio.to_thread(
+                compose_reminders, due, cohort, settings, signer, trainer_name
+            )
             done = (
                 {s.user_id for s in sends}
                 if dry_run
@@ -271,32 +220,6 @@ async def run_due_reminders(
                 digest.groups.append(group)
     planned += await _send_digests(storage, settings, signer, digests, today, at, dry_run)
     return planned
-
-
-def _compose(
-    due: list[tuple[LearnerReport, str, str, dict[str, Any]]],
-    cohort: Cohort,
-    settings: Settings,
-    signer: Signer,
-    trainer_name: str,
-) -> list[Send]:
-    return [
-        Send(
-            report.user_id,
-            rule,
-            period,
-            learner_message(
-                f"reminder_{rule}",
-                report,
-                cohort,
-                settings,
-                signer,
-                trainer_name=trainer_name,
-                **context,
-            ),
-        )
-        for report, rule, period, context in due
-    ]
 
 
 async def _send_digests(

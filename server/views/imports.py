@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course.roster import RosterError, read_roster
-from server.reminders import invitation_message
+from server.reminder_messages import invitation_message
 from server.storage import now
 from server.templating import render
 from server.views.trainer import trainer_cohort

@@ -16,7 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.reminders import RULE_NAMES, invitation_message, learner_message, stamp, week_ago
+from server.reminder_messages import invitation_message, learner_message
+from server.reminders import RULE_NAMES, stamp, week_ago
 from server.storage_cohorts import Cohort
 from server.storage_reminders import Send
 from server.templating import render
