@@ -400,7 +400,7 @@ def test_cli_runs_the_rules(
 
     assert save_rules(client, cohort, remind_digest="1").status_code == 303
     confirm_all(settings)
-    monkeypatch.setenv("ALLIANCES_DATABASE", str(settings.database))
+    monkeypatch.setenv("ALLIANCES_DATABASE", settings.database_url or str(settings.database))
     monkeypatch.setenv("ALLIANCES_SECRET_KEY", settings.secret_key)
     monkeypatch.setenv("ALLIANCES_CONTENT_DIR", str(Path(settings.content_dir)))
     assert main(["reminders", "run", "--dry-run"]) == 0
@@ -461,3 +461,17 @@ def test_journey_reminders_reach_the_smtp_server_at_most_once_a_week(
         assert relaunch(client, cohort) == "2-0-1"  # Léa no longer; the others yes
         time.sleep(0.5)
         assert len(reminders_to_lea()) == 2
+
+
+def test_the_server_runs_the_rules_itself(
+    client: TestClient, settings: Settings, cohort: int, monkeypatch
+) -> None:
+    """The lifespan's task: a server started with a digest due records it on its own."""
+    assert save_rules(client, cohort, remind_digest="1").status_code == 303
+    confirm_all(settings)
+    monkeypatch.setattr("server.reminders.FIRST_RUN_SECONDS", 0)
+    with TestClient(create_app(settings), base_url="http://testserver"):
+        deadline = time.monotonic() + 10
+        while not outbox(settings, "digest") and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [row[0] for row in outbox(settings, "digest")] == [TRAINER]
