@@ -181,7 +181,7 @@ async def test_the_attempts_run_out_into_a_failure_with_its_reason(storage: Stor
         assert await mailer.step() == 1
     stored = await row(storage, message_id)
     assert stored["status"] == "failed" and stored["attempts"] == 3
-    assert stored["last_error"].startswith("3 tentatives, la dernière : ")
+    assert stored["last_error"].startswith("3 tentatives, la dernière\u00a0: ")
     assert await mailer.step() == 0
 
 
@@ -339,3 +339,18 @@ def test_compose_and_send_a_real_template(
         (received,) = mail_server.wait(1)
     assert received["To"].addresses[0].display_name == "Léa Martin"
     assert received["From"].addresses[0].addr_spec == "ne-pas-repondre@formation.example.org"
+
+
+@pytest.mark.anyio
+async def test_a_message_that_cannot_be_written_fails_instead_of_looping(
+    storage: Storage,
+    mail_server: MailServer,  # noqa: F811
+) -> None:
+    """A line break in a name would smuggle a header in: refused, marked failed, never sent."""
+    injected = replace(message(), to_name="Zoé\r\nBcc: tous@example.fr")
+    message_id = await storage.enqueue(injected)
+    assert await sender(storage, smtp(mail_server)).step() == 1
+    stored = await row(storage, message_id)
+    assert stored["status"] == "failed"
+    assert stored["last_error"].startswith("message impossible à écrire\u00a0: ")
+    assert mail_server.messages == []

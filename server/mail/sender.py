@@ -117,11 +117,13 @@ class MailSender:
         return len(claimed)
 
     async def deliver(self, message: OutboxMessage) -> None:
-        outgoing = Outgoing(
-            message.id,
-            message.recipient,
-            build_email(message, mail_from=self.mail_from, base_url=self.base_url),
-        )
+        try:
+            email = build_email(message, mail_from=self.mail_from, base_url=self.base_url)
+        except (ValueError, TypeError, IndexError) as exc:  # e.g. an address it cannot write
+            log.warning("mail %d to %s cannot be written: %r", message.id, message.recipient, exc)
+            await self.storage.mark_failed(message.id, f"message impossible à écrire\u00a0: {exc}")
+            return
+        outgoing = Outgoing(message.id, message.recipient, email)
         try:
             await self.transport.send(outgoing)
         except PermanentFailure as exc:
@@ -134,7 +136,7 @@ class MailSender:
             if message.attempts >= self.max_attempts:
                 log.warning("mail %d to %s given up: %s", message.id, message.recipient, reason)
                 await self.storage.mark_failed(
-                    message.id, f"{message.attempts} tentatives, la dernière : {reason}"
+                    message.id, f"{message.attempts} tentatives, la dernière\u00a0: {reason}"
                 )
             else:
                 delay = self.backoff[message.attempts - 1]
