@@ -38,6 +38,7 @@ FIRST_RUN_SECONDS = 60  # not at start-up: a restart loop must not hammer the da
 # What the digest counts as « at risk » when the cohort has no rule of that kind.
 DIGEST_NOT_STARTED_DAYS = 7
 DIGEST_INACTIVE_DAYS = 14
+DIGEST_NAMES = 50  # per cohort; the dashboard lists the others
 RULE_NAMES = {
     "late": "en retard",
     "not_started": "pas commencé",
@@ -211,7 +212,8 @@ async def run_due_reminders(
             group = {
                 "cohort_name": cohort.name,
                 "url": f"{settings.base_url}/trainer/cohorts/{cohort_id}",
-                "people": sorted(at_risk, key=lambda p: p["name"].casefold()),
+                "people": sorted(at_risk, key=lambda p: p["name"].casefold())[:DIGEST_NAMES],
+                "more": max(0, len(at_risk) - DIGEST_NAMES),
             }
             for trainer in trainers:
                 digest = digests.setdefault(

@@ -293,6 +293,7 @@ def test_weekly_digest_once_per_iso_week_with_its_own_opt_out(
     (digest,) = outbox(settings, "digest")
     text = digest[1]
     assert "Promo Lille" in text and "Léa" in text and "Paul" in text and "en retard" in text
+    assert "autres, sur le tableau de bord" not in text
     assert sql(settings, "SELECT period, cohort_id FROM reminders") == [("2030-W02", None)]
     assert len(run_rules(settings, monday + timedelta(days=7))) == 1  # the next week
     token = STOP_LINK.search(text)[1]  # type: ignore[index]
