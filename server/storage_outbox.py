@@ -147,8 +147,11 @@ class OutboxQueries:
 
         The UPDATE marks them `sending` with a lease and counts the attempt: a
         second sender (another worker) running the same statement at the same
-        moment waits for the write lock, then finds them no longer due. A cheap
-        read first spares the write lock when nothing is due, the usual case.
+        moment waits for the write lock, then finds them no longer due. The due
+        condition is repeated outside the subquery for PostgreSQL, which, after
+        waiting for a row another sender locked, checks the outer condition
+        against the row as that sender left it (no longer due), not the
+        subquery's. A cheap read first spares the write lock when nothing is due.
         """
         at = stamp(now)
         if await self._one(f"SELECT 1 FROM outbox WHERE {DUE} LIMIT 1", (at, at)) is None:
@@ -157,9 +160,9 @@ class OutboxQueries:
         rows = await self._write(
             "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1"
             f" WHERE id IN (SELECT id FROM outbox WHERE {DUE}"
-            " ORDER BY next_attempt_at, id LIMIT ?)"
+            f" ORDER BY next_attempt_at, id LIMIT ?) AND ({DUE})"
             f" RETURNING {COLUMNS}",
-            (until, at, at, limit),
+            (until, at, at, limit, at, at),
         )
         return sorted((_message(row) for row in rows), key=lambda m: m.id)
 
