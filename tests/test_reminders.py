@@ -333,6 +333,12 @@ def test_unsubscribe_without_signing_in(
     lea = sign_in(client, "lea@example.fr")
     assert lea.post("/compte/relances", {"reminders": "1"}).status_code == 303
     assert sql(settings, "SELECT reminders_off FROM users WHERE email = 'lea@example.fr'") == [(0,)]
+    account = client.get("/compte").text
+    assert re.search(r'id="reminders"[^>]*checked', account)
+    assert "Votre choix pour les relances" in client.get("/compte?fait=relances").text
+    assert lea.post("/compte/relances", {}).status_code == 303  # unticked: off
+    assert sql(settings, "SELECT reminders_off FROM users WHERE email = 'lea@example.fr'") == [(1,)]
+    assert not re.search(r'id="reminders"[^>]*checked', client.get("/compte").text)
 
 
 def import_csv(client: TestClient, cohort: int, text: str, **extra: str) -> str:

@@ -30,6 +30,7 @@ NOTICES = {
     "session-fermee": "La session a été fermée\u00a0: cet appareil devra se reconnecter.",
     "session-deja-fermee": "Cette session était déjà fermée.",
     "autres-sessions": "Vos autres sessions ont été fermées. Celle-ci reste ouverte.",
+    "relances": "Votre choix pour les relances par courriel est enregistré.",
 }
 PUBLIC_ID_LENGTH = 16  # hex digits: 64 bits, enough to tell one account's sessions apart
 
@@ -173,5 +174,6 @@ async def _page(
         "values": {"name": user.name, **(values or {})},
         "notice": notice,
         "max_name": MAX_NAME,
+        "reminders_on": not await db.reminders_off(user.id),
     }
     return render(request, "account/index.html", context, status=status)
