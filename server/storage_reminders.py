@@ -69,13 +69,6 @@ class ReminderRules:
     before_due_days: int | None = None
     digest: bool = False
 
-    @property
-    def any(self) -> bool:
-        return self.digest or any(
-            days is not None
-            for days in (self.not_started_days, self.inactive_days, self.before_due_days)
-        )
-
 
 @dataclass(frozen=True)
 class Send:
