@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, quote
 
@@ -15,6 +16,7 @@ from course.progress import ModuleProgress
 from server.form_expired import FormExpired
 from server.security import token_hash
 from server.storage import Storage, User
+from server.storage_errors import is_unavailable, log
 
 SESSION_DAYS = 30
 # How stale a session's « last seen » mark may get: refreshed at most this often.
@@ -61,8 +63,15 @@ async def keep_seen(request: Request, user: User, session: str) -> None:
     """
     moment = datetime.now(UTC)
     seen = user.session_seen_at
-    if seen is None or seen < (moment - SEEN_EVERY).isoformat(timespec="seconds"):
+    if seen is not None and seen >= (moment - SEEN_EVERY).isoformat(timespec="seconds"):
+        return
+    try:
         await storage(request).touch_session(session, user.id, moment.isoformat(timespec="seconds"))
+    except (sqlite3.Error, OSError) as exc:
+        # A page that only reads must still show on a full disk: the mark can wait.
+        if isinstance(exc, sqlite3.Error) and not is_unavailable(exc):
+            raise
+        log.warning("session not marked as seen: %s", exc)
 
 
 def session_hash(request: Request) -> str | None:

@@ -274,3 +274,20 @@ def test_module_page_still_makes_one_read(
     with db(settings) as conn:
         (seen,) = conn.execute("SELECT last_seen_at FROM sessions").fetchone()
     assert seen > "2026-01-01T00:00:00+00:00"  # refreshed by one write, after the read
+
+
+def test_a_stale_mark_on_a_full_disk_does_not_stop_a_read(
+    learner: Learner, settings: Settings, monkeypatch
+) -> None:
+    """The mark is best effort: a page that only reads still shows when it cannot be written."""
+    from server.storage import Storage
+    from tests.test_disk_full import sqlite_error
+
+    async def full(*args: object, **kwargs: object) -> None:
+        raise sqlite_error("database or disk is full", sqlite3.SQLITE_FULL)
+
+    with db(settings) as conn:
+        conn.execute("UPDATE sessions SET last_seen_at = '2026-01-01T00:00:00+00:00'")
+    monkeypatch.setattr(Storage, "touch_session", full)
+    assert learner.client.get("/paths/1h/intro").status_code == 200
+    assert learner.client.get("/compte").status_code == 200

@@ -155,6 +155,7 @@ def test_every_page_type_reflows_and_keeps_its_contrasts(
     page.wait_for_url("**/certificates/*")
     check("certificate")
     check("plan", "/plan")
+    check("compte", "/compte")
     check("modeles", "/modeles")
     check("modele", "/modeles/fiche-partenaire")
 

@@ -91,6 +91,10 @@ def test_every_page_type_is_valid_html(
     certificate = CERT.search(learner.get("path-done", "/paths/1h"))[1]
     learner.get("certificate", f"/certificates/{certificate}")
     learner.get("plan", "/plan")
+    learner.get("compte", "/compte")
+    learner.post("/compte/nom", [("name", "")], name="compte-erreur", status=400)
+    learner.post("/compte/sessions/autres", [])
+    learner.get("compte-confirmation", "/compte?fait=autres-sessions")
     learner.get("compte-donnees", "/compte/donnees")
     archive = learner.post("/compte/donnees", [])
     with zipfile.ZipFile(io.BytesIO(archive.body())) as export:

@@ -195,6 +195,16 @@ def test_journey_keyboard_quiz_and_accessibility(
     page.goto("/plan")
     assert "Rencontrer la mairie en janvier." in page.content()
     visit("plan")
+    # « Mon compte »: the page, then a refused name with the focus on the error summary.
+    page.goto("/compte")
+    assert "cette session" in page.content()
+    visit("compte")
+    page.fill("#name", "")
+    page.get_by_role("button", name="Modifier le nom").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "erreurs"
+    assert page.get_attribute("#name", "aria-describedby") == "name-error"
+    visit("compte-erreur")
     # Two reflections on one page: each field and each region has a name of its own.
     page.goto("/paths/12h/atelier")
     fields = page.locator(".reflection textarea")
