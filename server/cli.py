@@ -311,7 +311,6 @@ def cmd_purge_inactive(args: argparse.Namespace) -> int:
 
     from server.personal_purge import WARNING_DAYS, purge_inactive
     from server.settings import Settings
-    from server.storage import Storage
 
     try:
         settings = Settings.from_env()
@@ -324,7 +323,9 @@ def cmd_purge_inactive(args: argparse.Namespace) -> int:
         return 2
 
     async def purge() -> int:
-        storage = Storage(settings.database)
+        from server.pg_storage import open_storage
+
+        storage = open_storage(settings)
         await storage.open()
         try:
             done = await purge_inactive(
@@ -364,14 +365,15 @@ def cmd_revoke_certificate(args: argparse.Namespace) -> int:
     import asyncio
 
     from server.settings import Settings
-    from server.storage import Storage
 
     # Accept the verification URL too: ids may start with "-", which argparse reads
     # as an option unless written after "--".
     certificate_id = args.certificate.rstrip("/").rsplit("/", 1)[-1].removesuffix(".pdf")
 
     async def revoke() -> int:
-        storage = Storage(Settings.from_env().database)
+        from server.pg_storage import open_storage
+
+        storage = open_storage(Settings.from_env())
         await storage.open()
         try:
             if await storage.revoke_certificate(certificate_id, args.reason.strip()):
@@ -393,7 +395,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     from server.passwords import password_problem
     from server.security import hash_password
     from server.settings import Settings
-    from server.storage import Storage, now
+    from server.storage import now
     from server.views.auth import EMAIL, clean_name
 
     email, name = args.email.strip().lower(), clean_name(args.name)
@@ -412,7 +414,9 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         return 2
 
     async def create() -> int:
-        storage = Storage(Settings.from_env().database)
+        from server.pg_storage import open_storage
+
+        storage = open_storage(Settings.from_env())
         await storage.open()
         try:
             user = await storage.create_user(email, name, hash_password(password))
@@ -495,13 +499,14 @@ def cmd_reminders_run(args: argparse.Namespace) -> int:
     from server.content import compile_snapshot
     from server.reminders import run_due_reminders
     from server.settings import Settings
-    from server.storage import Storage
 
     settings = Settings.from_env()
     course = compile_snapshot(settings.content_dir).course
 
     async def run() -> int:
-        storage = Storage(settings.database)
+        from server.pg_storage import open_storage
+
+        storage = open_storage(settings)
         await storage.open()
         try:
             today = datetime.now(UTC).date()

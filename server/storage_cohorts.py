@@ -243,12 +243,13 @@ class CohortQueries:
         rows = await self._all(
             "SELECT m.user_id, u.name, u.email, m.joined_at, m.plan_shared,"
             " max(p.updated_at) AS last, group_concat(p.module_id || char(31) || p.attempts"
-            " || char(31) || ifnull(p.best_score, '') || char(31) || ifnull(p.completed_at, ''),"
+            " || char(31) || ifnull(CAST(p.best_score AS TEXT), '') || char(31)"
+            " || ifnull(p.completed_at, ''),"
             " char(30)) AS packed, u.deleted_at IS NOT NULL AS deleted,"
             " u.email_confirmed_at IS NOT NULL AS confirmed"
             " FROM cohort_members m JOIN users u ON u.id = m.user_id"
             f" LEFT JOIN progress p ON p.user_id = m.user_id AND p.module_id IN ({marks})"
-            " WHERE m.cohort_id = ? GROUP BY m.user_id",
+            " WHERE m.cohort_id = ? GROUP BY m.cohort_id, m.user_id, u.id",
             (*module_ids, cohort_id),
         )
         return [

@@ -34,7 +34,8 @@ WITH scope(n, latest, free) AS (
      WHERE account = :account AND at > :since
 ), wait(seconds) AS (
     SELECT max(CASE WHEN n < free THEN 0.0
-                    ELSE latest + min(:base * (1 << min(n - free, 30)), :cap) - :now END)
+                    ELSE latest + min(:base * (1 << CAST(min(n - free, 30) AS INTEGER)),
+                                      :cap) - :now END)
       FROM scope
 )
 """

@@ -121,7 +121,7 @@ def learner(client: TestClient) -> Learner:
 @pytest.fixture
 def make_user(settings: Settings, monkeypatch: pytest.MonkeyPatch):
     """Create accounts through `alliances create-user`, as an operator would."""
-    monkeypatch.setenv("ALLIANCES_DATABASE", str(settings.database))
+    monkeypatch.setenv("ALLIANCES_DATABASE", settings.database_url or str(settings.database))
     monkeypatch.setenv("ALLIANCES_SECRET_KEY", settings.secret_key)
 
     def make(email: str, name: str, *roles: str) -> None:

@@ -51,7 +51,7 @@ def test_create_user_refuses_a_common_password(
 ) -> None:
     from server.cli import main
 
-    monkeypatch.setenv("ALLIANCES_DATABASE", str(settings.database))
+    monkeypatch.setenv("ALLIANCES_DATABASE", settings.database_url or str(settings.database))
     monkeypatch.setenv("ALLIANCES_SECRET_KEY", settings.secret_key)
     monkeypatch.setattr("sys.stdin", io.StringIO("password123\n"))
     args = ["create-user", "admin@example.fr", "--name", "Admin", "--password-stdin"]

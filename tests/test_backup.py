@@ -73,7 +73,7 @@ def test_the_backup_command_prints_what_it_wrote(
 ) -> None:
     with TestClient(create_app(settings)):
         pass
-    monkeypatch.setenv("ALLIANCES_DATABASE", str(settings.database))
+    monkeypatch.setenv("ALLIANCES_DATABASE", settings.database_url or str(settings.database))
     monkeypatch.setenv("ALLIANCES_SECRET_KEY", settings.secret_key)
     assert main(["backup", str(tmp_path / "copie.db")]) == 0
     assert f"backed up {settings.database} to {tmp_path / 'copie.db'}" in capsys.readouterr().out

@@ -162,7 +162,7 @@ def test_revoked_certificate_says_so_publicly(
     learner.pass_intro()
     learner.post("/paths/1h/lecture/done")
     certificate_id = CERT.search(client.get("/paths/1h").text)[1]
-    monkeypatch.setenv("ALLIANCES_DATABASE", str(settings.database))
+    monkeypatch.setenv("ALLIANCES_DATABASE", settings.database_url or str(settings.database))
     monkeypatch.setenv("ALLIANCES_SECRET_KEY", settings.secret_key)
     url = f"https://formation.example.org/certificates/{certificate_id}"  # ids may start with "-"
     assert main(["revoke-certificate", url, "--reason", "Erreur d'identité"]) == 0

@@ -22,7 +22,7 @@ def revoked(client: TestClient, learner: Learner, settings, monkeypatch) -> str:
     page = client.get("/paths/1h").text
     assert "Votre attestation a été délivrée" in page
     certificate_id = CERT.search(page)[1]  # type: ignore[index]
-    monkeypatch.setenv("ALLIANCES_DATABASE", str(settings.database))
+    monkeypatch.setenv("ALLIANCES_DATABASE", settings.database_url or str(settings.database))
     monkeypatch.setenv("ALLIANCES_SECRET_KEY", settings.secret_key)
     assert main(["revoke-certificate", "--reason", "Erreur d'identité", "--", certificate_id]) == 0
     return certificate_id

@@ -134,7 +134,7 @@ def test_serve_sets_every_limit_explicitly(monkeypatch: pytest.MonkeyPatch, sett
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs))
-    monkeypatch.setenv("ALLIANCES_DATABASE", str(settings.database))
+    monkeypatch.setenv("ALLIANCES_DATABASE", settings.database_url or str(settings.database))
     monkeypatch.setenv("ALLIANCES_CONTENT_DIR", str(settings.content_dir))
     monkeypatch.setenv("ALLIANCES_SECRET_KEY", settings.secret_key)
     assert main(["serve"]) == 0

@@ -189,5 +189,5 @@ def test_two_migrations_with_one_number_are_refused(monkeypatch: pytest.MonkeyPa
             return [Entry("0001_a.sql"), Entry("0002_b.sql"), Entry("0002_c.sql")]
 
     monkeypatch.setattr(package.resources, "files", lambda _: Folder())
-    with pytest.raises(ValueError, match="two migrations are numbered 0002: 0002_b.sql, 0002_c"):
+    with pytest.raises(ValueError, match=r"two migrations are numbered 0002: 0002_b\.sql, 0002_c"):
         migrations()

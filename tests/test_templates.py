@@ -52,7 +52,7 @@ def test_fixture_template_is_compiled_with_boxes_and_rewritten_links() -> None:
         template.html
     )
     intro = "".join(s.html for s in course.modules["intro"].segments)
-    assert 'aria-label="Tableau\u00a0: Ce qu’on attend de chaque partenaire"' in intro  # lessons too
+    assert 'aria-label="Tableau\u00a0: Ce qu’on attend de chaque partenaire"' in intro
     assert "<caption>Ce qu’on attend de chaque partenaire</caption>" in intro
     assert 'href="/modeles/fiche-partenaire"' in intro
 
