@@ -171,8 +171,8 @@ class OutboxQueries:
         await self._write(
             "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL,"
             " last_error = NULL,"
-            " text_body = CASE WHEN secret THEN '' ELSE text_body END,"
-            " html_body = CASE WHEN secret THEN '' ELSE html_body END"
+            " text_body = CASE WHEN secret = 1 THEN '' ELSE text_body END,"
+            " html_body = CASE WHEN secret = 1 THEN '' ELSE html_body END"
             " WHERE id = ? AND status = 'sending'",
             (at.astimezone(UTC).isoformat(timespec="seconds"), message_id),
         )

@@ -25,9 +25,11 @@ from server.mail.compose import Message, compose
 from server.mail.sender import MailSender
 from server.mail.smtp_config import parse_smtp_url
 from server.mail.transport import FileTransport, SmtpTransport, Transport
+from server.pg_storage import PostgresStorage
 from server.settings import Settings
 from server.storage import Storage
 from tests.mail_server import MailServer, Recorder, free_port, mail_server  # noqa: F401
+from tests.pg import postgres_url  # noqa: F401
 
 BASE = "https://formation.example.org"
 FROM = "Alliances & Territoires <ne-pas-repondre@formation.example.org>"
@@ -50,9 +52,21 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Both backends implement the outbox's methods: the sender is tried on each."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("postgres_url"))
+    return tmp_path / "var" / "test.db"
+
+
+def backend(database: Path | str) -> Storage:
+    return PostgresStorage(database) if isinstance(database, str) else Storage(database)
+
+
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    opened = Storage(tmp_path / "var" / "test.db")
+async def storage(database: Path | str) -> AsyncIterator[Storage]:
+    opened = backend(database)
     await opened.open()
     yield opened
     await opened.close()
@@ -68,10 +82,15 @@ def smtp(server: MailServer | str) -> SmtpTransport:
     return SmtpTransport(parse_smtp_url(server if isinstance(server, str) else server.url), 5)
 
 
+FIELDS = ["status", "attempts", "last_error", "text_body", "html_body", "next_attempt_at"]
+
+
 async def row(storage: Storage, message_id: int) -> dict:
-    found = await storage._one("SELECT * FROM outbox WHERE id = ?", (message_id,))
+    found = await storage._one(
+        f"SELECT {', '.join(FIELDS)}, created_at FROM outbox WHERE id = ?", (message_id,)
+    )
     assert found is not None
-    return dict(found)
+    return {name: found[name] for name in [*FIELDS, "created_at"]}
 
 
 @pytest.mark.anyio
@@ -228,11 +247,10 @@ async def test_a_lease_left_by_a_stopped_server_expires_and_the_message_goes(
 
 @pytest.mark.anyio
 async def test_two_senders_on_one_database_never_send_a_message_twice(
-    tmp_path: Path,
+    database: Path | str,
     mail_server: MailServer,  # noqa: F811
 ) -> None:
-    database = tmp_path / "var" / "shared.db"
-    first, second = Storage(database), Storage(database)
+    first, second = backend(database), backend(database)
     await first.open()
     await second.open()
     try:
