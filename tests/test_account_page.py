@@ -291,3 +291,28 @@ def test_a_stale_mark_on_a_full_disk_does_not_stop_a_read(
     monkeypatch.setattr(Storage, "touch_session", full)
     assert learner.client.get("/paths/1h/intro").status_code == 200
     assert learner.client.get("/compte").status_code == 200
+
+
+def test_device_labels() -> None:
+    from server.devices import device_label
+
+    chrome_android = (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko)"
+        " Chrome/120.0.0.0 Mobile Safari/537.36"
+    )
+    edge = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
+        " Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0"
+    )
+    safari_mac = (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15"
+        " (KHTML, like Gecko) Version/17.1 Safari/605.1.15"
+    )
+    assert device_label(FIREFOX) == "Firefox sous Windows"
+    assert device_label(IPHONE) == "Safari sur iPhone"
+    assert device_label(chrome_android) == "Chrome sous Android"
+    assert device_label(edge) == "Edge sous Windows"
+    assert device_label(safari_mac) == "Safari sous macOS"
+    assert device_label("curl/8.0") == "Appareil inconnu"
+    assert device_label("") == "Appareil inconnu"
+    assert device_label("<script>") == "Appareil inconnu"
