@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import replace
 
@@ -16,17 +15,17 @@ from tests.conftest import Learner, sign_in
 from tests.mail_server import MailServer, mail_server  # noqa: F401
 
 
-def record(database, recipient: str, status: str, error: str | None = None) -> int:
-    with sqlite3.connect(database) as connection:
-        (message_id,) = connection.execute(
-            "INSERT INTO outbox (kind, recipient, recipient_name, subject, text_body, html_body,"
-            " status, attempts, next_attempt_at, last_error, created_at, sent_at)"
-            " VALUES ('test', ?, 'Zoé', 'Sujet « essai »', 'Bonjour', '<p>Bonjour</p>', ?, 3,"
-            " '2026-11-27T13:05:00+00:00', ?, '2026-11-27T13:00:00+00:00',"
-            " CASE WHEN ? = 'sent' THEN '2026-11-27T13:01:00+00:00' END) RETURNING id",
-            (recipient, status, error, status),
-        ).fetchone()
-    connection.close()
+def record(client: TestClient, recipient: str, status: str, error: str | None = None) -> int:
+    """A message in the outbox as the sender would have left it, on either backend."""
+    storage = client.app.state.storage  # type: ignore[attr-defined]
+    ((message_id, *_),) = client.portal.call(  # type: ignore[union-attr]
+        storage._write,
+        "INSERT INTO outbox (kind, recipient, recipient_name, subject, text_body, html_body,"
+        " status, attempts, next_attempt_at, last_error, created_at, sent_at)"
+        " VALUES ('test', ?, 'Zoé', 'Sujet « essai »', 'Bonjour', '<p>Bonjour</p>', ?, 3,"
+        " '2026-11-27T13:05:00+00:00', ?, '2026-11-27T13:00:00+00:00', ?) RETURNING id",
+        (recipient, status, error, "2026-11-27T13:01:00+00:00" if status == "sent" else None),
+    )
     return int(message_id)
 
 
@@ -51,9 +50,9 @@ def test_the_page_lists_each_status_and_the_relay_without_its_password(
     )
     with TestClient(create_app(configured), base_url="http://testserver") as client:
         make_user("admin@example.fr", "Ada Admin", "admin")
-        failed = record(settings.database, "perdu@example.fr", "failed", "550 5.1.1 No such user")
-        record(settings.database, "attente@example.fr", "waiting", "451 4.3.0 Try again later")
-        record(settings.database, "parti@example.fr", "sent")
+        failed = record(client, "perdu@example.fr", "failed", "550 5.1.1 No such user")
+        record(client, "attente@example.fr", "waiting", "451 4.3.0 Try again later")
+        record(client, "parti@example.fr", "sent")
         sign_in(client, "admin@example.fr")
         page = client.get("/admin/mail").text
     for expected in (

@@ -122,22 +122,23 @@ def populate(client: TestClient, database: Path, make_user: Callable[..., None])
         "file": "site.css",
         # The unsubscribe link of a reminder to Léa: the signed token is the authorisation.
         "signed": client.app.state.signer.stop_token(int(member[1]), "r"),
-        "message_id": str(failed_message(database)),
+        "token": "jeton-inconnu",  # a one-time link's token (reset, confirmation)
+        "message_id": str(failed_message(client)),
     }
     return Site(client, database, values)
 
 
-def failed_message(database: Path) -> int:
-    """A message of the outbox that failed, for the admin's « Réessayer »."""
-    with sqlite3.connect(database) as connection:
-        (message_id,) = connection.execute(
-            "INSERT INTO outbox (kind, recipient, subject, text_body, html_body, status,"
-            " attempts, next_attempt_at, last_error, created_at)"
-            " VALUES ('test', 'perdu@example.fr', 'Essai', 'Bonjour', '<p>Bonjour</p>',"
-            " 'failed', 8, '2026-01-01T00:00:00+00:00', '550 5.1.1 No such user',"
-            " '2026-01-01T00:00:00+00:00') RETURNING id"
-        ).fetchone()
-    connection.close()
+def failed_message(client: TestClient) -> int:
+    """A message of the outbox that failed, for the admin's « Réessayer » (either backend)."""
+    storage = client.app.state.storage  # type: ignore[attr-defined]
+    ((message_id, *_),) = client.portal.call(  # type: ignore[union-attr]
+        storage._write,
+        "INSERT INTO outbox (kind, recipient, subject, text_body, html_body, status,"
+        " attempts, next_attempt_at, last_error, created_at)"
+        " VALUES ('test', 'perdu@example.fr', 'Essai', 'Bonjour', '<p>Bonjour</p>',"
+        " 'failed', 8, '2026-01-01T00:00:00+00:00', '550 5.1.1 No such user',"
+        " '2026-01-01T00:00:00+00:00') RETURNING id",
+    )
     return int(message_id)
 
 
