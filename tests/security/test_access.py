@@ -29,6 +29,9 @@ PAYLOADS: dict[str, dict[str, str]] = {
     "/trainer/cohorts/{cohort_id}/import/confirm": {"payload": "x"},
     "/admin/users/{user_id}/roles": {"role": "editor", "action": "grant"},
     "/signup": {"email": "nouveau@example.fr", "name": "Nina Nouvelle", "password": PASSWORD},
+    "/mot-de-passe-oublie": {"email": "lea@example.fr"},
+    "/mot-de-passe/nouveau": {"password": "une toute nouvelle phrase"},
+    "/compte/adresse": {"email": "nouvelle@example.fr", "password": PASSWORD},
     # "/compte/supprimer" has none on purpose: without the password it answers 400 and
     # deletes nobody, so the shared site keeps its accounts for the routes after it.
 }

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from server.app import create_app
+from server.rate_limits import unlimited as no_account_limits
 from server.settings import Settings
 from server.throttle import LoginLimits, LoginThrottle
 from tests.conftest import ATTEMPT, FIXTURE_COURSE, PASSWORD, csrf
@@ -51,6 +52,10 @@ FIELDS: dict[str, list[str]] = {
     "/signup": ["email", "name", "password", "next"],
     "/login": ["email", "password", "next"],
     "/logout": [],
+    "/mot-de-passe-oublie": ["email"],
+    "/mot-de-passe/nouveau": ["password", "password_again"],
+    "/adresse/renvoyer": [],
+    "/compte/adresse": ["email", "password"],
     "/compte/nom": ["name"],
     "/compte/mot-de-passe": ["current_password", "new_password"],
     "/compte/sessions/fermer": ["session"],
@@ -183,6 +188,7 @@ def fuzz_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             # every sign-in with 429. Its rules have their own tests (test_auth_throttle.py).
             unlimited = LoginLimits(pair_free=10**9, address_free=10**9, account_free=10**9)
             client.app.state.login_throttle = LoginThrottle(unlimited)
+            client.app.state.account_limits = no_account_limits()  # sign-ups, resets
             yield populate(client, config.database, make_user)
     report = os.environ.get("FUZZ_REPORT")
     if report:
