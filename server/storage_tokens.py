@@ -13,7 +13,6 @@ this stamp, so they act only when the first statement claimed it.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -151,40 +150,37 @@ class TokenQueries:
         """
         moment = datetime.now(UTC)
         email = message.to
-        user = "(SELECT id FROM users WHERE email = ?)"
-        try:
-            results = await self._transaction(
-                [
-                    # No ON CONFLICT: an address already taken fails the whole transaction.
-                    (
-                        "INSERT INTO users (email, name, password_hash, created_at)"
-                        " VALUES (?, ?, ?, ?) RETURNING id",
-                        (email, name, password_hash, _stamp(moment)),
-                    ),
-                    (
-                        "INSERT INTO account_tokens (token_hash, user_id, purpose, email,"
-                        f" created_at, expires_at) VALUES (?, {user}, 'confirm', ?, ?, ?)",
-                        (
-                            token_hash,
-                            email,
-                            email,
-                            _stamp(moment),
-                            _stamp(moment + CONFIRM_VALID),
-                        ),
-                    ),
-                    outbox_step(message),
-                    # The message belongs to the new account, whose id is known only now.
-                    (
-                        f"UPDATE outbox SET user_id = {user} WHERE id = last_insert_rowid()",
-                        (email,),
-                    ),
-                ]
-            )
-        except sqlite3.IntegrityError as exc:
-            if "users.email" in str(exc):
-                return None
-            raise
-        return int(results[0][0][0])
+        stamp = _stamp(moment)
+        token_owner = "(SELECT user_id FROM account_tokens WHERE token_hash = ?)"
+        results = await self._transaction(
+            [
+                (
+                    "INSERT INTO users (email, name, password_hash, created_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id",
+                    (email, name, password_hash, stamp),
+                ),
+                # Only for the row just inserted: its password hash (salted) is this one.
+                (
+                    "INSERT INTO account_tokens (token_hash, user_id, purpose, email,"
+                    " created_at, expires_at) SELECT ?, id, 'confirm', email, ?, ? FROM users"
+                    " WHERE email = ? AND password_hash = ?",
+                    (token_hash, stamp, _stamp(moment + CONFIRM_VALID), email, password_hash),
+                ),
+                outbox_step(message),
+                # The message belongs to the new account, known only now; with no new
+                # account (the address was taken), it is withdrawn before anyone sees it.
+                (
+                    f"UPDATE outbox SET user_id = {token_owner} WHERE id = last_insert_rowid()",
+                    (token_hash,),
+                ),
+                (
+                    "DELETE FROM outbox WHERE id = last_insert_rowid() AND user_id IS NULL",
+                    (),
+                ),
+            ]
+        )
+        created = results[0]
+        return int(created[0][0]) if created else None
 
     async def address_status(self, user_id: int) -> AddressStatus | None:
         row = await self._one(

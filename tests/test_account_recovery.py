@@ -281,6 +281,8 @@ def test_signup_with_a_taken_address_tells_its_owner(
     assert "https://formation.example.org/mot-de-passe-oublie" in found[0][1]
     assert rows(settings, "SELECT count(*) FROM users") == [(1,)]
     assert rows(settings, "SELECT count(*) FROM account_tokens") == [(1,)]  # Léa's own
+    # The refused sign-ups left no confirmation message behind (withdrawn in their transaction).
+    assert len(messages(settings, "confirm", "lea@example.fr")) == 1
 
 
 def test_signups_are_limited_per_client_address(client: TestClient, settings: Settings) -> None:
