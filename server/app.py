@@ -75,6 +75,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await sender.stop()  # before the storage closes under it
             for task in tasks:
                 task.cancel()
+            # Wait for them to stop: none may be halfway through a query when storage closes.
+            await asyncio.gather(*tasks, return_exceptions=True)
             app.state.pdf_pool.close()
             await storage.close()
 

@@ -8,9 +8,12 @@ spelling; each keeps its SQLite twin's contract, which the contract tests
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from server.pg_plumbing import PostgresPlumbing
 from server.settings import Settings
-from server.storage import Storage
+from server.storage import Step, Storage
 
 
 class PostgresStorage(PostgresPlumbing, Storage):  # type: ignore[misc]
@@ -20,6 +23,11 @@ class PostgresStorage(PostgresPlumbing, Storage):  # type: ignore[misc]
 
     async def _write_if_any(self, sql: str, params: tuple = ()) -> list:
         return await self._all(sql, params)
+
+    async def _transaction(self, steps: Sequence[Step]) -> list[list[Any]]:
+        results = await PostgresPlumbing._transaction(self, steps)
+        self._outbox_recorded(steps)  # wakes this process's mail sender at once
+        return results
 
     async def write_problem(self) -> str | None:
         try:
