@@ -6,12 +6,16 @@ the 1 h path, then checked in a single vnu run.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import io
 import re
+import time
 import zipfile
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from tests.browser.conftest import LIVE
 from tests.browser.pages import PASSWORD, vnu_errors
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -44,6 +48,22 @@ class HttpLearner:
         if name:
             self.pages[name] = response.text()
         return response
+
+
+def mail_link(subject: str) -> str:
+    """The path of the first link in the message the server wrote to var/mail/ (no SMTP)."""
+    folder = Path(LIVE["database"]).parent / "mail"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for file in sorted(folder.glob("*.eml"), reverse=True):
+            message = email.message_from_bytes(file.read_bytes(), policy=email.policy.default)
+            if str(message["Subject"]).startswith(subject):
+                body = message.get_body(("plain",))  # type: ignore[attr-defined]
+                link = re.search(r"<(https?://[^>\s]+)>", body.get_content())
+                assert link, body.get_content()
+                return urlsplit(link[1]).path
+        time.sleep(0.1)
+    raise AssertionError(f"no message « {subject} » in {folder}")
 
 
 def test_every_page_type_is_valid_html(
@@ -91,6 +111,19 @@ def test_every_page_type_is_valid_html(
     certificate = CERT.search(learner.get("path-done", "/paths/1h"))[1]
     learner.get("certificate", f"/certificates/{certificate}")
     learner.get("plan", "/plan")
+    # The address and the password, through the links of the messages the site wrote.
+    learner.get("compte-adresse", "/compte/adresse")
+    learner.get("mot-de-passe-oublie", "/mot-de-passe-oublie")
+    learner.post("/mot-de-passe-oublie", [("email", "x")], name="oublie-erreur", status=400)
+    learner.post("/mot-de-passe-oublie", [("email", "jean@example.fr")], name="oublie-envoye")
+    learner.get("lien-expire", "/mot-de-passe/nouveau/inconnu", status=410)
+    learner.get("mot-de-passe-nouveau", mail_link("Réinitialiser votre mot de passe"))
+    mismatch = [("password", PASSWORD), ("password_again", "autre chose")]
+    learner.post("/mot-de-passe/nouveau", mismatch, name="mot-de-passe-erreur", status=400)
+    # The same password again: the rest of the journey signs in with it.
+    learner.post("/mot-de-passe/nouveau", [("password", PASSWORD), ("password_again", PASSWORD)])
+    learner.get("mot-de-passe-modifie", "/mot-de-passe/modifie")
+    learner.get("adresse-confirmee", mail_link("Confirmez votre adresse"))
     learner.get("compte", "/compte")
     learner.post("/compte/nom", [("name", "")], name="compte-erreur", status=400)
     learner.post("/compte/sessions/autres", [])

@@ -94,6 +94,19 @@ def test_journey_keyboard_quiz_and_accessibility(
     visit("plan-du-site")
     page.goto("/pages/glossaire")
     visit("glossaire")
+    # « Mot de passe oublié »: the form, its error, the neutral answer, a dead link.
+    page.goto("/mot-de-passe-oublie")
+    visit("mot-de-passe-oublie")
+    page.get_by_role("button", name="Recevoir le lien").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "erreurs"
+    visit("mot-de-passe-oublie-erreur")
+    page.get_by_label("Adresse électronique").fill("personne@example.fr")
+    page.get_by_role("button", name="Recevoir le lien").click()
+    page.wait_for_url("**/mot-de-passe-oublie/envoye")
+    visit("mot-de-passe-oublie-envoye")
+    page.goto("/mot-de-passe/nouveau/inconnu")
+    visit("lien-expire")
     page.goto("/signup")
     visit("signup")
 
@@ -205,6 +218,12 @@ def test_journey_keyboard_quiz_and_accessibility(
     assert page.evaluate("document.activeElement.id") == "erreurs"
     assert page.get_attribute("#name", "aria-describedby") == "name-error"
     visit("compte-erreur")
+    page.goto("/compte/adresse")
+    visit("compte-adresse")
+    page.get_by_role("button", name="Envoyer le lien de confirmation").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "erreurs"
+    visit("compte-adresse-erreur")
     # Two reflections on one page: each field and each region has a name of its own.
     page.goto("/paths/12h/atelier")
     fields = page.locator(".reflection textarea")
