@@ -153,6 +153,7 @@ def test_deletion_erases_the_account_and_keeps_a_nameless_trace(client: TestClie
     sign_in(client, "formatrice@example.fr")
     dashboard = client.get(f"/trainer/cohorts/{world['cohort']}").text
     assert "compte supprimé" in dashboard and "Léa" not in dashboard
+    assert client.get(f"/trainer/cohorts/{world['cohort']}/learners/2").status_code == 404
     exported = client.get(f"/trainer/cohorts/{world['cohort']}/export.csv").text
     assert "lea@example.fr" not in exported and "supprime-" not in exported
     assert len(exported.strip().splitlines()) == 1  # the header alone

@@ -261,6 +261,8 @@ def _learner(reports: list[LearnerReport], request: Request) -> LearnerReport:
 async def learner_detail(request: Request) -> Response:
     _, cohort = await trainer_cohort(request)
     report = _learner(await reports_for(request, cohort), request)
+    if report.deleted:  # nothing left to show about a person who deleted their account
+        raise HTTPException(404, "Le compte de cette personne a été supprimé.")
     db = storage(request)
     shared = next(
         (shared for c, _, shared in await db.learner_cohorts(report.user_id) if c.id == cohort.id),
