@@ -199,6 +199,16 @@ def test_staff_pages_are_accessible_and_valid(
     # at 320 px the table scrolls inside its own box, never the page
     assert widths["page"] <= widths["view"] < widths["table"], widths
     assert widths["box"] <= widths["view"], widths
+    # Léa deletes her account: the dashboard then says « compte supprimé » on her row.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(f"lea-{code[:6]}@example.fr")
+    page.goto("/compte/supprimer")
+    page.fill("#password", PASSWORD)
+    page.click("form[action^='/compte/supprimer'] button[type=submit]")
+    page.wait_for_load_state()
+    login("formatrice@example.fr")
+    visit("trainer-dashboard-deleted", dashboard)
+    assert "compte supprimé" in pages["trainer-dashboard-deleted"]
     context.close()
     assert not problems, "axe-core violations:\n" + "\n".join(problems)
 
