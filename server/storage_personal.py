@@ -234,6 +234,14 @@ class PersonalDataQueries:
         )
         return len(results[-1])
 
+    async def only_admin(self, user_id: int) -> bool:
+        """Whether this account is the site's only admin (who alone can grant roles)."""
+        rows = await self._all(
+            "SELECT count(*) = 1 AND max(user_id = ?) FROM user_roles WHERE role = 'admin'",
+            (user_id,),
+        )
+        return bool(rows[0][0])
+
     async def purges_due(self, at: str) -> int:
         """How many deleted accounts' kept records `purge_due` would purge (a dry run)."""
         rows = await self._all(

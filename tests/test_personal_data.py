@@ -182,6 +182,16 @@ def test_a_trainer_is_deleted_and_the_cohort_stays(client: TestClient, world) ->
     assert count(settings, "SELECT count(*) FROM cohort_members") == 1  # Léa stays in it
 
 
+def test_the_only_admin_cannot_delete_the_account(client: TestClient, make_user) -> None:
+    make_user("admin@example.fr", "Ada Admin", "admin")
+    ada = sign_in(client, "admin@example.fr")
+    assert "seul administrateur" in client.get("/compte/supprimer").text
+    assert delete(ada).status_code == 409
+    make_user("admin2@example.fr", "Alan Admin", "admin")
+    assert "seul administrateur" not in client.get("/compte/supprimer").text
+    assert delete(ada).status_code == 200
+
+
 # -- retention --------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from server.passwords import too_long
 from server.personal_export import export_zip
 from server.personal_purge import days_fr, purge_after, stamp
 from server.settings import Settings
+from server.storage import User
 from server.templating import render
 from server.throttle import wait_message
 from server.web import course, read_form, require_user, storage
@@ -64,12 +65,19 @@ async def data_download(request: Request) -> Response:
 
 
 async def delete_page(request: Request) -> Response:
-    await require_user(request)
-    return _delete_form(request, {})
+    user = await require_user(request)
+    return await _delete_form(request, user, {})
 
 
-def _delete_form(request: Request, errors: dict[str, str], status: int = 200) -> Response:
-    context = {"errors": errors, **retention(request.app.state.settings)}
+async def _delete_form(
+    request: Request, user: User, errors: dict[str, str], status: int = 200
+) -> Response:
+    """The page; for the site's only admin, it says why the account cannot go yet."""
+    context = {
+        "errors": errors,
+        "only_admin": user.has("admin") and await storage(request).only_admin(user.id),
+        **retention(request.app.state.settings),
+    }
     return render(request, "account/supprimer.html", context, status=status)
 
 
@@ -80,21 +88,23 @@ async def delete_account(request: Request) -> Response:
     password = form.get("password")
     password = password if isinstance(password, str) else ""
     if not password:  # nothing guessed: not counted by the throttle
-        return _delete_form(request, {"password": NO_PASSWORD}, 400)
+        return await _delete_form(request, user, {"password": NO_PASSWORD}, 400)
     if problem := too_long(password):
-        return _delete_form(request, {"password": problem}, 400)
+        return await _delete_form(request, user, {"password": problem}, 400)
     throttle = request.app.state.login_throttle
     address = request.client.host if request.client else ""
     wait = await throttle.reserve(storage(request), address, user.email)
     if wait:
-        response = _delete_form(request, {"password": wait_message(wait)}, 429)
+        response = await _delete_form(request, user, {"password": wait_message(wait)}, 429)
         response.headers["retry-after"] = str(wait)
         return response
     found = await storage(request).credentials(user.email)
     ok = await run_in_threadpool(security.verify_password, found[1] if found else None, password)
     if not ok:
         await throttle.failed(storage(request))
-        return _delete_form(request, {"password": WRONG_PASSWORD}, 400)
+        return await _delete_form(request, user, {"password": WRONG_PASSWORD}, 400)
+    if user.has("admin") and await storage(request).only_admin(user.id):
+        return await _delete_form(request, user, {}, 409)  # the page says why
     settings = request.app.state.settings
     moment = datetime.now(UTC)
     await storage(request).delete_account(
