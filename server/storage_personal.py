@@ -199,6 +199,9 @@ class PersonalDataQueries:
     async def personal_data(self, user_id: int) -> dict[str, Any]:
         """Everything the site holds about an account, by section, secrets left out.
 
+        SQLite's JSON functions build each row (a PostgreSQL backend writes this
+        one query with json_build_object instead: server/sql_dialect.py).
+
         Sessions come without their token hash and the profile without the
         password's hash: they are keys, not data about the person.
         """
@@ -237,7 +240,8 @@ class PersonalDataQueries:
     async def only_admin(self, user_id: int) -> bool:
         """Whether this account is the site's only admin (who alone can grant roles)."""
         rows = await self._all(
-            "SELECT count(*) = 1 AND max(user_id = ?) FROM user_roles WHERE role = 'admin'",
+            "SELECT count(*) = 1 AND sum(CASE WHEN user_id = ? THEN 1 ELSE 0 END) = 1"
+            " FROM user_roles WHERE role = 'admin'",
             (user_id,),
         )
         return bool(rows[0][0])
