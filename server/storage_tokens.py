@@ -251,10 +251,10 @@ class TokenQueries:
                 # to the old address, other changes) are void.
                 (
                     "UPDATE account_tokens SET used_at = ? WHERE used_at IS NULL"
-                    f" AND user_id = (SELECT user_id FROM ({claimed}))"
-                    f" AND email <> (SELECT email FROM ({claimed}))"
+                    f" AND user_id = (SELECT user_id FROM ({claimed}) AS c)"
+                    f" AND email <> (SELECT email FROM ({claimed}) AS c)"
                     " AND (SELECT email FROM users WHERE id = account_tokens.user_id)"
-                    f" <> (SELECT email FROM ({claimed}))",
+                    f" <> (SELECT email FROM ({claimed}) AS c)",
                     (used, token_hash, used, token_hash, used, token_hash, used),
                 ),
                 (

@@ -10,7 +10,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import sqlite3
 import time
 
 import pytest
@@ -27,17 +26,25 @@ NEW_PASSWORD = "une toute nouvelle phrase"
 LINK = re.compile(r"<(https://formation\.example\.org(/[^>\s]+))>")
 
 
-def rows(settings: Settings, sql: str, params: tuple = ()) -> list[tuple]:
-    with sqlite3.connect(settings.database) as db:
-        return [tuple(row) for row in db.execute(sql, params)]
+def rows(client: TestClient, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows read through the app's own storage, on either backend."""
+    storage = client.app.state.storage  # type: ignore[attr-defined]
+    found = client.portal.call(storage._all, sql, params)  # type: ignore[union-attr]
+    return [tuple(row) for row in found]
 
 
-def messages(settings: Settings, kind: str, to: str) -> list[tuple[str, str]]:
+def write(client: TestClient, sql: str, params: tuple = ()) -> None:
+    storage = client.app.state.storage  # type: ignore[attr-defined]
+    client.portal.call(storage._write, sql, params)  # type: ignore[union-attr]
+
+
+def messages(client: TestClient, kind: str, to: str) -> list[tuple[str, str]]:
     """(subject, text) of every message of this kind to this address, oldest first."""
+    settings = client.app.state.settings  # type: ignore[attr-defined]
     return [
         (subject, text or _eml_text(settings, to, subject))
         for subject, text in rows(
-            settings,
+            client,
             "SELECT subject, text_body FROM outbox WHERE kind = ? AND recipient = ? ORDER BY id",
             (kind, to),
         )
@@ -57,9 +64,9 @@ def _eml_text(settings: Settings, to: str, subject: str) -> str:
     raise AssertionError(f"no message « {subject} » to {to}")
 
 
-def link_in(settings: Settings, kind: str, to: str) -> str:
+def link_in(client: TestClient, kind: str, to: str) -> str:
     """The path of the first link in the latest message of this kind to this address."""
-    found = messages(settings, kind, to)
+    found = messages(client, kind, to)
     assert found, f"no {kind} message to {to}"
     match = LINK.search(found[-1][1])
     assert match, found[-1][1]
@@ -100,9 +107,9 @@ def test_same_answer_whether_the_address_has_an_account_or_not(
     assert known.content == unknown.content
     shown = client.get(known.headers["location"])
     assert "Si un compte existe avec cette adresse" in shown.text
-    assert len(messages(settings, "reset", "lea@example.fr")) == 1
-    assert messages(settings, "reset", "personne@example.fr") == []
-    assert rows(settings, "SELECT count(*) FROM account_tokens WHERE purpose = 'reset'") == [(1,)]
+    assert len(messages(client, "reset", "lea@example.fr")) == 1
+    assert messages(client, "reset", "personne@example.fr") == []
+    assert rows(client, "SELECT count(*) FROM account_tokens WHERE purpose = 'reset'") == [(1,)]
 
 
 def test_the_token_is_stored_hashed_and_nowhere_else(
@@ -110,11 +117,11 @@ def test_the_token_is_stored_hashed_and_nowhere_else(
 ) -> None:
     client.cookies.clear()
     forgot(client, "lea@example.fr")
-    link = link_in(settings, "reset", "lea@example.fr")
+    link = link_in(client, "reset", "lea@example.fr")
     token = link.rsplit("/", 1)[1]
     assert len(token) >= 43  # 32 random bytes: 256 bits
     ((stored, expires, created),) = rows(
-        settings,
+        client,
         "SELECT token_hash, expires_at, created_at FROM account_tokens WHERE purpose = 'reset'",
     )
     assert stored == security.token_hash(token)
@@ -122,13 +129,10 @@ def test_the_token_is_stored_hashed_and_nowhere_else(
 
     valid = datetime.fromisoformat(expires) - datetime.fromisoformat(created)
     assert valid.total_seconds() == 3600
-    with sqlite3.connect(settings.database) as db:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            for row in db.execute(f'SELECT * FROM "{table}"'):
-                if token in repr(row):
-                    assert table == "outbox", table
-    assert rows(settings, "SELECT secret FROM outbox WHERE kind = 'reset'") == [(1,)]
+    for table in ("users", "sessions", "account_tokens", "rate_events", "outbox"):
+        for row in rows(client, f"SELECT * FROM {table}"):
+            assert token not in repr(row) or table == "outbox", table
+    assert rows(client, "SELECT secret FROM outbox WHERE kind = 'reset'") == [(1,)]
 
 
 def test_reset_sets_the_password_and_signs_out_every_other_session(
@@ -140,13 +144,13 @@ def test_reset_sets_the_password_and_signs_out_every_other_session(
     assert other.get("/plan", follow_redirects=False).status_code == 200
     client.cookies.clear()
     forgot(client, "lea@example.fr")
-    done = set_password(client, link_in(settings, "reset", "lea@example.fr"))
+    done = set_password(client, link_in(client, "reset", "lea@example.fr"))
     assert done.status_code == 303 and done.headers["location"] == "/mot-de-passe/modifie"
     assert "Mot de passe modifié" in client.get("/mot-de-passe/modifie").text
     # This browser is signed in with a fresh session; the other one is out.
     assert client.get("/plan", follow_redirects=False).status_code == 200
     assert other.get("/plan", follow_redirects=False).status_code == 303
-    assert rows(settings, "SELECT count(*) FROM sessions") == [(1,)]
+    assert rows(client, "SELECT count(*) FROM sessions") == [(1,)]
     client.cookies.clear()
     assert Learner(client).login(password=PASSWORD).status_code == 400
     assert Learner(client).login(password=NEW_PASSWORD).status_code == 303
@@ -157,7 +161,7 @@ def test_the_link_leaves_no_token_in_urls_or_referers(
 ) -> None:
     client.cookies.clear()
     forgot(client, "lea@example.fr")
-    link = link_in(settings, "reset", "lea@example.fr")
+    link = link_in(client, "reset", "lea@example.fr")
     token = link.rsplit("/", 1)[1]
     opened = client.get(link, follow_redirects=False)
     assert opened.headers["referrer-policy"] == "no-referrer"
@@ -170,7 +174,7 @@ def test_the_link_leaves_no_token_in_urls_or_referers(
 def test_a_link_serves_once(client: TestClient, learner: Learner, settings: Settings) -> None:
     client.cookies.clear()
     forgot(client, "lea@example.fr")
-    link = link_in(settings, "reset", "lea@example.fr")
+    link = link_in(client, "reset", "lea@example.fr")
     assert set_password(client, link).status_code == 303
     client.cookies.clear()
     again = client.get(link, follow_redirects=False)
@@ -184,10 +188,9 @@ def test_a_link_expires_after_an_hour(
 ) -> None:
     client.cookies.clear()
     forgot(client, "lea@example.fr")
-    link = link_in(settings, "reset", "lea@example.fr")
+    link = link_in(client, "reset", "lea@example.fr")
     assert client.get(link, follow_redirects=False).status_code == 303
-    with sqlite3.connect(settings.database) as db:
-        db.execute("UPDATE account_tokens SET expires_at = '2000-01-01T00:00:00+00:00'")
+    write(client, "UPDATE account_tokens SET expires_at = '2000-01-01T00:00:00+00:00'")
     assert client.get(link, follow_redirects=False).status_code == 410
     # A form opened before it expired cannot use it either.
     refused = Learner(client).post(
@@ -203,7 +206,7 @@ def test_the_new_password_follows_the_site_rules(
 ) -> None:
     client.cookies.clear()
     forgot(client, "lea@example.fr")
-    link = link_in(settings, "reset", "lea@example.fr")
+    link = link_in(client, "reset", "lea@example.fr")
     short = set_password(client, link, "court")
     assert short.status_code == 400 and "au moins 10" in short.text
     assert 'aria-describedby="password-error"' in short.text
@@ -238,7 +241,7 @@ def test_requests_per_address_stop_sending_without_saying_so(
     answers = [forgot(client, "lea@example.fr") for _ in range(4)]
     assert {a.status_code for a in answers} == {303}
     assert len({a.content for a in answers}) == 1
-    assert len(messages(settings, "reset", "lea@example.fr")) == 3
+    assert len(messages(client, "reset", "lea@example.fr")) == 3
 
 
 def test_a_bad_address_is_told(client: TestClient) -> None:
@@ -252,18 +255,18 @@ def test_a_bad_address_is_told(client: TestClient) -> None:
 def test_signup_sends_a_confirmation_link_that_confirms(
     client: TestClient, learner: Learner, settings: Settings
 ) -> None:
-    assert rows(settings, "SELECT email_confirmed_at FROM users") == [(None,)]
+    assert rows(client, "SELECT email_confirmed_at FROM users") == [(None,)]
     ((user_id, confirm_to),) = rows(
-        settings, "SELECT user_id, recipient FROM outbox WHERE kind = 'confirm'"
+        client, "SELECT user_id, recipient FROM outbox WHERE kind = 'confirm'"
     )
     assert confirm_to == "lea@example.fr"
-    assert rows(settings, "SELECT id FROM users") == [(user_id,)]
-    link = link_in(settings, "confirm", "lea@example.fr")
+    assert rows(client, "SELECT id FROM users") == [(user_id,)]
+    link = link_in(client, "confirm", "lea@example.fr")
     assert link.startswith("/adresse/confirmer/")
     page = client.get(link)
     assert page.status_code == 200 and "Adresse confirmée" in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
-    ((confirmed,),) = rows(settings, "SELECT email_confirmed_at FROM users")
+    ((confirmed,),) = rows(client, "SELECT email_confirmed_at FROM users")
     assert confirmed
     assert client.get(link).status_code == 410
 
@@ -276,13 +279,13 @@ def test_signup_with_a_taken_address_tells_its_owner(
     assert again.status_code == 400 and "Un compte existe déjà" in again.text
     client.cookies.clear()
     Learner(client).signup(name="Encore", password="une autre phrase ici")
-    found = messages(settings, "signup_existing", "lea@example.fr")
+    found = messages(client, "signup_existing", "lea@example.fr")
     assert len(found) == 1  # once an hour, not once per attempt
     assert "https://formation.example.org/mot-de-passe-oublie" in found[0][1]
-    assert rows(settings, "SELECT count(*) FROM users") == [(1,)]
-    assert rows(settings, "SELECT count(*) FROM account_tokens") == [(1,)]  # Léa's own
+    assert rows(client, "SELECT count(*) FROM users") == [(1,)]
+    assert rows(client, "SELECT count(*) FROM account_tokens") == [(1,)]  # Léa's own
     # The refused sign-ups left no confirmation message behind (withdrawn in their transaction).
-    assert len(messages(settings, "confirm", "lea@example.fr")) == 1
+    assert len(messages(client, "confirm", "lea@example.fr")) == 1
 
 
 def test_signups_are_limited_per_client_address(client: TestClient, settings: Settings) -> None:
@@ -294,7 +297,7 @@ def test_signups_are_limited_per_client_address(client: TestClient, settings: Se
     refused = Learner(client).signup(email="p3@example.fr")
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
     assert "Réessayez dans 60\u00a0minutes" in refused.text
-    assert rows(settings, "SELECT count(*) FROM users") == [(2,)]
+    assert rows(client, "SELECT count(*) FROM users") == [(2,)]
 
 
 # -- the address ------------------------------------------------------------------
@@ -308,10 +311,10 @@ def test_resend_the_confirmation_link(
     for _ in range(3):
         sent = learner.post("/adresse/renvoyer")
         assert sent.status_code == 303
-    assert len(messages(settings, "confirm", "lea@example.fr")) == 4
+    assert len(messages(client, "confirm", "lea@example.fr")) == 4
     refused = learner.post("/adresse/renvoyer")
     assert refused.status_code == 429 and "Réessayez dans" in refused.text
-    client.get(link_in(settings, "confirm", "lea@example.fr"))
+    client.get(link_in(client, "confirm", "lea@example.fr"))
     assert "confirmée le" in client.get("/compte/adresse").text
     done = learner.post("/adresse/renvoyer")
     assert done.headers["location"].startswith("/compte/adresse?fait=deja-confirmee")
@@ -325,15 +328,15 @@ def test_change_of_address_takes_effect_once_confirmed(
     asked = learner.post("/compte/adresse", {"email": "Lea@Nouveau.fr", "password": PASSWORD})
     assert asked.status_code == 303
     assert "lea@nouveau.fr" in client.get("/compte/adresse").text
-    assert rows(settings, "SELECT email FROM users") == [("lea@example.fr",)]
-    notice = messages(settings, "email_change_notice", "lea@example.fr")
+    assert rows(client, "SELECT email FROM users") == [("lea@example.fr",)]
+    notice = messages(client, "email_change_notice", "lea@example.fr")
     assert len(notice) == 1 and "lea@nouveau.fr" in notice[0][1]
     # A reset link sent to the old address before the change is void after it.
     forgot(client, "lea@example.fr")
-    old_reset = link_in(settings, "reset", "lea@example.fr")
-    page = client.get(link_in(settings, "confirm_change", "lea@nouveau.fr"))
+    old_reset = link_in(client, "reset", "lea@example.fr")
+    page = client.get(link_in(client, "confirm_change", "lea@nouveau.fr"))
     assert page.status_code == 200 and "Adresse modifiée" in page.text
-    assert rows(settings, "SELECT email FROM users") == [("lea@nouveau.fr",)]
+    assert rows(client, "SELECT email FROM users") == [("lea@nouveau.fr",)]
     assert client.get(old_reset, follow_redirects=False).status_code == 410
     client.cookies.clear()
     assert Learner(client).login(email="lea@nouveau.fr").status_code == 303
@@ -348,12 +351,12 @@ def test_change_to_an_address_taken_meanwhile_changes_nothing(
         ).status_code
         == 303
     )
-    link = link_in(settings, "confirm_change", "lea@nouveau.fr")
+    link = link_in(client, "confirm_change", "lea@nouveau.fr")
     other = TestClient(client.app, base_url="http://testserver")
     assert Learner(other).signup(email="lea@nouveau.fr", name="Autre").status_code == 303
     page = client.get(link)
     assert page.status_code == 409 and "Un autre compte utilise désormais" in page.text
-    assert rows(settings, "SELECT email FROM users ORDER BY id") == [
+    assert rows(client, "SELECT email FROM users ORDER BY id") == [
         ("lea@example.fr",),
         ("lea@nouveau.fr",),
     ]
@@ -371,8 +374,8 @@ def test_a_reset_confirms_the_address(
 ) -> None:
     client.cookies.clear()
     forgot(client, "lea@example.fr")
-    set_password(client, link_in(settings, "reset", "lea@example.fr"))
-    ((confirmed,),) = rows(settings, "SELECT email_confirmed_at FROM users")
+    set_password(client, link_in(client, "reset", "lea@example.fr"))
+    ((confirmed,),) = rows(client, "SELECT email_confirmed_at FROM users")
     assert confirmed
 
 
@@ -420,4 +423,8 @@ def test_journey_forgot_password_through_a_real_smtp_server(
         assert client.get("/plan", follow_redirects=False).status_code == 200
         assert phone.get("/plan", follow_redirects=False).status_code == 303
         # Once sent, the outbox keeps no copy of the link.
-        assert rows(smtp_settings, "SELECT text_body FROM outbox WHERE kind = 'reset'") == [("",)]
+        deadline = time.monotonic() + 5
+        sql = "SELECT text_body FROM outbox WHERE kind = 'reset'"
+        while rows(client, sql) != [("",)] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert rows(client, sql) == [("",)]
