@@ -38,7 +38,9 @@ def test_a_write_on_a_full_disk_answers_503_in_french(
     async def full(*args: object, **kwargs: object) -> None:
         raise sqlite_error("database or disk is full", sqlite3.SQLITE_FULL)
 
-    monkeypatch.setattr(Storage, "create_user", full)
+    # Every write path fails, whichever method sign-up goes through.
+    monkeypatch.setattr(Storage, "_transaction", full)
+    monkeypatch.setattr(Storage, "_write", full)
     response = Learner(client).signup()
     assert response.status_code == 503
     assert response.headers["retry-after"] == "30"
