@@ -13,6 +13,7 @@ import re
 import time
 
 import pytest
+from httpx2 import Cookies
 from starlette.testclient import TestClient
 
 from server import security
@@ -71,6 +72,16 @@ def link_in(client: TestClient, kind: str, to: str) -> str:
     match = LINK.search(found[-1][1])
     assert match, found[-1][1]
     return match[2]
+
+
+def in_browser(client: TestClient, cookies: Cookies) -> TestClient:
+    """The client with another browser's cookies: one app, one event loop, two people.
+
+    (A second TestClient on a running app would run its requests on another
+    event loop than the storage's.)
+    """
+    client.cookies = cookies
+    return client
 
 
 def forgot(client: TestClient, address: str):
@@ -138,10 +149,10 @@ def test_the_token_is_stored_hashed_and_nowhere_else(
 def test_reset_sets_the_password_and_signs_out_every_other_session(
     client: TestClient, learner: Learner, settings: Settings
 ) -> None:
-    # A second browser signed in before the reset.
-    other = TestClient(client.app, base_url="http://testserver")  # the app is running
-    assert Learner(other).login().status_code == 303
-    assert other.get("/plan", follow_redirects=False).status_code == 200
+    # A second browser signed in before the reset: its cookies, kept aside.
+    client.cookies.clear()
+    assert Learner(client).login().status_code == 303
+    other = Cookies(client.cookies)
     client.cookies.clear()
     forgot(client, "lea@example.fr")
     done = set_password(client, link_in(client, "reset", "lea@example.fr"))
@@ -149,7 +160,7 @@ def test_reset_sets_the_password_and_signs_out_every_other_session(
     assert "Mot de passe modifié" in client.get("/mot-de-passe/modifie").text
     # This browser is signed in with a fresh session; the other one is out.
     assert client.get("/plan", follow_redirects=False).status_code == 200
-    assert other.get("/plan", follow_redirects=False).status_code == 303
+    assert in_browser(client, other).get("/plan", follow_redirects=False).status_code == 303
     assert rows(client, "SELECT count(*) FROM sessions") == [(1,)]
     client.cookies.clear()
     assert Learner(client).login(password=PASSWORD).status_code == 400
@@ -352,9 +363,10 @@ def test_change_to_an_address_taken_meanwhile_changes_nothing(
         == 303
     )
     link = link_in(client, "confirm_change", "lea@nouveau.fr")
-    other = TestClient(client.app, base_url="http://testserver")
-    assert Learner(other).signup(email="lea@nouveau.fr", name="Autre").status_code == 303
-    page = client.get(link)
+    mine = Cookies(client.cookies)
+    client.cookies.clear()
+    assert Learner(client).signup(email="lea@nouveau.fr", name="Autre").status_code == 303
+    page = in_browser(client, mine).get(link)
     assert page.status_code == 409 and "Un autre compte utilise désormais" in page.text
     assert rows(client, "SELECT email FROM users ORDER BY id") == [
         ("lea@example.fr",),
@@ -409,8 +421,9 @@ def test_journey_forgot_password_through_a_real_smtp_server(
     """Forgot password → the message reaches the SMTP server → its link → new password."""
     with TestClient(create_app(smtp_settings), base_url="http://testserver") as client:
         assert Learner(client).signup().status_code == 303  # a confirmation message
-        phone = TestClient(client.app, base_url="http://testserver")
-        assert Learner(phone).login().status_code == 303
+        client.cookies.clear()
+        assert Learner(client).login().status_code == 303  # another device
+        phone = Cookies(client.cookies)
         client.cookies.clear()
         assert forgot(client, "lea@example.fr").status_code == 303
         received = mail_server.wait(2)
@@ -421,7 +434,7 @@ def test_journey_forgot_password_through_a_real_smtp_server(
         assert link, text
         assert set_password(client, link[2]).status_code == 303
         assert client.get("/plan", follow_redirects=False).status_code == 200
-        assert phone.get("/plan", follow_redirects=False).status_code == 303
+        assert in_browser(client, phone).get("/plan", follow_redirects=False).status_code == 303
         # Once sent, the outbox keeps no copy of the link.
         deadline = time.monotonic() + 5
         sql = "SELECT text_body FROM outbox WHERE kind = 'reset'"
