@@ -441,3 +441,20 @@ def test_journey_forgot_password_through_a_real_smtp_server(
         while rows(client, sql) != [("",)] and time.monotonic() < deadline:
             time.sleep(0.05)
         assert rows(client, sql) == [("",)]
+
+
+def test_the_wait_is_until_the_oldest_counted_request_leaves_the_window(
+    client: TestClient,
+) -> None:
+    now = [1_000_000.0]
+    limits = AccountLimits(reset_per_address=Limit(2, 100), clock=lambda: now[0])
+    client.app.state.account_limits = limits  # type: ignore[attr-defined]
+    assert forgot(client, "a@example.fr").status_code == 303
+    now[0] += 10
+    assert forgot(client, "b@example.fr").status_code == 303
+    now[0] += 10
+    refused = forgot(client, "c@example.fr")
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "80"
+    assert "Réessayez dans 2\u00a0minutes" in refused.text
+    now[0] += 80
+    assert forgot(client, "c@example.fr").status_code == 303  # the first one left the window
