@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_server import free_port, peak_rss_mb, sign_up, signed_in, start_server, wrk
 from course.loader import load_course
 from server.security import hash_password
-from server.storage import Storage
+from server.storage import SqliteStorage
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-123"
@@ -119,7 +119,7 @@ def seed(db_path: Path, cohorts: int, size: int, big: int) -> int:
 
 
 async def _migrate(db_path: Path) -> None:
-    storage = Storage(db_path)
+    storage = SqliteStorage(db_path)
     await storage.open()
     await storage.close()
 

@@ -7,7 +7,7 @@ each learner has an ability, each question a difficulty and a discrimination
 distractor more often than to the others (some distractors nobody picks), and
 a third of the learners try a module again (later attempts must not count).
 Then it times, in the same run:
-  1. the computation (`Storage.first_attempts` + `course.item_analysis`), all questions;
+  1. the computation (`SqliteStorage.first_attempts` + `course.item_analysis`), all questions;
   2. the same for one path (the 1 h path) and one module;
   3. the whole page `/editor/questions` and its CSV, through the app in-process,
      counted afresh (cache emptied) and re-sorted from the cache, beside a
@@ -48,7 +48,7 @@ from course.models import Course, Kind, Question
 from server.app import create_app
 from server.security import hash_password
 from server.settings import Settings
-from server.storage import Storage
+from server.storage import SqliteStorage
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-123"
@@ -146,7 +146,7 @@ def seed(db_path: Path, course: Course, learners: int) -> dict[str, int]:
 
 
 async def _migrate(db_path: Path) -> None:
-    storage = Storage(db_path)
+    storage = SqliteStorage(db_path)
     await storage.open()
     await storage.close()
 
@@ -180,7 +180,7 @@ def main() -> int:
 
 
 async def _measure(db: Path, course: Course, runs: int) -> None:
-    storage = Storage(db)
+    storage = SqliteStorage(db)
     await storage.open()
     loop = asyncio.get_running_loop()
 

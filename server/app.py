@@ -27,17 +27,16 @@ from server.mail.sender import start_sender
 from server.middleware import SecurityMiddleware
 from server.pdf_pool import PdfPool
 from server.personal_purge import purge_loop
-from server.pg_storage import open_storage
 from server.rate_limits import AccountLimits
 from server.reminders import run_periodically
 from server.routes import routes
 from server.security import Signer, new_token, token_hash
 from server.settings import Settings
 from server.slow_clients import client_gone
-from server.storage import Storage, User
-from server.storage_errors import storage_failure
+from server.storage import Storage, User, open_storage
+from server.storage.errors import storage_failure
+from server.storage.walsync import NotDurable
 from server.throttle import LoginThrottle
-from server.walsync import NotDurable
 
 log = logging.getLogger("alliances")
 

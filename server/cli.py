@@ -17,6 +17,7 @@ from course.models import Course
 from course.originality import overlaps
 from course.quiz_report import quiz_report
 from course.quiz_report_text import format_report, report_json
+from server.settings import Settings
 
 
 def report(problems: list, *footer: str) -> int:
@@ -34,7 +35,6 @@ def cmd_preview(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
-    from server.settings import Settings
 
     content = Path(args.content_dir)
     try:
@@ -175,18 +175,30 @@ def learners_touched(database: Path, changes: list[Change]) -> list[Change]:
         conn.close()
 
 
-def database_problem(path: Path) -> str | None:
+def _database_name(settings: Settings) -> str:
+    """The database as an operator knows it, without a password in a URL."""
+    if not settings.database_url:
+        return str(settings.database)
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(settings.database_url)
+    host = f"{parts.hostname or 'localhost'}{f':{parts.port}' if parts.port else ''}"
+    return f"{parts.scheme}://{host}{parts.path}"
+
+
+def database_problem(settings: Settings) -> str | None:
     """Open the database once (creating and migrating it): what went wrong, or None.
 
-    Run before uvicorn starts, so a damaged or unreachable file gets one readable
-    line instead of the traceback of a failed application start-up.
+    Run before uvicorn starts, so a damaged file or a PostgreSQL server that
+    refuses the connection gets one readable line instead of the traceback of a
+    failed application start-up.
     """
     import asyncio
 
-    from server.storage import Storage
+    from server.storage import open_storage
 
     async def attempt() -> None:
-        storage = Storage(path)
+        storage = open_storage(settings)
         await storage.open()
         await storage.close()
 
@@ -194,13 +206,14 @@ def database_problem(path: Path) -> str | None:
         asyncio.run(attempt())
     except (sqlite3.Error, OSError) as exc:
         return str(exc)
+    except Exception as exc:  # psycopg's errors, DatabaseUnavailable: said in one line
+        return " ".join(str(exc).split()) or type(exc).__name__
     return None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.settings import Settings
     from server.slow_clients import UVICORN_LIMITS, DeadlineProtocol
 
     if args.workers < 1:
@@ -223,10 +236,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return report(
             exc.problems, f"alliances: the content in {settings.content_dir} is not valid"
         )
-    problem = database_problem(settings.database)
+    problem = database_problem(settings)
     if problem:
         print(
-            f"alliances: the database {settings.database} cannot be used: {problem}",
+            f"alliances: the database {_database_name(settings)} cannot be used: {problem}",
             file=sys.stderr,
         )
         return 2
@@ -277,7 +290,6 @@ def cmd_mail_test(args: argparse.Namespace) -> int:
         mail_from,
         transport_for,
     )
-    from server.settings import Settings
     from server.views.auth import EMAIL
 
     try:
@@ -310,7 +322,6 @@ def cmd_purge_inactive(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from server.personal_purge import WARNING_DAYS, purge_inactive
-    from server.settings import Settings
 
     try:
         settings = Settings.from_env()
@@ -323,7 +334,7 @@ def cmd_purge_inactive(args: argparse.Namespace) -> int:
         return 2
 
     async def purge() -> int:
-        from server.pg_storage import open_storage
+        from server.storage import open_storage
 
         storage = open_storage(settings)
         await storage.open()
@@ -347,7 +358,6 @@ def cmd_purge_inactive(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     """A consistent copy of the running site's database (server/backup.py)."""
     from server.backup import BackupError, backup_sqlite
-    from server.settings import Settings
 
     try:
         database = Settings.from_env().database
@@ -364,14 +374,12 @@ def cmd_revoke_certificate(args: argparse.Namespace) -> int:
     """Revoke an issued certificate: its public page and PDF then say « révoquée »."""
     import asyncio
 
-    from server.settings import Settings
-
     # Accept the verification URL too: ids may start with "-", which argparse reads
     # as an option unless written after "--".
     certificate_id = args.certificate.rstrip("/").rsplit("/", 1)[-1].removesuffix(".pdf")
 
     async def revoke() -> int:
-        from server.pg_storage import open_storage
+        from server.storage import open_storage
 
         storage = open_storage(Settings.from_env())
         await storage.open()
@@ -394,7 +402,6 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
     from server.passwords import password_problem
     from server.security import hash_password
-    from server.settings import Settings
     from server.storage import now
     from server.views.auth import EMAIL, clean_name
 
@@ -414,7 +421,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         return 2
 
     async def create() -> int:
-        from server.pg_storage import open_storage
+        from server.storage import open_storage
 
         storage = open_storage(Settings.from_env())
         await storage.open()
@@ -498,13 +505,12 @@ def cmd_reminders_run(args: argparse.Namespace) -> int:
 
     from server.content import compile_snapshot
     from server.reminders import run_due_reminders
-    from server.settings import Settings
 
     settings = Settings.from_env()
     course = compile_snapshot(settings.content_dir).course
 
     async def run() -> int:
-        from server.pg_storage import open_storage
+        from server.storage import open_storage
 
         storage = open_storage(settings)
         await storage.open()

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from server.mail.compose import compose
 from server.settings import Settings
 from server.storage import Storage
-from server.storage_personal import InactiveAccount
+from server.storage.records import InactiveAccount
 from server.templating import date_fr
 
 WARNING_DAYS = 30

@@ -1,6 +1,6 @@
 """Limits on the account forms that cost a message or reveal an address.
 
-Counted in the database (`rate_events`, server/storage_rates.py), so that they
+Counted in the database (`rate_events`, server/storage/rates.py), so that they
 hold across workers and restarts. Each limit is a number of events over a
 sliding window; an event over the limit is refused (nothing recorded) and the
 person is told how long to wait.

@@ -13,8 +13,7 @@ from course.reporting import LearnerReport
 from server.mail.compose import Message, compose
 from server.security import Signer
 from server.settings import Settings
-from server.storage_cohorts import Cohort
-from server.storage_reminders import Send
+from server.storage.records import Cohort, Send
 from server.templating import date_fr
 
 

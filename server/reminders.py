@@ -1,7 +1,7 @@
 """Reminders to learners and the trainers' weekly digest: which rule fires for whom.
 
 The rules are pure decisions over a cohort's learners; recording is the storage
-layer's (server/storage_reminders.py), where every limit is enforced by the
+layer's (server/storage/reminders.py), where every limit is enforced by the
 statement that records the reminder: a rule fires at most once per period
 (UNIQUE(cohort_id, user_id, rule, period)), a learner gets at most one reminder
 a week from a cohort, and never at an unconfirmed, deleted or opted-out
@@ -27,8 +27,7 @@ from server.reminder_messages import compose_reminders, stop_url
 from server.security import Signer
 from server.settings import Settings
 from server.storage import Storage
-from server.storage_cohorts import Cohort, MemberRow
-from server.storage_reminders import ReminderRules, Send
+from server.storage.records import Cohort, MemberRow, ReminderRules, Send
 
 log = logging.getLogger("alliances.reminders")
 

@@ -16,7 +16,7 @@ from course.progress import ModuleProgress
 from server.form_expired import FormExpired
 from server.security import token_hash
 from server.storage import Storage, User
-from server.storage_errors import is_unavailable, log
+from server.storage.errors import is_unavailable, log
 
 SESSION_DAYS = 30
 # How stale a session's « last seen » mark may get: refreshed at most this often.

@@ -256,19 +256,19 @@ def test_module_page_still_makes_one_read(
     learner: Learner, settings: Settings, monkeypatch
 ) -> None:
     """The freshness mark rides on the module page's one query: no read is added."""
-    from server.storage import Storage
+    from server.storage import SqliteStorage
 
     with db(settings) as conn:
         conn.execute("UPDATE sessions SET last_seen_at = '2026-01-01T00:00:00+00:00'")
     calls: list[str] = []
-    original = Storage._all
+    original = SqliteStorage._all
 
-    async def counted(self: Storage, sql: str, params: tuple = ()) -> list:
+    async def counted(self: SqliteStorage, sql: str, params: tuple = ()) -> list:
         calls.append(sql)
         return await original(self, sql, params)
 
-    monkeypatch.setattr(Storage, "_all", counted)
-    monkeypatch.setattr(Storage, "_one", None)
+    monkeypatch.setattr(SqliteStorage, "_all", counted)
+    monkeypatch.setattr(SqliteStorage, "_one", None)
     assert learner.client.get("/paths/1h/intro").status_code == 200
     assert len(calls) == 1, calls
     with db(settings) as conn:
@@ -280,7 +280,7 @@ def test_a_stale_mark_on_a_full_disk_does_not_stop_a_read(
     learner: Learner, settings: Settings, monkeypatch
 ) -> None:
     """The mark is best effort: a page that only reads still shows when it cannot be written."""
-    from server.storage import Storage
+    from server.storage import SqliteStorage
     from tests.test_disk_full import sqlite_error
 
     async def full(*args: object, **kwargs: object) -> None:
@@ -288,7 +288,7 @@ def test_a_stale_mark_on_a_full_disk_does_not_stop_a_read(
 
     with db(settings) as conn:
         conn.execute("UPDATE sessions SET last_seen_at = '2026-01-01T00:00:00+00:00'")
-    monkeypatch.setattr(Storage, "touch_session", full)
+    monkeypatch.setattr(SqliteStorage, "touch_session", full)
     assert learner.client.get("/paths/1h/intro").status_code == 200
     assert learner.client.get("/compte").status_code == 200
 

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from server.attempt_limits import AttemptLimits
 from server.settings import Settings
-from server.storage import Storage
+from server.storage import SqliteStorage
 from server.views.quiz import too_soon_message
 from tests.conftest import Learner
 
@@ -83,7 +83,7 @@ def test_the_site_limits_by_default(client: TestClient, learner: Learner) -> Non
 
 def test_parallel_submissions_cannot_pass_the_limit_together(tmp_path: Path) -> None:
     async def scenario() -> int:
-        storage = Storage(tmp_path / "t.db")
+        storage = SqliteStorage(tmp_path / "t.db")
         await storage.open()
         user = await storage.create_user("a@example.fr", "A", "x")
         assert user is not None

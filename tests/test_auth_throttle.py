@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from server import security
 from server.app import create_app
 from server.settings import Settings
-from server.storage import Storage
+from server.storage import SqliteStorage
 from server.throttle import LoginLimits, LoginThrottle, wait_message
 from tests.conftest import PASSWORD, Learner
 
@@ -148,8 +148,8 @@ def test_wait_message() -> None:
 
 @pytest.fixture
 def storage(tmp_path: Path):
-    async def opened() -> Storage:
-        store = Storage(tmp_path / "throttle.db")
+    async def opened() -> SqliteStorage:
+        store = SqliteStorage(tmp_path / "throttle.db")
         await store.open()
         return store
 

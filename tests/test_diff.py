@@ -13,7 +13,7 @@ import pytest
 from course.diff import LEARNERS, REMOVALS, Change, ChangeKind, annotate, compare
 from course.loader import load_course
 from server.cli import TOUCHED_SQL, main
-from server.storage import Storage
+from server.storage import SqliteStorage
 from tests.conftest import FIXTURE_COURSE
 
 INTRO_CLASSEMENT = """### Vrai ou faux {#intro-classement}
@@ -287,7 +287,7 @@ def app_database(path: Path) -> sqlite3.Connection:
     """A database migrated by the app itself, then filled directly for the test."""
 
     async def migrate() -> None:
-        storage = Storage(path)
+        storage = SqliteStorage(path)
         await storage.open()
         await storage.close()
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from server import storage_health
 from server.app import create_app
 from server.settings import Settings
-from server.storage import Storage
+from server.storage import SqliteStorage
+from server.storage import health as storage_health
 from tests.conftest import Learner
 
 
@@ -39,8 +39,8 @@ def test_a_write_on_a_full_disk_answers_503_in_french(
         raise sqlite_error("database or disk is full", sqlite3.SQLITE_FULL)
 
     # Every write path fails, whichever method sign-up goes through.
-    monkeypatch.setattr(Storage, "_transaction", full)
-    monkeypatch.setattr(Storage, "_write", full)
+    monkeypatch.setattr(SqliteStorage, "_transaction", full)
+    monkeypatch.setattr(SqliteStorage, "_write", full)
     response = Learner(client).signup()
     assert response.status_code == 503
     assert response.headers["retry-after"] == "30"
@@ -56,7 +56,7 @@ def test_a_disk_io_error_on_a_read_answers_503(
     async def broken(*args: object, **kwargs: object) -> None:
         raise sqlite_error("disk I/O error", sqlite3.SQLITE_IOERR | (1 << 8))  # IOERR_READ
 
-    monkeypatch.setattr(Storage, "progress", broken)
+    monkeypatch.setattr(SqliteStorage, "progress", broken)
     response = client.get("/paths/1h")
     assert response.status_code == 503 and "réessayez dans quelques minutes" in response.text
 
@@ -67,7 +67,7 @@ def test_a_bad_query_is_still_a_bug_not_an_outage(
     async def bug(*args: object, **kwargs: object) -> None:
         raise sqlite_error("no such column: nope", sqlite3.SQLITE_ERROR)
 
-    monkeypatch.setattr(Storage, "progress", bug)
+    monkeypatch.setattr(SqliteStorage, "progress", bug)
     with pytest.raises(sqlite3.OperationalError, match="no such column"):
         client.get("/paths/1h")  # the logged 500 (the test client re-raises it)
 

@@ -40,7 +40,7 @@ from course.item_analysis import NO_DISCRIMINATION, TOO_EASY, UNUSED_DISTRACTOR
 from course.loader import load_course
 from server.exports_items import csv_text
 from server.settings import Settings
-from server.storage import Storage
+from server.storage import SqliteStorage
 from tests.conftest import FIXTURE_COURSE, sign_in
 
 STAMP = "2026-11-20T10:00:00+00:00"
@@ -216,7 +216,7 @@ def test_sort_keeps_undefined_figures_last(course) -> None:
 
 def test_storage_returns_each_learners_first_attempt_only(tmp_path: Path) -> None:
     async def run() -> list:
-        storage = Storage(tmp_path / "items.db")
+        storage = SqliteStorage(tmp_path / "items.db")
         await storage.open()
         try:
             seed(storage.path)

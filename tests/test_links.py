@@ -279,7 +279,7 @@ def test_a_tableau_paragraph_becomes_the_caption_of_the_table_below() -> None:
 
     text = "Tableau\u00a0: Les *quatre* formes\n\n| A | B |\n|---|---|\n| 1 | 2 |\n"
     html = MD.render(text)
-    assert '<table>\n<caption>Les <em>quatre</em> formes</caption>' in html
+    assert "<table>\n<caption>Les <em>quatre</em> formes</caption>" in html
     assert 'aria-label="Tableau\u00a0: Les quatre formes"' in html
     assert "<p>" not in html
     assert uncaptioned_tables(text) == []

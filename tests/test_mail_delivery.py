@@ -25,9 +25,9 @@ from server.mail.compose import Message, compose
 from server.mail.sender import MailSender
 from server.mail.smtp_config import parse_smtp_url
 from server.mail.transport import FileTransport, SmtpTransport, Transport
-from server.pg_storage import PostgresStorage
 from server.settings import Settings
-from server.storage import Storage
+from server.storage import SqliteStorage
+from server.storage.postgres import PostgresStorage
 from tests.mail_server import MailServer, Recorder, free_port, mail_server  # noqa: F401
 from tests.pg import postgres_url  # noqa: F401
 
@@ -60,19 +60,19 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
     return tmp_path / "var" / "test.db"
 
 
-def backend(database: Path | str) -> Storage:
-    return PostgresStorage(database) if isinstance(database, str) else Storage(database)
+def backend(database: Path | str) -> SqliteStorage:
+    return PostgresStorage(database) if isinstance(database, str) else SqliteStorage(database)
 
 
 @pytest.fixture
-async def storage(database: Path | str) -> AsyncIterator[Storage]:
+async def storage(database: Path | str) -> AsyncIterator[SqliteStorage]:
     opened = backend(database)
     await opened.open()
     yield opened
     await opened.close()
 
 
-def sender(storage: Storage, transport: Transport, backoff: tuple[float, ...] = (0,) * 3):
+def sender(storage: SqliteStorage, transport: Transport, backoff: tuple[float, ...] = (0,) * 3):
     return MailSender(
         storage, transport, mail_from=FROM, base_url=BASE, poll_seconds=0.05, backoff=backoff
     )
@@ -85,7 +85,7 @@ def smtp(server: MailServer | str) -> SmtpTransport:
 FIELDS = ["status", "attempts", "last_error", "text_body", "html_body", "next_attempt_at"]
 
 
-async def row(storage: Storage, message_id: int) -> dict:
+async def row(storage: SqliteStorage, message_id: int) -> dict:
     found = await storage._one(
         f"SELECT {', '.join(FIELDS)}, created_at FROM outbox WHERE id = ?", (message_id,)
     )
@@ -95,7 +95,7 @@ async def row(storage: Storage, message_id: int) -> dict:
 
 @pytest.mark.anyio
 async def test_a_message_arrives_whole_with_its_names_and_headers(
-    storage: Storage,
+    storage: SqliteStorage,
     mail_server: MailServer,  # noqa: F811
 ) -> None:
     message_id = await storage.enqueue(message())
@@ -127,7 +127,7 @@ async def test_a_message_arrives_whole_with_its_names_and_headers(
 
 @pytest.mark.anyio
 async def test_headers_travel_as_ascii_words(
-    storage: Storage,
+    storage: SqliteStorage,
     mail_server: MailServer,  # noqa: F811
 ) -> None:
     """Non-ASCII names and subjects are RFC 2047 words on the wire, not raw bytes."""
@@ -140,7 +140,7 @@ async def test_headers_travel_as_ascii_words(
 
 @pytest.mark.anyio
 async def test_a_one_time_link_does_not_stay_in_the_database(
-    storage: Storage,
+    storage: SqliteStorage,
     mail_server: MailServer,  # noqa: F811
 ) -> None:
     message_id = await storage.enqueue(message(secret=True))
@@ -152,7 +152,7 @@ async def test_a_one_time_link_does_not_stay_in_the_database(
 
 @pytest.mark.anyio
 async def test_a_refusal_is_retried_then_delivered(
-    storage: Storage,
+    storage: SqliteStorage,
     mail_server: MailServer,  # noqa: F811
 ) -> None:
     message_id = await storage.enqueue(message())
@@ -172,7 +172,7 @@ async def test_a_refusal_is_retried_then_delivered(
 
 
 @pytest.mark.anyio
-async def test_a_server_down_loses_nothing(storage: Storage) -> None:
+async def test_a_server_down_loses_nothing(storage: SqliteStorage) -> None:
     port = free_port()  # nothing listens there yet
     message_id = await storage.enqueue(message())
     mailer = sender(storage, smtp(f"smtp://127.0.0.1:{port}"), backoff=(0,) * 10)
@@ -193,7 +193,7 @@ async def test_a_server_down_loses_nothing(storage: Storage) -> None:
 
 
 @pytest.mark.anyio
-async def test_the_attempts_run_out_into_a_failure_with_its_reason(storage: Storage) -> None:
+async def test_the_attempts_run_out_into_a_failure_with_its_reason(storage: SqliteStorage) -> None:
     message_id = await storage.enqueue(message())
     mailer = sender(storage, smtp(f"smtp://127.0.0.1:{free_port()}"), backoff=(0, 0))
     for _ in range(3):
@@ -206,7 +206,7 @@ async def test_the_attempts_run_out_into_a_failure_with_its_reason(storage: Stor
 
 @pytest.mark.anyio
 async def test_a_permanent_refusal_fails_at_once_and_an_admin_can_requeue_it(
-    storage: Storage,
+    storage: SqliteStorage,
     mail_server: MailServer,  # noqa: F811
 ) -> None:
     message_id = await storage.enqueue(message("inconnu@example.fr"))
@@ -228,7 +228,7 @@ async def test_a_permanent_refusal_fails_at_once_and_an_admin_can_requeue_it(
 
 @pytest.mark.anyio
 async def test_a_lease_left_by_a_stopped_server_expires_and_the_message_goes(
-    storage: Storage,
+    storage: SqliteStorage,
     mail_server: MailServer,  # noqa: F811
 ) -> None:
     message_id = await storage.enqueue(message())
@@ -277,7 +277,7 @@ async def test_two_senders_on_one_database_never_send_a_message_twice(
 
 @pytest.mark.anyio
 async def test_without_a_relay_a_readable_eml_is_written_and_its_link_logged(
-    storage: Storage, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    storage: SqliteStorage, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     directory = tmp_path / "var" / "mail"
     message_id = await storage.enqueue(message())
@@ -303,7 +303,7 @@ def app_settings(settings: Settings, server: MailServer, poll: float = 0.05) -> 
 
 def record_while_stopped(settings: Settings, outgoing: Message) -> None:
     async def record() -> None:
-        storage = Storage(settings.database)
+        storage = SqliteStorage(settings.database)
         await storage.open()
         await storage.enqueue(outgoing)
         await storage.close()
@@ -361,7 +361,7 @@ def test_compose_and_send_a_real_template(
 
 @pytest.mark.anyio
 async def test_a_message_that_cannot_be_written_fails_instead_of_looping(
-    storage: Storage,
+    storage: SqliteStorage,
     mail_server: MailServer,  # noqa: F811
 ) -> None:
     """A line break in a name would smuggle a header in: refused, marked failed, never sent."""

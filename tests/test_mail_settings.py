@@ -76,7 +76,7 @@ def test_the_sender_address_defaults_to_the_sites_host(tmp_path: Path) -> None:
 async def test_production_without_a_relay_starts_and_warns(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from server.storage import Storage
+    from server.storage import SqliteStorage
 
     settings = Settings(
         database=tmp_path / "var" / "a.db",
@@ -84,7 +84,7 @@ async def test_production_without_a_relay_starts_and_warns(
         secret_key="k" * 40,
         production=True,
     )
-    storage = Storage(settings.database)
+    storage = SqliteStorage(settings.database)
     await storage.open()
     try:
         with caplog.at_level(logging.WARNING, logger="alliances.mail"):

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from server.mail.compose import Message
-from server.storage import Storage
+from server.storage import SqliteStorage
 from tests.conftest import FIXTURE_COURSE
 from tests.mail_server import MailServer, free_port, mail_server  # noqa: F401
 
@@ -22,7 +22,7 @@ def record(database: Path, count: int) -> None:
     """Messages recorded by a process other than the server's (as the CLI would)."""
 
     async def run() -> None:
-        storage = Storage(database)
+        storage = SqliteStorage(database)
         await storage.open()
         for number in range(count):
             to = f"p{number}@example.fr"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from server.mail.compose import compose
-from server.storage import Storage
-from server.storage_outbox import outbox_step
+from server.storage import SqliteStorage
+from server.storage.outbox import outbox_step
 
 pytestmark = pytest.mark.anyio
 
@@ -21,8 +21,8 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    opened = Storage(tmp_path / "test.db")
+async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
+    opened = SqliteStorage(tmp_path / "test.db")
     await opened.open()
     yield opened
     await opened.close()
@@ -47,7 +47,7 @@ def test_a_message_has_the_same_words_in_both_parts() -> None:
     assert 'href="https://formation.example.org/relances/arret/abc"' in message.html
 
 
-async def test_a_message_is_recorded_with_its_event_or_not_at_all(storage: Storage) -> None:
+async def test_a_message_is_recorded_with_its_event_or_not_at_all(storage: SqliteStorage) -> None:
     user = await storage.create_user("a@example.fr", "A", "hash")
     assert user is not None
     message = compose("test", "a@example.fr", "A", {}, base_url="https://x.example")

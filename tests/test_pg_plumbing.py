@@ -7,7 +7,7 @@ import asyncio
 import psycopg
 import pytest
 
-from server.pg_plumbing import DatabaseUnavailable, PostgresPlumbing, postgres_migrations
+from server.storage.postgres import DatabaseUnavailable, PostgresPlumbing, postgres_migrations
 
 pytestmark = pytest.mark.anyio
 

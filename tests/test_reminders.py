@@ -23,8 +23,8 @@ from server.content import compile_snapshot
 from server.mail.compose import compose
 from server.reminders import run_due_reminders
 from server.settings import Settings
-from server.storage import Storage
-from server.storage_reminders import Send
+from server.storage import SqliteStorage
+from server.storage.records import Send
 from tests.conftest import PASSWORD, Learner, sign_in
 from tests.mail_server import mail_server  # noqa: F401  (the fixture)
 from tests.security.site import join_code
@@ -91,7 +91,7 @@ def run_rules(settings: Settings, today: date, dry_run: bool = False) -> list:
     course = compile_snapshot(settings.content_dir).course
 
     async def go() -> list:
-        storage = Storage(settings.database)
+        storage = SqliteStorage(settings.database)
         await storage.open()
         try:
             return await run_due_reminders(storage, course, settings, today, dry_run=dry_run)
@@ -159,7 +159,7 @@ def test_parallel_clicks_record_one_reminder(settings: Settings, cohort: int) ->
     at, cutoff = moment.isoformat(timespec="seconds"), (moment - timedelta(days=7)).isoformat()
 
     async def go() -> list[list[int]]:
-        workers = [Storage(settings.database), Storage(settings.database)]
+        workers = [SqliteStorage(settings.database), SqliteStorage(settings.database)]
         for worker in workers:
             await worker.open()
         try:

@@ -1,8 +1,8 @@
-"""The storage layer's SQL as PostgreSQL reads it (server/sql_dialect.py)."""
+"""The storage layer's SQL as PostgreSQL reads it (server/storage/dialect.py)."""
 
 from __future__ import annotations
 
-from server.sql_dialect import numbered_params, to_postgres, unsupported
+from server.storage.dialect import numbered_params, to_postgres, unsupported
 
 
 def test_placeholders_become_psycopgs() -> None:

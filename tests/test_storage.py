@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.migrations import apply_migrations, migrations
 from server.settings import Settings
-from server.storage import RecordedAttempt, Storage
+from server.storage import RecordedAttempt, SqliteStorage
 from tests.conftest import Learner
 
 pytestmark = pytest.mark.anyio
@@ -26,9 +26,9 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
     """A freshly migrated database, closed after the test."""
-    opened = Storage(tmp_path / "test.db")
+    opened = SqliteStorage(tmp_path / "test.db")
     await opened.open()
     yield opened
     await opened.close()
@@ -42,12 +42,12 @@ async def test_migrations_are_numbered_and_applied_once(tmp_path: Path) -> None:
         assert await apply_migrations(db) == []
 
 
-async def test_wal_mode_and_busy_timeout(storage: Storage) -> None:
+async def test_wal_mode_and_busy_timeout(storage: SqliteStorage) -> None:
     assert (await storage._one("PRAGMA journal_mode"))[0] == "wal"
     assert (await storage._one("PRAGMA busy_timeout"))[0] == 5000
 
 
-async def test_concurrent_writes_never_share_a_transaction(storage: Storage) -> None:
+async def test_concurrent_writes_never_share_a_transaction(storage: SqliteStorage) -> None:
     user = await storage.create_user("a@b.fr", "A", "hash")
     await storage.create_session(user.id, "live", days=1)
     await asyncio.gather(
@@ -61,7 +61,7 @@ async def test_concurrent_writes_never_share_a_transaction(storage: Storage) -> 
     assert progress["m4"].best_score == 99 and progress["m0"].completed
 
 
-async def test_a_failed_write_rolls_back_and_the_next_one_works(storage: Storage) -> None:
+async def test_a_failed_write_rolls_back_and_the_next_one_works(storage: SqliteStorage) -> None:
     with pytest.raises(aiosqlite.IntegrityError):
         await storage.save_reflection(999, "m", "r", "x")  # no such user
     user = await storage.create_user("a@b.fr", "A", "hash")
@@ -94,13 +94,13 @@ def test_progress_survives_a_removed_module(tmp_path: Path, settings: Settings) 
 
 
 async def test_database_is_created_with_its_folder(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "deep" / "er" / "x.db")
+    storage = SqliteStorage(tmp_path / "deep" / "er" / "x.db")
     await storage.open()
     await storage.close()
     assert (tmp_path / "deep" / "er" / "x.db").exists()
 
 
-async def test_a_pass_returns_what_the_certificate_rule_needs(storage: Storage) -> None:
+async def test_a_pass_returns_what_the_certificate_rule_needs(storage: SqliteStorage) -> None:
     user = await storage.create_user("a@b.fr", "Anaïs", "hash")
     await storage.create_session(user.id, "live", days=1)
     failed = await storage.record_attempt("live", "1h", "m", 40, False, {}, "v", "s1")
@@ -115,7 +115,7 @@ async def test_a_pass_returns_what_the_certificate_rule_needs(storage: Storage) 
     assert progress["m"].completed and progress["autre"].quiz_signature == "s2"
 
 
-async def test_two_passes_at_once_the_later_write_sees_both(storage: Storage) -> None:
+async def test_two_passes_at_once_the_later_write_sees_both(storage: SqliteStorage) -> None:
     """Two quizzes passed at once in two tabs: the path's certificate is never missed."""
     user = await storage.create_user("a@b.fr", "A", "hash")
     await storage.create_session(user.id, "live", days=1)
@@ -127,7 +127,7 @@ async def test_two_passes_at_once_the_later_write_sees_both(storage: Storage) ->
     assert later.completed == {"m1", "m2"}
 
 
-async def test_an_ended_session_records_no_attempt(storage: Storage) -> None:
+async def test_an_ended_session_records_no_attempt(storage: SqliteStorage) -> None:
     user = await storage.create_user("a@b.fr", "A", "hash")
     await storage.create_session(user.id, "old", days=-1)
     await storage.create_session(user.id, "gone", days=1)
@@ -138,7 +138,7 @@ async def test_an_ended_session_records_no_attempt(storage: Storage) -> None:
     assert await storage.enrolments(user.id) == set()
 
 
-async def test_session_and_module_state_in_one_query(storage: Storage) -> None:
+async def test_session_and_module_state_in_one_query(storage: SqliteStorage) -> None:
     user = await storage.create_user("a@b.fr", "A", "hash")
     await storage.change_role(None, user.id, "trainer", True, "2026-11-23T10:00:00+00:00")
     await storage.create_session(user.id, "live", days=1)
@@ -162,7 +162,7 @@ async def test_a_database_that_cannot_open_leaves_no_thread_behind(tmp_path: Pat
     (tmp_path / "x.db").write_bytes(b"this is not a database" * 100)
     before = threading.active_count()
     with pytest.raises(aiosqlite.DatabaseError):
-        await Storage(tmp_path / "x.db").open()
+        await SqliteStorage(tmp_path / "x.db").open()
     # A closed connection's thread ends just after close() returns: on a busy machine,
     # give it a moment. A thread left running never ends, and still fails this.
     for _ in range(500):

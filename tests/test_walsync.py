@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from server import walsync
-from server.storage import Storage
-from server.walsync import NotDurable, WalSync
+from server.storage import SqliteStorage, walsync
+from server.storage.walsync import NotDurable, WalSync
 from tests.conftest import Learner
 
 pytestmark = pytest.mark.anyio
@@ -99,15 +98,17 @@ async def test_after_a_failed_flush_no_write_is_confirmed(disk: SlowDisk, sync: 
 
 
 @pytest.fixture
-async def storage(tmp_path: Path, disk: SlowDisk) -> AsyncIterator[Storage]:
+async def storage(tmp_path: Path, disk: SlowDisk) -> AsyncIterator[SqliteStorage]:
     disk.seconds = 0
-    opened = Storage(tmp_path / "test.db")
+    opened = SqliteStorage(tmp_path / "test.db")
     await opened.open()
     yield opened
     await opened.close()
 
 
-async def test_every_write_is_flushed_before_it_returns(storage: Storage, disk: SlowDisk) -> None:
+async def test_every_write_is_flushed_before_it_returns(
+    storage: SqliteStorage, disk: SlowDisk
+) -> None:
     # Commits no longer wait for the disk inside SQLite: WalSync does, shared.
     assert (await storage._writer_connection().execute_fetchall("PRAGMA synchronous"))[0][0] == 1
     user = await storage.create_user("a@b.fr", "A", "hash")
@@ -135,7 +136,7 @@ def test_a_learner_is_told_plainly_when_the_disk_fails(
 async def test_the_wal_flushed_is_the_one_sqlite_writes_behind_a_symlink(tmp_path: Path) -> None:
     (tmp_path / "real").mkdir()
     (tmp_path / "link.db").symlink_to(tmp_path / "real" / "data.db")
-    opened = Storage(tmp_path / "link.db")
+    opened = SqliteStorage(tmp_path / "link.db")
     await opened.open()
     try:
         await opened.create_user("a@b.fr", "A", "hash")

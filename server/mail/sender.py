@@ -1,6 +1,6 @@
 """The sender task: delivers the outbox, inside the server, in every worker.
 
-Each loop claims the due messages with one atomic UPDATE (server/storage_outbox.py:
+Each loop claims the due messages with one atomic UPDATE (server/storage/outbox.py:
 `claim_messages`) that marks them `sending` under a lease and counts the attempt;
 with `alliances serve --workers N`, N senders run that statement and each message
 goes to exactly one of them. A message is then sent, and marked `sent`,
@@ -41,7 +41,7 @@ from server.mail.transport import (
 )
 from server.settings import Settings
 from server.storage import Storage
-from server.storage_outbox import OutboxMessage
+from server.storage.records import OutboxMessage
 
 log = logging.getLogger("alliances.mail")
 BATCH = 10  # messages claimed at once

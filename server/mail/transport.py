@@ -32,7 +32,7 @@ import aiosmtplib
 from server.mail.compose import Message
 from server.mail.smtp_config import SmtpConfig, default_mail_from, parse_smtp_url
 from server.settings import Settings
-from server.storage_outbox import OutboxMessage
+from server.storage.records import OutboxMessage
 
 log = logging.getLogger("alliances.mail")
 TIMEOUT = 30.0  # seconds for each step of the SMTP dialogue

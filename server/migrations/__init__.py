@@ -5,6 +5,7 @@ Files are named `NNNN_description.sql`. Never edit one that has landed: add the 
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ def migrations() -> list[tuple[int, str, str]]:
         if match:
             found.append((int(match[1]), entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
-    for (number, first, _), (next_number, second, _) in zip(found, found[1:], strict=False):
+    for (number, first, _), (next_number, second, _) in itertools.pairwise(found):
         if number == next_number:  # one would be skipped as already applied, forever
             raise ValueError(f"two migrations are numbered {number:04d}: {first}, {second}")
     return found

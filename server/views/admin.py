@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from server.ids import bounded_int, page_number
 from server.storage import now
-from server.storage_cohorts import ROLES
+from server.storage.records import ROLES
 from server.templating import render
 from server.web import read_form, redirect, require_role, storage, text_field
 

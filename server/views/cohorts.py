@@ -9,7 +9,7 @@ from starlette.responses import Response
 from course.progress import path_progress
 from server.ids import path_id
 from server.storage import now
-from server.storage_cohorts import Cohort
+from server.storage.records import Cohort
 from server.templating import render
 from server.views.learning import certificates_of
 from server.web import course, current_user, read_form, redirect, require_user, storage

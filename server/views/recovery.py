@@ -2,7 +2,7 @@
 
 « Mot de passe oublié » answers the same page, in the same time, whether the
 address has an account or not: the token is drawn and the message composed in
-both cases, and both write one transaction (server/storage_tokens.py); only an
+both cases, and both write one transaction (server/storage/tokens.py); only an
 existing account gets a token and a message. The link's token (256 random
 bits, only its hash stored) leaves the address bar at once: its page moves it
 into a short-lived cookie limited to the reset pages and redirects to a URL

@@ -18,8 +18,7 @@ from starlette.responses import Response
 
 from server.reminder_messages import invitation_message, learner_message
 from server.reminders import RULE_NAMES, stamp, week_ago
-from server.storage_cohorts import Cohort
-from server.storage_reminders import Send
+from server.storage.records import Cohort, Send
 from server.templating import render
 from server.views.trainer import reports_for, trainer_cohort
 from server.web import (

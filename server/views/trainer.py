@@ -19,7 +19,7 @@ from server.exports import csv_rows, json_report
 from server.ids import page_number, path_id
 from server.reminders import parse_rules
 from server.storage import User, now
-from server.storage_cohorts import Cohort
+from server.storage.records import Cohort
 from server.templating import render
 from server.web import course, read_form, redirect, require_role, storage, text_field
 

@@ -11,7 +11,7 @@ from course.certificates import Certificate
 from course.models import Path
 from course.progress import ModuleProgress, PathProgress, path_progress
 from server.storage import User
-from server.storage_cohorts import Cohort
+from server.storage.records import Cohort
 from server.views.trainer import today
 from server.web import course, storage
 

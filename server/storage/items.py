@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from server.storage.base import Database
 
-class ItemQueries:
+
+class ItemQueries(Database):
     """Learners' first attempts, for per-question statistics."""
-
-    if TYPE_CHECKING:  # provided by Storage
-
-        async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
 
     async def attempts_stamp(self) -> tuple[int, int]:
         """(highest id, count) of the attempts: changes whenever one is added or deleted.

@@ -7,24 +7,13 @@ statements one at a time) and cannot overtake it together.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import aiosqlite
-
-if TYPE_CHECKING:
-    from server.storage import Step
+from server.storage.base import Database
 
 KEEP_SECONDS = 24 * 60 * 60  # longer than every window: older events count no more
 
 
-class RateQueries:
+class RateQueries(Database):
     """Recent events per bucket (what was done) and key (by whom, for whom)."""
-
-    if TYPE_CHECKING:  # provided by Storage
-
-        async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
-
-        async def _transaction(self, steps: list[Step]) -> list[list[aiosqlite.Row]]: ...
 
     async def reserve_rate(
         self, bucket: str, key: str, now: float, count: int, window: float
@@ -51,6 +40,6 @@ class RateQueries:
         rows = await self._all(
             "SELECT at FROM rate_events WHERE bucket = :bucket AND key = :key AND at > :since"
             " ORDER BY at DESC LIMIT 1 OFFSET :skip",
-            {**params, "skip": max(count - 1, 0)},  # type: ignore[arg-type]
+            {**params, "skip": max(count - 1, 0)},
         )
         return (float(rows[0][0]) + window - now) if rows else 1.0

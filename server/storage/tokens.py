@@ -13,31 +13,19 @@ this stamp, so they act only when the first statement claimed it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
-
-import aiosqlite
+from typing import TYPE_CHECKING
 
 from server.mail.compose import Message
-from server.storage_outbox import outbox_step
+from server.storage.base import Database
+from server.storage.outbox import outbox_step
+from server.storage.records import AddressStatus, Confirmation
 
 if TYPE_CHECKING:
-    from server.storage import Step, User
+    from server.storage.records import Step, User
 
 RESET_VALID = timedelta(hours=1)
 CONFIRM_VALID = timedelta(days=7)
-
-Confirmation = Literal["confirmed", "changed", "taken", "invalid"]
-
-
-@dataclass(frozen=True)
-class AddressStatus:
-    """The account's address, whether it is confirmed, and a change waiting for its link."""
-
-    email: str
-    confirmed_at: str | None
-    pending: str | None  # the new address of a change not confirmed yet
 
 
 def _stamp(moment: datetime) -> str:
@@ -59,18 +47,12 @@ def _forget_old_tokens(moment: datetime) -> Step:
     return ("DELETE FROM account_tokens WHERE expires_at < ?", (_stamp(moment - timedelta(1)),))
 
 
-class TokenQueries:
+class TokenQueries(Database):
     """Reset and confirmation tokens, and the messages that carry them."""
-
-    if TYPE_CHECKING:  # provided by Storage
-
-        async def _one(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None: ...
-
-        async def _transaction(self, steps: list[Step]) -> list[list[aiosqlite.Row]]: ...
 
     async def reset_account(self, email: str) -> User | None:
         """The account a reset request names (a deleted one has no address left)."""
-        from server.storage import User
+        from server.storage.records import User
 
         row = await self._one("SELECT id, email, name FROM users WHERE email = ?", (email,))
         return User(row["id"], row["email"], row["name"]) if row else None
@@ -96,7 +78,7 @@ class TokenQueries:
 
     async def reset_owner(self, token_hash: str) -> User | None:
         """The account a reset link is for, while it is valid (not used, not expired)."""
-        from server.storage import User
+        from server.storage.records import User
 
         row = await self._one(
             "SELECT u.id, u.email, u.name FROM account_tokens t JOIN users u ON u.id = t.user_id"

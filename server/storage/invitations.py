@@ -8,11 +8,10 @@ trigger of migration 0006 removes an invitation once its addressee is a member.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import aiosqlite
 
-from server.storage_cohorts import COHORT_COLUMNS, Cohort, _cohort
+from server.storage.base import Database
+from server.storage.cohorts import COHORT_COLUMNS, Cohort, _cohort
 
 # An invitation is addressed to an account by its e-mail; only a pending one
 # (not declined, cohort not archived) can be answered.
@@ -22,13 +21,8 @@ _MINE = (
 )
 
 
-class InvitationQueries:
+class InvitationQueries(Database):
     """Pending invitations: what the trainer sees, what the learner answers."""
-
-    if TYPE_CHECKING:  # provided by Storage
-
-        async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
-        async def _write(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
 
     async def pending_invitations(self, cohort_id: int) -> list[aiosqlite.Row]:
         """For the trainer: only what they typed; never whether an account exists."""

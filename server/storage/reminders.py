@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from server.mail.compose import Message
-from server.storage_outbox import INSERT, outbox_step
+from server.storage.base import Database
+from server.storage.outbox import INSERT, outbox_step
+from server.storage.records import ReminderRules, Send
 
 if TYPE_CHECKING:
-    from server.storage import Step
+    from server.storage.records import Step
 
 # Rules whose message goes to a learner of a cohort; they share the weekly limit.
 LEARNER_RULES = ("late", "not_started", "inactive", "before_due")
@@ -60,27 +61,6 @@ _INVITATION_SENT = (
 )
 
 
-@dataclass(frozen=True)
-class ReminderRules:
-    """A cohort's automatic reminders, in days (None: off), and its trainers' digest."""
-
-    not_started_days: int | None = None
-    inactive_days: int | None = None
-    before_due_days: int | None = None
-    digest: bool = False
-
-
-@dataclass(frozen=True)
-class Send:
-    """One reminder or digest to record: whom, which rule for which period, the message."""
-
-    user_id: int
-    rule: str
-    period: str
-    message: Message
-    sent_by: int | None = None
-
-
 def _conditional_message(message: Message, condition: str, values: dict) -> Step:
     """`outbox_step`'s statement, inserting only when `condition` (SQL) holds."""
     _, params = outbox_step(message, user_id=values.get("user"), cohort_id=values.get("cohort"))
@@ -100,15 +80,8 @@ def _rules(row: aiosqlite.Row) -> ReminderRules:
     )
 
 
-class ReminderQueries:
+class ReminderQueries(Database):
     """Reminders to learners, digests to trainers, invitations by e-mail."""
-
-    if TYPE_CHECKING:  # provided by Storage
-
-        async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
-        async def _one(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None: ...
-        async def _write(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
-        async def _transaction(self, steps: list[Step]) -> list[list[aiosqlite.Row]]: ...
 
     # -- rules ----------------------------------------------------------------
 
@@ -170,7 +143,7 @@ class ReminderQueries:
             f"SELECT u.id, {_REACHABLE} AS reachable, {_RECENT} AS recent FROM users u"
             " JOIN cohort_members m ON m.user_id = u.id AND m.cohort_id = :cohort"
             " WHERE u.id IN (SELECT value FROM json_each(:wanted))",
-            {"cohort": cohort_id, "cutoff": cutoff, "wanted": wanted},  # type: ignore[arg-type]
+            {"cohort": cohort_id, "cutoff": cutoff, "wanted": wanted},
         )
         return {
             r["id"]: "unreachable" if not r["reachable"] else "recent" if r["recent"] else "ok"

@@ -10,16 +10,15 @@ inactive-account purge's queries.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from server.mail.compose import Message
-from server.storage_outbox import outbox_step
+from server.storage.base import Database
+from server.storage.outbox import outbox_step
+from server.storage.records import InactiveAccount
 
 if TYPE_CHECKING:
-    from server.storage import Step
+    from server.storage.records import Step
 
 REVOKED_ON_REQUEST = "retirée à la demande de son titulaire"
 # Where the account held it: the tombstone's address is no address at all
@@ -121,14 +120,6 @@ EXPORT_SQL = " UNION ALL ".join(
 SECTIONS = tuple(name for name, _, _ in _EXPORT_PARTS)
 
 
-@dataclass(frozen=True)
-class InactiveAccount:
-    id: int
-    email: str
-    name: str
-    last_seen_at: str
-
-
 def deletion_steps(user_id: int, at: str, purge_after: str | None, actor_id: int | None) -> list:
     """The statements that erase an account, leaving its emptied row (a tombstone).
 
@@ -187,25 +178,19 @@ def learning_records_steps(which: str, params: dict[str, Any]) -> list:
     ]
 
 
-class PersonalDataQueries:
+class PersonalDataQueries(Database):
     """The export, the deletion and the purges of personal data."""
-
-    if TYPE_CHECKING:  # provided by Storage
-
-        async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
-        async def _write(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
-        async def _transaction(self, steps: list[Step]) -> list[list[aiosqlite.Row]]: ...
 
     async def personal_data(self, user_id: int) -> dict[str, Any]:
         """Everything the site holds about an account, by section, secrets left out.
 
         SQLite's JSON functions build each row (a PostgreSQL backend writes this
-        one query with json_build_object instead: server/sql_dialect.py).
+        one query with json_build_object instead: server/storage/dialect.py).
 
         Sessions come without their token hash and the profile without the
         password's hash: they are keys, not data about the person.
         """
-        rows = await self._all(EXPORT_SQL, {"id": user_id})  # type: ignore[arg-type]
+        rows = await self._all(EXPORT_SQL, {"id": user_id})
         data: dict[str, Any] = {name: [] for name in SECTIONS}
         for part, item in rows:
             data[part].append(json.loads(item))

@@ -7,41 +7,15 @@ statement in autocommit mode (triggers in the schema carry side effects).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from server.storage.base import Database
+from server.storage.records import Cohort, MemberRow
+
 if TYPE_CHECKING:
-    from server.storage import User
-
-ROLES = ("trainer", "editor", "admin")
-
-
-@dataclass(frozen=True)
-class Cohort:
-    id: int
-    name: str
-    path_id: str
-    due_date: str | None
-    join_code: str
-    join_enabled: bool
-    archived_at: str | None
-    members: int = 0
-
-
-class MemberRow(NamedTuple):
-    """One learner of a cohort: progress maps module -> (attempts, best, completed_at)."""
-
-    user_id: int
-    name: str
-    email: str
-    joined_at: str
-    plan_shared: bool
-    last_activity: str | None
-    progress: dict[str, tuple[int, int | None, str | None]]
-    deleted: bool = False  # the account was deleted: its row stays, nameless
-    email_confirmed: bool = True  # the learner followed the link sent to their address
+    from server.storage.records import User
 
 
 def _unpack(packed: str | None) -> dict[str, tuple[int, int | None, str | None]]:
@@ -71,14 +45,8 @@ def _cohort(row: aiosqlite.Row) -> Cohort:
     )
 
 
-class CohortQueries:
+class CohortQueries(Database):
     """Roles, cohorts, memberships, invitations and dashboards."""
-
-    if TYPE_CHECKING:  # provided by Storage
-
-        async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
-        async def _one(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None: ...
-        async def _write(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
 
     # -- accounts and roles ---------------------------------------------------
 
@@ -92,19 +60,19 @@ class CohortQueries:
         )
 
     async def user_by_id(self, user_id: int) -> User | None:
-        from server.storage import User
+        from server.storage.records import User
 
         row = await self._one(f"SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?", (user_id,))
         return User(row["id"], row["email"], row["name"], _roles(row)) if row else None
 
     async def user_by_email(self, email: str) -> User | None:
-        from server.storage import User
+        from server.storage.records import User
 
         row = await self._one(f"SELECT {USER_COLUMNS} FROM users u WHERE u.email = ?", (email,))
         return User(row["id"], row["email"], row["name"], _roles(row)) if row else None
 
     async def list_users(self, query: str, offset: int, limit: int) -> tuple[list[User], int]:
-        from server.storage import User
+        from server.storage.records import User
 
         pattern = f"%{query.strip()}%"
         rows = await self._all(

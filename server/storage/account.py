@@ -9,44 +9,18 @@ count from `users.last_seen_at` without a write on every request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import aiosqlite
+from server.storage.base import Database
+from server.storage.records import ActiveSession, Profile
 
 if TYPE_CHECKING:
-    from server.storage import Step
+    pass
 
 
-@dataclass(frozen=True)
-class Profile:
-    """What the account page shows of the account itself."""
-
-    email: str
-    email_confirmed_at: str | None
-    created_at: str
-
-
-@dataclass(frozen=True)
-class ActiveSession:
-    """One signed-in browser. The token hash stays server-side: pages show a public id."""
-
-    token_hash: str
-    user_agent: str
-    created_at: str
-    last_seen_at: str | None
-
-
-class AccountQueries:
+class AccountQueries(Database):
     """The account's own profile and sessions."""
-
-    if TYPE_CHECKING:  # provided by Storage
-
-        async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
-        async def _one(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None: ...
-        async def _write(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
-        async def _transaction(self, steps: list[Step]) -> list[list[aiosqlite.Row]]: ...
 
     async def profile(self, user_id: int) -> Profile | None:
         row = await self._one(

@@ -102,7 +102,7 @@ def _scalar_extremes(sql: str) -> str:
     """min(a, b) and max(a, b), SQLite's scalar forms, become least() and greatest()."""
     position = 0
     while match := _EXTREME.search(sql, position):
-        close_at, comma = _call_end(sql, match.end() - 1)
+        _, comma = _call_end(sql, match.end() - 1)
         if comma is not None:
             name = "least" if match[1].lower() == "min" else "greatest"
             sql = sql[: match.start()] + name + sql[match.end() - 1 :]

@@ -1,4 +1,4 @@
-"""PostgreSQL plumbing for the storage layer: a pool, rows, transactions, migrations.
+"""The PostgreSQL backend: the shared domain methods over a connection pool.
 
 psycopg 3 with psycopg_pool: the maintained PostgreSQL driver, async, with
 server-side prepared statements once a statement repeats on a connection.
@@ -6,8 +6,10 @@ Every connection is in autocommit mode, so each `_write` is its own
 transaction, committed (and, with PostgreSQL's default `synchronous_commit`,
 flushed to its WAL) before the method returns; `_transaction` runs several
 statements in one transaction on one connection, awaiting nothing but the
-database meanwhile. The SQL is the domain methods' own, rewritten for
-PostgreSQL by server/sql_dialect.py.
+database meanwhile. The SQL is the domain methods' own (server/storage/domain.py),
+rewritten for PostgreSQL by server/storage/dialect.py; `PostgresStorage`
+overrides the few methods whose SQL has no shared spelling, and the contract
+tests (tests/test_storage_contract.py) hold both backends to one behaviour.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import psycopg
 from psycopg.rows import RowMaker
 from psycopg_pool import AsyncConnectionPool
 
-from server.sql_dialect import numbered_params, to_postgres
+from server.storage.dialect import numbered_params, to_postgres
+from server.storage.domain import Queries
 
 MIGRATIONS_LOCK = 0x616C6C69  # "alli": one instance migrates, the others wait for it
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -175,3 +178,25 @@ async def apply_postgres_migrations(conn: psycopg.AsyncConnection[Any]) -> list[
     finally:
         await conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATIONS_LOCK,))
     return applied
+
+
+class PostgresStorage(PostgresPlumbing, Queries):
+    """Every domain method, on PostgreSQL."""
+
+    async def _write_if_any(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> list[Row]:
+        return await self._all(sql, params)
+
+    async def _transaction(self, steps: Sequence[tuple[str, Any]]) -> list[list[Row]]:
+        results = await PostgresPlumbing._transaction(self, steps)
+        self._outbox_recorded(steps)  # wakes this process's mail sender at once
+        return results
+
+    async def write_problem(self) -> str | None:
+        """Why a write would fail now, for /healthz: PostgreSQL unreachable."""
+        try:
+            await self._write("SELECT 1")
+        except Exception as exc:
+            return f"cannot reach PostgreSQL: {_reason(exc)}"
+        return None

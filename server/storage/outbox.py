@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from server.mail.compose import Message
+from server.storage.base import Database
+from server.storage.records import OutboxMessage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from server.storage import Step
+    from server.storage.records import Step
 
 INSERT = (
     "INSERT INTO outbox (kind, recipient, recipient_name, user_id, cohort_id, subject,"
@@ -59,27 +60,6 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-@dataclass(frozen=True)
-class OutboxMessage:
-    """A row of the outbox: what the sender sends and the admin page lists."""
-
-    id: int
-    kind: str
-    recipient: str
-    recipient_name: str
-    subject: str
-    text: str
-    html: str
-    headers: dict[str, str]
-    secret: bool
-    status: str
-    attempts: int
-    next_attempt_at: str
-    last_error: str | None
-    created_at: str
-    sent_at: str | None
-
-
 COLUMNS = (
     "id, kind, recipient, recipient_name, subject, text_body, html_body, headers, secret,"
     " status, attempts, next_attempt_at, last_error, created_at, sent_at"
@@ -110,19 +90,12 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
     )
 
 
-class OutboxQueries:
+class OutboxQueries(Database):
     """Messages waiting, sent and failed."""
 
     # Set by the sender task of this process: called after a transaction recorded
     # a message, so it goes out at once instead of at the next poll.
     outbox_listener: Callable[[], None] | None = None
-
-    if TYPE_CHECKING:  # provided by Storage
-
-        async def _transaction(self, steps: list[Step]) -> list[list[aiosqlite.Row]]: ...
-        async def _write(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
-        async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
-        async def _one(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None: ...
 
     def _outbox_recorded(self, steps: Sequence[Step]) -> None:
         """Called by `Storage._transaction` once committed: wake the sender if it recorded mail."""

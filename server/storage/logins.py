@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import aiosqlite
+from server.storage.base import Database
 
 if TYPE_CHECKING:
     from server.throttle import LoginLimits
@@ -55,14 +55,8 @@ def _params(address: str, account: str, now: float, limits: LoginLimits) -> dict
     }
 
 
-class LoginQueries:
+class LoginQueries(Database):
     """Recent login attempts per client address and account."""
-
-    if TYPE_CHECKING:  # provided by Storage
-
-        async def _all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
-
-        async def _write(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]: ...
 
     async def reserve_login(
         self, address: str, account: str, now: float, limits: LoginLimits
@@ -71,7 +65,7 @@ class LoginQueries:
         rows = await self._write(
             _WAIT + "INSERT INTO login_attempts (address, account, at)"
             " SELECT :address, :account, :now FROM wait WHERE seconds <= 0 RETURNING id",
-            _params(address, account, now, limits),  # type: ignore[arg-type]
+            _params(address, account, now, limits),
         )
         return bool(rows)
 
@@ -81,7 +75,7 @@ class LoginQueries:
         """Seconds before this address may try this account again (0 or less: now)."""
         rows = await self._all(
             _WAIT + "SELECT seconds FROM wait",
-            _params(address, account, now, limits),  # type: ignore[arg-type]
+            _params(address, account, now, limits),
         )
         return float(rows[0][0]) if rows else 0.0
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from server.walsync import WalSync
+from server.storage.walsync import WalSync
 
 # Below this much free space a write is about to fail: a WAL frame is a page (4 KiB),
 # a transaction often several, and a checkpoint needs room of its own.

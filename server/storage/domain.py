@@ -1,0 +1,40 @@
+"""Every domain method of the storage layer, in one class both backends inherit.
+
+The methods are written once, in SQL both databases read (SQLite's spelling,
+rewritten for PostgreSQL by server/storage/dialect.py); a backend adds its
+plumbing and overrides only what its dialect cannot share.
+"""
+
+from __future__ import annotations
+
+from server.storage.account import AccountQueries
+from server.storage.certificates import CertificateQueries
+from server.storage.cohorts import CohortQueries
+from server.storage.invitations import InvitationQueries
+from server.storage.items import ItemQueries
+from server.storage.learning import LearningQueries
+from server.storage.logins import LoginQueries
+from server.storage.outbox import OutboxQueries
+from server.storage.personal import PersonalDataQueries
+from server.storage.rates import RateQueries
+from server.storage.reminders import ReminderQueries
+from server.storage.sessions import SessionQueries
+from server.storage.tokens import TokenQueries
+
+
+class Queries(
+    AccountQueries,
+    CertificateQueries,
+    CohortQueries,
+    InvitationQueries,
+    ItemQueries,
+    LearningQueries,
+    LoginQueries,
+    OutboxQueries,
+    PersonalDataQueries,
+    RateQueries,
+    ReminderQueries,
+    SessionQueries,
+    TokenQueries,
+):
+    """The domain methods; no connection of its own."""
