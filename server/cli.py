@@ -211,6 +211,33 @@ def database_problem(settings: Settings) -> str | None:
     return None
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply the missing migrations of ALLIANCES_DATABASE's backend: the release step."""
+    import asyncio
+
+    from server.storage.migrate import migrate
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"alliances: {exc}", file=sys.stderr)
+        return 2
+    try:
+        applied = asyncio.run(migrate(settings))
+    except Exception as exc:  # sqlite3's, OSError, psycopg's: one readable line
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        print(
+            f"alliances: the database {_database_name(settings)} cannot be migrated: {reason}",
+            file=sys.stderr,
+        )
+        return 2
+    for name in applied:
+        print(f"applied {name}")
+    if not applied:
+        print(f"nothing to apply: {_database_name(settings)} is up to date")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -426,7 +453,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         storage = open_storage(Settings.from_env())
         await storage.open()
         try:
-            user = await storage.create_user(email, name, hash_password(password))
+            # The operator vouches for the address: reminders and digests reach it.
+            user = await storage.create_user(email, name, hash_password(password), confirmed=True)
             if user is None:
                 print(f"alliances: an account already exists for {email}", file=sys.stderr)
                 return 1
@@ -548,6 +576,10 @@ def parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=1, help="worker processes (not with --reload or --cpu)"
     )
     serve.set_defaults(func=cmd_serve)
+    migrate = sub.add_parser(
+        "migrate", help="apply the database's missing migrations (the release step)"
+    )
+    migrate.set_defaults(func=cmd_migrate)
     check = sub.add_parser("check", help="validate the course content")
     check.add_argument("content_dir", nargs="?", default="content")
     check.add_argument("--json", action="store_true", help="print the compiled course as JSON")
