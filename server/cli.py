@@ -257,6 +257,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"alliances: {exc}", file=sys.stderr)
         return 2
+    if args.workers > 1 and not settings.database_url:
+        print(
+            "alliances: --workers needs PostgreSQL: SQLite is one file written by one"
+            " process (its group commit lives in that process); set"
+            " ALLIANCES_DATABASE=postgresql://… or serve with one worker",
+            file=sys.stderr,
+        )
+        return 2
     try:
         Loader(settings.content_dir).load()  # a broken course: the list, not a traceback
     except ContentError as exc:
@@ -394,6 +402,23 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 2
     target = args.destination / database.name if args.destination.is_dir() else args.destination
     print(f"backed up {database} to {target} ({size:,} bytes)".replace(",", "\u202f"))
+    return 0
+
+
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    """Copy the SQLite site into an empty PostgreSQL database (server/db_copy.py)."""
+    from server.db_copy import CopyError, copy_sqlite_to_postgres, source_path, target_url
+
+    try:
+        source, target = source_path(args.source), target_url(args.target)
+    except CopyError as exc:
+        print(f"alliances: {exc}", file=sys.stderr)
+        return 2
+    try:
+        copy_sqlite_to_postgres(source, target)
+    except CopyError as exc:
+        print(f"alliances: nothing copied: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -613,6 +638,18 @@ def parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="copy the SQLite database, even while serving")
     backup.add_argument("destination", type=Path, help="a file, or a folder to put it in")
     backup.set_defaults(func=cmd_backup)
+    db = sub.add_parser("db", help="move the site's data between databases")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_copy = db_sub.add_parser(
+        "copy", help="copy a SQLite site into an empty PostgreSQL database, ids and all"
+    )
+    db_copy.add_argument(
+        "--from", dest="source", required=True, help="the SQLite file: a path or sqlite:///path"
+    )
+    db_copy.add_argument(
+        "--to", dest="target", required=True, help="postgresql://user:password@host:5432/db"
+    )
+    db_copy.set_defaults(func=cmd_db_copy)
     revoke = sub.add_parser("revoke-certificate", help="revoke an issued certificate")
     revoke.add_argument("certificate", help="the certificate's id or verification URL")
     revoke.add_argument("--reason", required=True, help="shown on the public verification page")

@@ -1,4 +1,7 @@
-"""`alliances serve --workers 2`: two processes, two senders, each message sent once."""
+"""`alliances serve --workers 2` on PostgreSQL: two processes, two senders, each message sent once.
+
+With SQLite, `--workers 2` is refused in one line (one file, one writing process).
+"""
 
 from __future__ import annotations
 
@@ -12,17 +15,20 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+from server.cli import main
 from server.mail.compose import Message
-from server.storage import SqliteStorage
+from server.storage.postgres import PostgresStorage
 from tests.conftest import FIXTURE_COURSE
 from tests.mail_server import MailServer, free_port, mail_server  # noqa: F401
 
 
-def record(database: Path, count: int) -> None:
+def record(database_url: str, count: int) -> None:
     """Messages recorded by a process other than the server's (as the CLI would)."""
 
     async def run() -> None:
-        storage = SqliteStorage(database)
+        storage = PostgresStorage(database_url)
         await storage.open()
         for number in range(count):
             to = f"p{number}@example.fr"
@@ -32,16 +38,29 @@ def record(database: Path, count: int) -> None:
     asyncio.run(run())
 
 
+def test_workers_refused_on_sqlite_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ALLIANCES_DATABASE", str(tmp_path / "a.db"))
+    monkeypatch.setenv("ALLIANCES_CONTENT_DIR", str(FIXTURE_COURSE))
+    monkeypatch.setenv("ALLIANCES_SECRET_KEY", "k" * 40)
+    assert main(["serve", "--workers", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "--workers needs PostgreSQL" in err and "ALLIANCES_DATABASE=postgresql://" in err
+    assert not (tmp_path / "a.db").exists()  # refused before anything was created
+
+
 def test_two_workers_send_each_message_once(
     tmp_path: Path,
+    postgres_url: str,
     mail_server: MailServer,  # noqa: F811
 ) -> None:
     shutil.copytree(FIXTURE_COURSE, tmp_path / "content")
-    database = tmp_path / "var" / "workers.db"
     port = free_port()
     env = {
         **os.environ,
-        "ALLIANCES_DATABASE": str(database),
+        "ALLIANCES_DATABASE": postgres_url,
         "ALLIANCES_CONTENT_DIR": str(tmp_path / "content"),
         "ALLIANCES_SECRET_KEY": "k" * 40,
         "ALLIANCES_SMTP_URL": mail_server.url,
@@ -61,7 +80,7 @@ def test_two_workers_send_each_message_once(
                 assert server.poll() is None, log.read_text()[-2000:]
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
-        record(database, 30)
+        record(postgres_url, 30)
         received = mail_server.wait(30, timeout=30)
         time.sleep(1)  # a second copy would have had time to arrive
         ids = [message["Message-ID"] for message in mail_server.messages]
