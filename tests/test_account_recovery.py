@@ -458,3 +458,15 @@ def test_the_wait_is_until_the_oldest_counted_request_leaves_the_window(
     assert "Réessayez dans 2\u00a0minutes" in refused.text
     now[0] += 80
     assert forgot(client, "c@example.fr").status_code == 303  # the first one left the window
+
+
+def test_an_account_an_operator_creates_has_its_address_confirmed(
+    client: TestClient, make_user
+) -> None:
+    """The operator vouches for the address: digests and reminders reach it at once."""
+    make_user("formatrice.cli@example.fr", "Formatrice", "trainer")
+    sql = "SELECT email_confirmed_at FROM users WHERE email = ?"
+    [(confirmed,)] = rows(client, sql, ("formatrice.cli@example.fr",))
+    assert confirmed is not None
+    Learner(client).signup("nouvelle@example.fr", "Nouvelle")  # a sign-up still has to confirm
+    assert rows(client, sql, ("nouvelle@example.fr",)) == [(None,)]

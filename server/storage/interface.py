@@ -138,7 +138,9 @@ class Storage(Protocol):
         self, user_id: int, token_hash: str, days: int, user_agent: str = ""
     ) -> None: ...
 
-    async def create_user(self, email: str, name: str, password_hash: str) -> User | None:
+    async def create_user(
+        self, email: str, name: str, password_hash: str, *, confirmed: bool = False
+    ) -> User | None:
         """The new user, or None when the email is already registered."""
         ...
 

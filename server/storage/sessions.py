@@ -12,12 +12,19 @@ from server.storage.records import User, now
 class SessionQueries(Database):
     """Who is who, and which browser is signed in as whom."""
 
-    async def create_user(self, email: str, name: str, password_hash: str) -> User | None:
-        """The new user, or None when the email is already registered."""
+    async def create_user(
+        self, email: str, name: str, password_hash: str, *, confirmed: bool = False
+    ) -> User | None:
+        """The new user, or None when the email is already registered.
+
+        `confirmed`: the address is taken as confirmed, as when an operator
+        creates the account (`alliances create-user`) for a person they know.
+        """
+        stamp = now()
         rows = await self._write(
-            "INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (email) DO NOTHING RETURNING id",
-            (email, name, password_hash, now()),
+            "INSERT INTO users (email, name, password_hash, created_at, email_confirmed_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id",
+            (email, name, password_hash, stamp, stamp if confirmed else None),
         )
         return User(rows[0]["id"], email, name) if rows else None
 
