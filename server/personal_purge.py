@@ -28,6 +28,10 @@ from server.templating import date_fr
 
 WARNING_DAYS = 30
 PURGE_EVERY = timedelta(days=1)
+# A message the site sent: its text is kept a month (to answer « I never got it »),
+# its trace (recipient, subject, date, outcome) a year; stated on /donnees-personnelles.
+MESSAGE_TEXT_DAYS = 30
+MESSAGE_DAYS = 365
 log = logging.getLogger("alliances")
 
 
@@ -99,16 +103,27 @@ async def purge_inactive(
     for account in report.deleted:
         await storage.delete_account(account.id, stamp(moment), purge_after(settings, moment))
     report.purged = await storage.purge_due(stamp(moment))
+    await forget_old_messages(storage, moment)
     return report
+
+
+async def forget_old_messages(storage: Storage, moment: datetime) -> int:
+    """Sent messages lose their text after MESSAGE_TEXT_DAYS, their trace after MESSAGE_DAYS."""
+    return await storage.forget_old_messages(
+        stamp(moment - timedelta(days=MESSAGE_TEXT_DAYS)),
+        stamp(moment - timedelta(days=MESSAGE_DAYS)),
+    )
 
 
 async def purge_loop(storage: Storage) -> None:
     """Purge the retention that ended, now and once a day, for as long as the server runs."""
     while True:
         try:
-            purged = await storage.purge_due(stamp(datetime.now(UTC)))
+            moment = datetime.now(UTC)
+            purged = await storage.purge_due(stamp(moment))
             if purged:
                 log.info("purged the kept records of %d deleted account(s)", purged)
+            await forget_old_messages(storage, moment)
         except Exception:  # a full disk must not stop the server: tried again tomorrow
             log.exception("purging the kept records of deleted accounts failed")
         await asyncio.sleep(PURGE_EVERY.total_seconds())

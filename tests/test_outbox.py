@@ -91,3 +91,19 @@ def test_a_value_a_person_typed_shows_as_typed_never_as_a_link(tmp_path: Path) -
     assert "<em>" not in message.html
     assert 'href="https://formation.example.org/join/a_b-c"' in message.html
     assert message.text.startswith("Bonjour [Cliquez](https://pirate.example) *Léa*, voici")
+
+
+async def test_sent_messages_lose_their_text_then_their_trace(storage: SqliteStorage) -> None:
+    message = compose("test", "a@example.fr", "A", {}, base_url="https://x.example")
+    old, recent, waiting = [await storage.enqueue(message) for _ in range(3)]
+    await storage._write(
+        "UPDATE outbox SET status = 'sent', created_at = ? WHERE id = ?", ("2026-01-01", old)
+    )
+    await storage._write(
+        "UPDATE outbox SET status = 'sent', created_at = ? WHERE id = ?", ("2026-10-01", recent)
+    )
+    await storage._write("UPDATE outbox SET created_at = ? WHERE id = ?", ("2025-01-01", waiting))
+    assert await storage.forget_old_messages("2026-11-01", "2026-06-01") == 2
+    rows = await storage._all("SELECT id, status, text_body = '' FROM outbox ORDER BY id")
+    # The oldest sent one is gone, the recent one kept without its text, the waiting one whole.
+    assert [tuple(row) for row in rows] == [(recent, "sent", 1), (waiting, "waiting", 0)]

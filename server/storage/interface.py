@@ -78,6 +78,10 @@ class Storage(Protocol):
 
     async def address_status(self, user_id: int) -> AddressStatus | None: ...
 
+    async def announce_content(self, version: str, at: str) -> None:
+        """Record the content version just installed: every instance follows it."""
+        ...
+
     async def attempt_times(self, user_id: int, module_id: str, since: str) -> list[str]:
         """When the learner's attempts at a module since `since` were made (at most a day's)."""
         ...
@@ -124,6 +128,10 @@ class Storage(Protocol):
 
     async def complete_module(self, user_id: int, path_id: str, module_id: str) -> None:
         """Mark a module without a quiz as done (and the learner as enrolled in the path)."""
+        ...
+
+    async def content_state(self) -> tuple[str, str] | None:
+        """(version, reloaded_at) of the last announced content reload, or None."""
         ...
 
     async def confirm_address(self, token_hash: str) -> Confirmation:
@@ -367,6 +375,10 @@ class Storage(Protocol):
 
     async def reset_owner(self, token_hash: str) -> User | None:
         """The account a reset link is for, while it is valid (not used, not expired)."""
+        ...
+
+    async def forget_old_messages(self, bodies_before: str, rows_before: str) -> int:
+        """Empty delivered messages' text after a while, delete finished ones later."""
         ...
 
     async def retry_message(self, message_id: int, now: datetime) -> bool | None:

@@ -166,6 +166,30 @@ class OutboxQueries(Database):
             (error[:500], message_id),
         )
 
+    async def forget_old_messages(self, bodies_before: str, rows_before: str) -> int:
+        """Keep what was sent no longer than it is useful; how many messages it touched.
+
+        A delivered message's text is emptied once older than `bodies_before`
+        (its recipient, subject and date stay, for the dashboards and the admin's
+        outbox); every finished message (sent or failed) older than
+        `rows_before` goes. Messages still waiting are never touched.
+        """
+        emptied, deleted = await self._transaction(
+            [
+                (
+                    "UPDATE outbox SET text_body = '', html_body = ''"
+                    " WHERE status = 'sent' AND created_at < ? AND text_body <> '' RETURNING id",
+                    (bodies_before,),
+                ),
+                (
+                    "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?"
+                    " RETURNING id",
+                    (rows_before,),
+                ),
+            ]
+        )
+        return len(emptied) + len(deleted)
+
     async def retry_message(self, message_id: int, now: datetime) -> bool | None:
         """Requeue a failed message with a fresh count of attempts.
 
