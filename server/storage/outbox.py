@@ -174,17 +174,17 @@ class OutboxQueries(Database):
         outbox); every finished message (sent or failed) older than
         `rows_before` goes. Messages still waiting are never touched.
         """
-        emptied, deleted = await self._transaction(
+        deleted, emptied = await self._transaction(
             [
-                (
-                    "UPDATE outbox SET text_body = '', html_body = ''"
-                    " WHERE status = 'sent' AND created_at < ? AND text_body <> '' RETURNING id",
-                    (bodies_before,),
-                ),
                 (
                     "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?"
                     " RETURNING id",
                     (rows_before,),
+                ),
+                (
+                    "UPDATE outbox SET text_body = '', html_body = ''"
+                    " WHERE status = 'sent' AND created_at < ? AND text_body <> '' RETURNING id",
+                    (bodies_before,),
                 ),
             ]
         )
