@@ -22,6 +22,7 @@ from starlette.requests import ClientDisconnect
 
 from server.attempt_limits import AttemptLimits
 from server.content import LiveContent, compile_snapshot
+from server.content_sync import announcer, follow_content
 from server.errors import http_exception, not_durable, server_error
 from server.mail.sender import start_sender
 from server.middleware import SecurityMiddleware
@@ -57,6 +58,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             tasks.append(asyncio.create_task(live.watch()))
         else:  # retention that ended is purged now, then daily (server/personal_purge.py)
             tasks.append(asyncio.create_task(purge_loop(storage)))
+            # Reloads reach every instance on this database (server/content_sync.py).
+            live.announce = announcer(storage)
+            tasks.append(asyncio.create_task(follow_content(live, storage)))
         _on_sighup(live)
         gc.freeze()  # the compiled course lives as long as the app: keep it out of GC scans
         # Requests allocate many short-lived objects; collecting the young generation

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +57,8 @@ class LiveContent:
         self.errors: list[str] = []
         self.failed_at: str | None = None
         self._lock = asyncio.Lock()
+        # Tells the other instances after a reload made here (server/content_sync.py).
+        self.announce: Callable[[str], Awaitable[None]] | None = None
         self.install(snapshot)
 
     def install(self, snapshot: Snapshot) -> None:
@@ -67,8 +70,11 @@ class LiveContent:
         for warning in snapshot.course.warnings:
             log.warning("content: %s", warning)
 
-    async def reload(self) -> bool:
-        """Compile the content again; serve it only if it is valid."""
+    async def reload(self, *, announce: bool = True) -> bool:
+        """Compile the content again; serve it only if it is valid.
+
+        `announce=False` when following another instance's reload: it said so already.
+        """
         async with self._lock:
             try:
                 snapshot = await run_in_threadpool(compile_snapshot, self.content_dir)
@@ -83,6 +89,11 @@ class LiveContent:
             self.errors, self.failed_at = [], None
             gc.freeze()
             log.info("content reloaded: version %s -> %s", previous, snapshot.course.version)
+            if announce and self.announce is not None:
+                try:
+                    await self.announce(snapshot.course.version)
+                except Exception as exc:  # served here all the same; said in the log
+                    log.error("content reload not announced to other instances: %s", exc)
             return True
 
     async def watch(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from server.storage.account import AccountQueries
 from server.storage.certificates import CertificateQueries
 from server.storage.cohorts import CohortQueries
+from server.storage.content_state import ContentStateQueries
 from server.storage.invitations import InvitationQueries
 from server.storage.items import ItemQueries
 from server.storage.learning import LearningQueries
@@ -26,6 +27,7 @@ class Queries(
     AccountQueries,
     CertificateQueries,
     CohortQueries,
+    ContentStateQueries,
     InvitationQueries,
     ItemQueries,
     LearningQueries,
