@@ -21,6 +21,15 @@ ADMIN_URL = os.environ.get(
 )
 
 
+ON_POSTGRES = os.environ.get("ALLIANCES_TEST_BACKEND") == "postgres"
+
+
+def sqlite_only(reason: str) -> pytest.MarkDecorator:
+    """Skip a test under ALLIANCES_TEST_BACKEND=postgres: it checks something only
+    SQLite has (WAL, PRAGMA, a database file); `reason` says what."""
+    return pytest.mark.skipif(ON_POSTGRES, reason=f"SQLite only: {reason}")
+
+
 def _reachable() -> str | None:
     try:
         with psycopg.connect(ADMIN_URL, connect_timeout=3, autocommit=True):
