@@ -54,18 +54,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(workdir: Path, port: int, cpu: str | None) -> subprocess.Popen:
+def start_server(
+    workdir: Path, port: int, cpu: str | None, database: str | None = None, workers: int = 1
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "ALLIANCES_ENV": "production",
         "ALLIANCES_SECRET_KEY": SECRET_KEY,
         "ALLIANCES_BASE_URL": f"http://127.0.0.1:{port}",
-        "ALLIANCES_DATABASE": str(workdir / "bench.db"),
+        "ALLIANCES_DATABASE": database or str(workdir / "bench.db"),
         "ALLIANCES_CONTENT_DIR": str(ROOT / "content"),
     }
     cli = Path(sys.executable).with_name("alliances")
     cmd = [str(cli), "serve", "--port", str(port), "--no-access-log"]
-    if cpu:
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
+    elif cpu:
         cmd += ["--cpu", cpu]
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
@@ -123,7 +127,9 @@ SECRET_KEY = "bench-" + "k" * 40
 MOST_PER_SECOND = 8000  # above the fastest submissions measured here: the bodies never run out
 
 
-def submissions_script(workdir: Path, database: Path, round_number: int, seconds: int) -> Path:
+def submissions_script(
+    workdir: Path, database: Path | str, round_number: int, seconds: int
+) -> Path:
     """A wrk script that sends valid submissions: each learner's attempts, in turn.
 
     Each round has its own learners, so every request is a learner's next attempt
@@ -242,6 +248,48 @@ def peak_rss_mb(pid: int) -> float:
     return int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024
 
 
+def measure(
+    duration: int,
+    connections: int,
+    rounds_wanted: int,
+    server_cpu: str | None,
+    wrk_cpu: str | None,
+    database: str | None = None,
+    workers: int = 1,
+) -> tuple[list[dict], float]:
+    """Start a server on a fresh database (SQLite, or the empty PostgreSQL database
+    `database` names), measure the three endpoints `rounds_wanted` times; the
+    rounds and the server's peak RSS (the main process's)."""
+    workdir = Path(tempfile.mkdtemp(prefix="alliances-bench-"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(workdir, port, server_cpu, database, workers)
+    try:
+        cookie, _ = sign_up(base)
+        module_url = f"{base}/paths/{MODULE_PATH}/{MODULE_ID}"
+        check = httpx.get(module_url, headers={"cookie": cookie})
+        assert check.status_code == 200 and "Valider mes réponses" in check.text, "not signed in"
+        rounds = []
+        for number in range(rounds_wanted):
+            target = database or workdir / "bench.db"
+            lua = submissions_script(workdir, target, number, duration)
+            rounds.append(
+                {
+                    "plaintext": wrk(
+                        f"{base}/plaintext", duration, connections, cookie, cpu=wrk_cpu
+                    ),
+                    "module_page": wrk(module_url, duration, connections, cookie, cpu=wrk_cpu),
+                    "quiz_submission": wrk(module_url, duration, connections, cookie, lua, wrk_cpu),
+                }
+            )
+        peak_rss = round(peak_rss_mb(server.pid), 1)
+    finally:
+        server.terminate()
+        server.wait(10)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return rounds, peak_rss
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10)
@@ -257,6 +305,9 @@ def main() -> int:
         "--wrk-cpu", help="CPU for wrk, or 'none' (default: another one than the server's)"
     )
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--database", help="an empty PostgreSQL database's URL (default: a fresh SQLite file)"
+    )
     args = parser.parse_args()
     server_cpu = None if args.server_cpu == "none" else args.server_cpu
     others = sorted(os.sched_getaffinity(0) - {int(server_cpu)}) if server_cpu else []
@@ -265,36 +316,9 @@ def main() -> int:
     print(f"server on CPU {server_cpu or 'any'}, wrk on CPU {wrk_cpu or 'any'}")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
-    workdir = Path(tempfile.mkdtemp(prefix="alliances-bench-"))
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(workdir, port, server_cpu)
-    try:
-        cookie, _ = sign_up(base)
-        module_url = f"{base}/paths/{MODULE_PATH}/{MODULE_ID}"
-        check = httpx.get(module_url, headers={"cookie": cookie})
-        assert check.status_code == 200 and "Valider mes réponses" in check.text, "not signed in"
-        rounds = []
-        for number in range(args.rounds):
-            lua = submissions_script(workdir, workdir / "bench.db", number, args.duration)
-            rounds.append(
-                {
-                    "plaintext": wrk(
-                        f"{base}/plaintext", args.duration, args.connections, cookie, cpu=wrk_cpu
-                    ),
-                    "module_page": wrk(
-                        module_url, args.duration, args.connections, cookie, cpu=wrk_cpu
-                    ),
-                    "quiz_submission": wrk(
-                        module_url, args.duration, args.connections, cookie, lua, wrk_cpu
-                    ),
-                }
-            )
-        peak_rss = round(peak_rss_mb(server.pid), 1)
-    finally:
-        server.terminate()
-        server.wait(10)
-        shutil.rmtree(workdir, ignore_errors=True)
+    rounds, peak_rss = measure(
+        args.duration, args.connections, args.rounds, server_cpu, wrk_cpu, args.database
+    )
     for number, measured in enumerate(rounds, 1):
         if args.rounds > 1:
             print(f"round {number}")

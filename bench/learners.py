@@ -39,33 +39,56 @@ class Learner:
 
 
 def seed(
-    database: Path, signer: Signer, count: int, start: int = 0, https: bool = True
+    database: Path | str, signer: Signer, count: int, start: int = 0, https: bool = True
 ) -> list[Learner]:
     """Create `count` learners with open sessions, in one transaction.
 
-    `https`: the server runs in production, where cookie names carry `__Host-`.
+    `database`: the SQLite file, or a postgresql:// URL. `https`: the server runs
+    in production, where cookie names carry `__Host-`.
     """
     csrf_name, session_name = cookie_name(CSRF, https), cookie_name(SESSION, https)
+    rows = [
+        (f"bench-{n}@example.fr", f"Apprenant {n}", token_hash(f"bench-session-{n}"), n)
+        for n in range(start, start + count)
+    ]
+    ids = _insert(database, rows)
     learners = []
-    with sqlite3.connect(database, timeout=30) as db:
-        for n in range(start, start + count):
-            cursor = db.execute(
-                "INSERT INTO users (email, name, password_hash, created_at)"
-                " VALUES (?, ?, 'bench', '2026-01-01T00:00:00+00:00')",
-                (f"bench-{n}@example.fr", f"Apprenant {n}"),
-            )
-            user_id = int(cursor.lastrowid or 0)
-            token = f"bench-session-{n}"
-            db.execute(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
-                " VALUES (?, ?, '2026-01-01T00:00:00+00:00', ?)",
-                (token_hash(token), user_id, FAR_FUTURE),
-            )
-            session = signer.session_cookie(token)
-            cookie = f"{csrf_name}={CSRF_COOKIE}; {session_name}={session}"
-            csrf = signer.csrf_token(csrf_binding(CSRF_COOKIE, session))
-            learners.append(Learner(user_id, cookie, urlencode({"csrf_token": csrf})))
+    for (_, _, _, n), user_id in zip(rows, ids, strict=True):
+        session = signer.session_cookie(f"bench-session-{n}")
+        cookie = f"{csrf_name}={CSRF_COOKIE}; {session_name}={session}"
+        csrf = signer.csrf_token(csrf_binding(CSRF_COOKIE, session))
+        learners.append(Learner(user_id, cookie, urlencode({"csrf_token": csrf})))
     return learners
+
+
+USER = (
+    "INSERT INTO users (email, name, password_hash, created_at)"
+    " VALUES (?, ?, 'bench', '2026-01-01T00:00:00+00:00') RETURNING id"
+)
+SESSION_ROW = (
+    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
+    " VALUES (?, ?, '2026-01-01T00:00:00+00:00', ?)"
+)
+
+
+def _insert(database: Path | str, rows: list[tuple[str, str, str, int]]) -> list[int]:
+    """Each learner's account and session; their ids."""
+    ids = []
+    if isinstance(database, str) and database.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(database) as pg, pg.transaction():
+            for email, name, session, _ in rows:
+                row = pg.execute(USER.replace("?", "%s"), (email, name)).fetchone()
+                assert row is not None
+                ids.append(int(row[0]))
+                pg.execute(SESSION_ROW.replace("?", "%s"), (session, ids[-1], FAR_FUTURE))
+        return ids
+    with sqlite3.connect(database, timeout=30) as db:
+        for email, name, session, _ in rows:
+            ids.append(int(db.execute(USER, (email, name)).fetchone()[0]))
+            db.execute(SESSION_ROW, (session, ids[-1], FAR_FUTURE))
+    return ids
 
 
 def group(requests: int, limits: AttemptLimits | None = None) -> tuple[int, int]:
