@@ -109,7 +109,7 @@ def copy_sqlite_to_postgres(
                 _set_triggers(dst, tables, "DISABLE")
                 for table in tables:
                     counts[table] = _copy_table(src, dst, table)
-                    say(f"{table}: {counts[table]} rows")
+                    say(f"{table}: {_rows(counts[table])}")
                 _set_triggers(dst, tables, "ENABLE")
                 _restart_sequences(dst)
                 _verify(src, dst, counts)
@@ -120,10 +120,14 @@ def copy_sqlite_to_postgres(
     finally:
         src.close()
     say(
-        f"copied {sum(counts.values())} rows in {len(counts)} tables from {source}"
+        f"copied {_rows(sum(counts.values()))} in {len(counts)} tables from {source}"
         f" to {shown(target)}; row counts verified, id sequences restarted"
     )
     return counts
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
 
 
 def _one_line(exc: BaseException) -> str:

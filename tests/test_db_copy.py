@@ -85,7 +85,7 @@ def test_a_copied_site_goes_on_on_postgresql(
     out, err = capsys.readouterr()
     assert code == 0, err
     for table, count in expected.items():
-        assert f"{table}: {count} rows" in out
+        assert f"{table}: {count} row{'' if count == 1 else 's'}\n" in out
     assert "row counts verified" in out and "password" not in out
 
     on_postgres = replace(sqlite_site, database_url=postgres_url)
