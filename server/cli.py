@@ -598,7 +598,10 @@ def parser() -> argparse.ArgumentParser:
         " machine to itself (see docs/PERFORMANCE.md)",
     )
     serve.add_argument(
-        "--workers", type=int, default=1, help="worker processes (not with --reload or --cpu)"
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (PostgreSQL only; not with --reload or --cpu)",
     )
     serve.set_defaults(func=cmd_serve)
     migrate = sub.add_parser(
