@@ -74,7 +74,7 @@ class PostgresPlumbing:
             max_size=self.pool_size,
             kwargs={"autocommit": True, "row_factory": _rows},
             open=False,
-            check=AsyncConnectionPool.check_connection,
+
         )
         try:
             await pool.open(wait=True, timeout=10)
@@ -192,6 +192,18 @@ class PostgresStorage(PostgresPlumbing, Queries):
         results = await PostgresPlumbing._transaction(self, steps)
         self._outbox_recorded(steps)  # wakes this process's mail sender at once
         return results
+
+    async def _serialized(self, key: str, steps: Sequence[tuple[str, Any]]) -> list[list[Row]]:
+        """Writes that check before they write (a limit, a guard), one transaction after
+        every other under the same `key`, whichever instance runs it.
+
+        Under READ COMMITTED two statements that count then insert would both
+        count before either inserted; a transaction-scoped advisory lock taken
+        first makes the next one wait, and its statements (each with a fresh
+        snapshot) then see what the first committed.
+        """
+        lock = ("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
+        return (await self._transaction([lock, *steps]))[1:]
 
     async def write_problem(self) -> str | None:
         """Why a write would fail now, for /healthz: PostgreSQL unreachable."""
