@@ -3,14 +3,15 @@
 No sticky sessions: a learner may land on either instance at every request. The
 session, the login throttle and the content version live in the database, so a
 sign-up on one carries on on the other, a logout on one ends the session on
-both, failures on both count together, and an editor's reload on one reaches
-the other within 5 seconds (server/content_sync.py).
+both, failures on both count together, and an editor's reload (or SIGHUP) on one
+reaches the other within 5 seconds (server/content_sync.py).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -152,9 +153,31 @@ def test_two_instances_serve_one_site(instances: tuple[Instance, Instance, Path]
     assert reloaded.headers["location"] == "/editor/content?rechargement=ok"
     new = a.version()
     assert new != before
-    started = time.monotonic()
-    while b.version() != new:
-        assert time.monotonic() - started < 5, "the reload did not reach the other instance"
-        time.sleep(0.1)
+    reaches(b, new)
     b.as_same_browser(a)
     assert "Titre servi partout" in b.http.get("/paths/1h").text
+
+    # The operator's SIGHUP on B reaches A the same way.
+    intro = content / "modules" / "intro.md"
+    text = intro.read_text(encoding="utf-8")
+    intro.write_text(text.replace("Titre servi partout", "Titre rechargé par signal"), "utf-8")
+    b.process.send_signal(signal.SIGHUP)
+    newer = wait_for_new_version(b, new)
+    reaches(a, newer)
+    assert "Titre rechargé par signal" in a.http.get("/paths/1h").text
+
+
+def wait_for_new_version(instance: Instance, old: str) -> str:
+    deadline = time.monotonic() + 10
+    while (version := instance.version()) == old:
+        assert time.monotonic() < deadline, "SIGHUP did not reload"
+        time.sleep(0.05)
+    return version
+
+
+def reaches(instance: Instance, version: str) -> None:
+    """Within 5 seconds of the reload, `instance` serves `version` too."""
+    started = time.monotonic()
+    while instance.version() != version:
+        assert time.monotonic() - started < 5, "the reload did not reach the other instance"
+        time.sleep(0.1)
