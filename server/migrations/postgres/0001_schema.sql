@@ -1,5 +1,5 @@
 -- The PostgreSQL schema: the state SQLite reaches through its migrations
--- 0001 to 0010 (server/migrations/*.sql), in PostgreSQL's types. Later changes
+-- 0001 to 0011 (server/migrations/*.sql), in PostgreSQL's types. Later changes
 -- are numbered migrations in this folder, beside SQLite's own.
 --
 -- Timestamps stay ISO 8601 text, as in SQLite: the domain methods compare and
