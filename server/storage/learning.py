@@ -116,7 +116,7 @@ class LearningQueries(Database):
             "(SELECT COUNT(*) FROM attempts r WHERE r.user_id = sessions.user_id"
             " AND r.module_id = ? AND r.created_at > ?) < ?"
         )
-        rows = await self._write_if_any(
+        sql = (
             "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
             " content_version, created_at, quiz_signature, attempt_no)"
             " SELECT user_id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions"
@@ -128,32 +128,36 @@ class LearningQueries(Database):
             " CASE WHEN passed <> 0 THEN (SELECT name FROM users WHERE id = attempts.user_id) END,"
             # Seen before this statement's trigger runs: this attempt is added below.
             " CASE WHEN passed <> 0 THEN (SELECT group_concat(module_id, char(30)) FROM progress"
-            " WHERE user_id = attempts.user_id AND completed_at IS NOT NULL) END",
-            (
-                path_id,
-                module_id,
-                score,
-                int(passed),
-                json.dumps(answers),
-                content_version,
-                stamp,
-                quiz_signature,
-                attempt_no,
-                session,
-                stamp,
-                user_id,
-                user_id,
-                attempt_no,
-                attempt_no,
-                module_id,
-                module_id,
-                window,
-                limits.per_window if limits else 1,
-                module_id,
-                day,
-                limits.per_day if limits else 1,
-            ),
+            " WHERE user_id = attempts.user_id AND completed_at IS NOT NULL) END"
         )
+        params = (
+            path_id,
+            module_id,
+            score,
+            int(passed),
+            json.dumps(answers),
+            content_version,
+            stamp,
+            quiz_signature,
+            attempt_no,
+            session,
+            stamp,
+            user_id,
+            user_id,
+            attempt_no,
+            attempt_no,
+            module_id,
+            module_id,
+            window,
+            limits.per_window if limits else 1,
+            module_id,
+            day,
+            limits.per_day if limits else 1,
+        )
+        # Serialized per learner (or session) and module: the guards above count
+        # attempts, and two submissions at once must not both pass them.
+        lock = f"attempt:{user_id if user_id is not None else session}:{module_id}"
+        (rows,) = await self._serialized(lock, [(sql, params)])
         if not rows:
             return None  # nothing was written
         attempt_id, user_id, name, completed = next(iter(rows))

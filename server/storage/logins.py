@@ -62,10 +62,16 @@ class LoginQueries(Database):
         self, address: str, account: str, now: float, limits: LoginLimits
     ) -> bool:
         """Record an attempt if the limits allow one now; False (nothing recorded) if not."""
-        rows = await self._write(
-            _WAIT + "INSERT INTO login_attempts (address, account, at)"
-            " SELECT :address, :account, :now FROM wait WHERE seconds <= 0 RETURNING id",
-            _params(address, account, now, limits),
+        # One key for every login: the address and the account scopes cross each other.
+        (rows,) = await self._serialized(
+            "login",
+            [
+                (
+                    _WAIT + "INSERT INTO login_attempts (address, account, at)"
+                    " SELECT :address, :account, :now FROM wait WHERE seconds <= 0 RETURNING id",
+                    _params(address, account, now, limits),
+                )
+            ],
         )
         return bool(rows)
 

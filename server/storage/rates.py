@@ -23,7 +23,8 @@ class RateQueries(Database):
         0 when recorded. Events older than a day are dropped in the same hop.
         """
         params = {"bucket": bucket, "key": key, "now": now, "since": now - window}
-        _, inserted = await self._transaction(
+        _, inserted = await self._serialized(
+            f"rate:{bucket}:{key}",
             [
                 ("DELETE FROM rate_events WHERE at < ?", (now - KEEP_SECONDS,)),
                 (
@@ -32,7 +33,7 @@ class RateQueries(Database):
                     " AND key = :key AND at > :since) < :count RETURNING at",
                     {**params, "count": count},
                 ),
-            ]
+            ],
         )
         if inserted:
             return 0.0

@@ -126,6 +126,17 @@ class SqliteStorage(HealthQueries, Queries):
         self._outbox_recorded(steps)  # wakes this process's mail sender (server/storage/outbox.py)
         return results
 
+    async def _serialized(self, key: str, steps: Sequence[Step]) -> list[list[aiosqlite.Row]]:
+        """Writes that check before they write (a limit, a guard), atomically.
+
+        The writer runs one statement at a time: such a write is already
+        serialized with every other, whatever `key` says (the PostgreSQL backend
+        needs the key). One statement that wrote nothing waits for no disk.
+        """
+        if len(steps) == 1:
+            return [await self._write_if_any(*steps[0])]
+        return await self._transaction(steps)
+
     async def _durable(self) -> None:
         assert self._wal_sync is not None, "storage is not open"
         await self._wal_sync.durable()
