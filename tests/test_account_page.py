@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from starlette.testclient import TestClient
 
 from server.security import verify_password
-from server.settings import Settings
 from tests.conftest import PASSWORD, Learner
+from tests.sql import rows, value, write
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0"
 IPHONE = (
@@ -19,10 +19,6 @@ IPHONE = (
 )
 NEW_PASSWORD = "une toute nouvelle phrase"
 SESSION_ID = re.compile(r'name="session" value="([^"]+)"')
-
-
-def db(settings: Settings) -> sqlite3.Connection:
-    return sqlite3.connect(settings.database)
 
 
 def second_client(client: TestClient, agent: str = IPHONE) -> Learner:
@@ -55,12 +51,10 @@ def test_account_page_shows_every_section(learner: Learner) -> None:
     assert 'value="Léa Martin"' in page
 
 
-def test_address_shows_whether_it_is_confirmed(learner: Learner, settings: Settings) -> None:
-    with db(settings) as conn:
-        conn.execute("UPDATE users SET email_confirmed_at = NULL")
+def test_address_shows_whether_it_is_confirmed(learner: Learner) -> None:
+    write(learner.client, "UPDATE users SET email_confirmed_at = NULL")
     assert "pas encore confirmée" in learner.client.get("/compte").text
-    with db(settings) as conn:
-        conn.execute("UPDATE users SET email_confirmed_at = '2026-11-03T10:00:00+00:00'")
+    write(learner.client, "UPDATE users SET email_confirmed_at = '2026-11-03T10:00:00+00:00'")
     assert "confirmée le 3\u00a0novembre\u00a02026" in learner.client.get("/compte").text
 
 
@@ -94,9 +88,7 @@ def test_bad_name_is_refused_with_the_error_tied_to_its_field(learner: Learner) 
     assert "Léa Martin" in learner.client.get("/").text.split("</header>")[0]
 
 
-def test_wrong_current_password_is_refused_then_throttled(
-    learner: Learner, settings: Settings
-) -> None:
+def test_wrong_current_password_is_refused_then_throttled(learner: Learner) -> None:
     for _ in range(5):
         response = learner.post(
             "/compte/mot-de-passe",
@@ -113,8 +105,7 @@ def test_wrong_current_password_is_refused_then_throttled(
     assert int(response.headers["retry-after"]) >= 1
     learner.client.cookies.clear()
     assert learner.login().status_code == 429  # the same throttle as the login form
-    with db(settings) as conn:
-        (stored,) = conn.execute("SELECT password_hash FROM users").fetchone()
+    stored = value(learner.client, "SELECT password_hash FROM users")
     assert verify_password(stored, PASSWORD)  # the password did not change
 
 
@@ -145,9 +136,7 @@ def test_password_change_signs_out_other_sessions_only(
     assert learner.login(password=NEW_PASSWORD).status_code == 303
 
 
-def test_session_list_names_devices_and_hides_token_hashes(
-    client: TestClient, settings: Settings
-) -> None:
+def test_session_list_names_devices_and_hides_token_hashes(client: TestClient) -> None:
     client.headers["user-agent"] = FIREFOX
     learner = Learner(client)
     assert learner.signup().status_code == 303
@@ -157,8 +146,7 @@ def test_session_list_names_devices_and_hides_token_hashes(
     assert "Firefox sous Windows" in sessions and "cette session" in sessions
     assert "Safari sur iPhone" in sessions
     assert "2\u00a0sessions actives" in sessions
-    with db(settings) as conn:
-        hashes = [row[0] for row in conn.execute("SELECT token_hash FROM sessions")]
+    hashes = [row[0] for row in rows(client, "SELECT token_hash FROM sessions")]
     assert len(hashes) == 2
     for hashed in hashes:
         assert hashed not in page and hashed[:16] not in page
@@ -198,7 +186,7 @@ def test_sign_out_of_other_sessions(learner: Learner, client: TestClient) -> Non
     assert client.get("/compte", follow_redirects=False).status_code == 200
 
 
-def test_sign_out_everywhere(learner: Learner, client: TestClient, settings: Settings) -> None:
+def test_sign_out_everywhere(learner: Learner, client: TestClient) -> None:
     phone = second_client(client)
     response = learner.post("/compte/sessions/toutes")
     assert response.status_code == 303
@@ -207,35 +195,33 @@ def test_sign_out_everywhere(learner: Learner, client: TestClient, settings: Set
     assert "Toutes vos sessions sont fermées" in page
     assert client.get("/compte", follow_redirects=False).status_code == 303
     assert phone.client.get("/compte", follow_redirects=False).status_code == 303
-    with db(settings) as conn:
-        assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+    assert value(client, "SELECT count(*) FROM sessions") == 0
 
 
-def test_sign_in_records_the_user_agent_and_last_seen(
-    client: TestClient, settings: Settings
-) -> None:
+def test_sign_in_records_the_user_agent_and_last_seen(client: TestClient) -> None:
     client.headers["user-agent"] = FIREFOX
     assert Learner(client).signup().status_code == 303
-    with db(settings) as conn:
-        agent, seen = conn.execute("SELECT user_agent, last_seen_at FROM sessions").fetchone()
-        (user_seen,) = conn.execute("SELECT last_seen_at FROM users").fetchone()
+    ((agent, seen),) = rows(client, "SELECT user_agent, last_seen_at FROM sessions")
+    user_seen = value(client, "SELECT last_seen_at FROM users")
     assert agent == FIREFOX
     assert seen == user_seen
 
 
-def test_last_seen_is_refreshed_at_most_hourly(learner: Learner, settings: Settings) -> None:
+def test_last_seen_is_refreshed_at_most_hourly(learner: Learner) -> None:
+    client = learner.client
+
     def stamps() -> tuple[str, str]:
-        with db(settings) as conn:
-            return conn.execute(
-                "SELECT s.last_seen_at, u.last_seen_at FROM sessions s JOIN users u"
-                " ON u.id = s.user_id"
-            ).fetchone()
+        (found,) = rows(
+            client,
+            "SELECT s.last_seen_at, u.last_seen_at FROM sessions s JOIN users u"
+            " ON u.id = s.user_id",
+        )
+        return found  # type: ignore[return-value]
 
     def set_seen(moment: datetime) -> str:
         stamp = moment.isoformat(timespec="seconds")
-        with db(settings) as conn:
-            conn.execute("UPDATE sessions SET last_seen_at = ?", (stamp,))
-            conn.execute("UPDATE users SET last_seen_at = ?", (stamp,))
+        write(client, "UPDATE sessions SET last_seen_at = ?", (stamp,))
+        write(client, "UPDATE users SET last_seen_at = ?", (stamp,))
         return stamp
 
     now = datetime.now(UTC)
@@ -252,43 +238,37 @@ def test_last_seen_is_refreshed_at_most_hourly(learner: Learner, settings: Setti
     assert stamps()[0] >= now.isoformat(timespec="seconds")
 
 
-def test_module_page_still_makes_one_read(
-    learner: Learner, settings: Settings, monkeypatch
-) -> None:
+def test_module_page_still_makes_one_read(learner: Learner, monkeypatch) -> None:
     """The freshness mark rides on the module page's one query: no read is added."""
-    from server.storage import SqliteStorage
-
-    with db(settings) as conn:
-        conn.execute("UPDATE sessions SET last_seen_at = '2026-01-01T00:00:00+00:00'")
+    client = learner.client
+    write(client, "UPDATE sessions SET last_seen_at = '2026-01-01T00:00:00+00:00'")
+    backend = type(client.app.state.storage)  # type: ignore[attr-defined]
     calls: list[str] = []
-    original = SqliteStorage._all
+    original = backend._all
 
-    async def counted(self: SqliteStorage, sql: str, params: tuple = ()) -> list:
+    async def counted(self: object, sql: str, params: tuple = ()) -> list:
         calls.append(sql)
         return await original(self, sql, params)
 
-    monkeypatch.setattr(SqliteStorage, "_all", counted)
-    monkeypatch.setattr(SqliteStorage, "_one", None)
-    assert learner.client.get("/paths/1h/intro").status_code == 200
+    monkeypatch.setattr(backend, "_all", counted)
+    monkeypatch.setattr(backend, "_one", None)
+    assert client.get("/paths/1h/intro").status_code == 200
     assert len(calls) == 1, calls
-    with db(settings) as conn:
-        (seen,) = conn.execute("SELECT last_seen_at FROM sessions").fetchone()
+    monkeypatch.undo()
+    seen = value(client, "SELECT last_seen_at FROM sessions")
     assert seen > "2026-01-01T00:00:00+00:00"  # refreshed by one write, after the read
 
 
-def test_a_stale_mark_on_a_full_disk_does_not_stop_a_read(
-    learner: Learner, settings: Settings, monkeypatch
-) -> None:
+def test_a_stale_mark_on_a_full_disk_does_not_stop_a_read(learner: Learner, monkeypatch) -> None:
     """The mark is best effort: a page that only reads still shows when it cannot be written."""
-    from server.storage import SqliteStorage
     from tests.test_disk_full import sqlite_error
 
     async def full(*args: object, **kwargs: object) -> None:
         raise sqlite_error("database or disk is full", sqlite3.SQLITE_FULL)
 
-    with db(settings) as conn:
-        conn.execute("UPDATE sessions SET last_seen_at = '2026-01-01T00:00:00+00:00'")
-    monkeypatch.setattr(SqliteStorage, "touch_session", full)
+    write(learner.client, "UPDATE sessions SET last_seen_at = '2026-01-01T00:00:00+00:00'")
+    backend = type(learner.client.app.state.storage)  # type: ignore[attr-defined]
+    monkeypatch.setattr(backend, "touch_session", full)
     assert learner.client.get("/paths/1h/intro").status_code == 200
     assert learner.client.get("/compte").status_code == 200
 

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from starlette.testclient import TestClient
 
 from server.attempt_limits import AttemptLimits
-from server.settings import Settings
 from server.storage import SqliteStorage
 from server.views.quiz import too_soon_message
 from tests.conftest import Learner
+from tests.sql import value, write
 
 INTRO = "/paths/1h/intro"
 WRONG = {"intro-mode": "b", "intro-acteurs": "a", "intro-classement": "vrai"}
 
 
-def attempts(settings: Settings) -> int:
-    with sqlite3.connect(settings.database) as db:
-        return db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
+def attempts(client: TestClient) -> int:
+    return value(client, "SELECT COUNT(*) FROM attempts")
 
 
 def test_the_defaults_allow_a_person_and_stop_a_script() -> None:
@@ -40,7 +38,7 @@ def test_retry_after_waits_for_the_oldest_attempt_to_leave_the_window() -> None:
 
 
 def test_too_many_quick_attempts_get_429_and_keep_the_answers(
-    client: TestClient, learner: Learner, settings: Settings
+    client: TestClient, learner: Learner
 ) -> None:
     client.app.state.attempt_limits = AttemptLimits(window_seconds=60, per_window=2, per_day=10)  # type: ignore[attr-defined]
     for _ in range(2):
@@ -52,23 +50,22 @@ def test_too_many_quick_attempts_get_429_and_keep_the_answers(
     assert "Trop de tentatives rapprochées pour ce quiz\u00a0:" in refused.text
     assert 'value="b" checked' in refused.text  # the ticked answers are kept
     assert f'name="tentative" value="{token}"' in refused.text  # the same attempt, to send later
-    assert attempts(settings) == 2  # nothing stored
+    assert attempts(client) == 2  # nothing stored
 
 
 def test_the_daily_ceiling_holds_after_the_short_window(
-    client: TestClient, learner: Learner, settings: Settings
+    client: TestClient, learner: Learner
 ) -> None:
     client.app.state.attempt_limits = AttemptLimits(window_seconds=60, per_window=5, per_day=3)  # type: ignore[attr-defined]
     for _ in range(3):
         learner.quiz(INTRO, WRONG)
     two_hours_ago = (datetime.now(UTC) - timedelta(hours=2)).isoformat(timespec="seconds")
-    with sqlite3.connect(settings.database) as db:  # as if made earlier today
-        db.execute("UPDATE attempts SET created_at = ?", (two_hours_ago,))
+    write(client, "UPDATE attempts SET created_at = ?", (two_hours_ago,))  # as if earlier today
     refused = learner.post(INTRO, {"tentative": learner.attempt(INTRO), **WRONG})
     assert refused.status_code == 429
     assert 21 * 3600 < int(refused.headers["retry-after"]) <= 22 * 3600 + 1
     assert "dans environ 22\u00a0heures" in refused.text
-    assert attempts(settings) == 3
+    assert attempts(client) == 3
 
 
 def test_the_site_limits_by_default(client: TestClient, learner: Learner) -> None:
