@@ -2,6 +2,26 @@
 
 Progress is keyed by module id, so it follows the learner from one path to a
 longer one and survives content edits.
+
+The progress rules, the reference both storage backends implement (each with a
+trigger on `attempts`, so that recording an attempt is one statement) and
+tests/test_storage_contract.py holds them to. For each learner and module:
+
+1. every recorded quiz attempt counts: `attempts` is their number;
+2. the best score is kept: a lower score never lowers `best_score`;
+3. completion is never taken away: the first pass (or, for a module without a
+   quiz, marking it done) sets `completed_at`, and no later attempt, pass or
+   fail, changes it;
+4. the passed quiz's signature is remembered: `quiz_signature` is that of the
+   quiz version last passed (a later failure keeps it), so a page can say
+   « mis à jour » once editors change a quiz the learner passed;
+5. the first attempt (or completion) in a path enrols the learner in it;
+6. an attempt is recorded only while its session lasts, only if it is the
+   learner's next one (`attempt_no` equal to the attempts counted so far, when
+   the quiz form gave one), and only below the attempt limits
+   (server/attempt_limits.py); submissions that arrive together pass these
+   guards one at a time, so two passes of one module at once count two
+   attempts, and two submissions of one attempt number store one.
 """
 
 from __future__ import annotations
