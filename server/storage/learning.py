@@ -107,7 +107,8 @@ class LearningQueries(Database):
 
         With `limits`, nothing is stored once the learner has reached either
         limit at this module (server/attempt_limits.py): checked here, in the
-        same statement, so parallel submissions cannot all pass the check.
+        same statement, serialized per learner and module (`_serialized`), so
+        parallel submissions cannot all pass the check.
         """
         moment = datetime.now(UTC)
         stamp = moment.isoformat(timespec="seconds")
@@ -120,9 +121,11 @@ class LearningQueries(Database):
             "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
             " content_version, created_at, quiz_signature, attempt_no)"
             " SELECT user_id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions"
-            " WHERE token_hash = ? AND expires_at > ? AND (? IS NULL OR user_id = ?)"
-            " AND (? IS NULL OR ? = (SELECT COALESCE(MAX(attempts), 0) FROM progress p"
-            " WHERE p.user_id = sessions.user_id AND p.module_id = ?))"
+            " WHERE token_hash = ? AND expires_at > ?"
+            # Typed for PostgreSQL, which cannot guess the type of a NULL parameter.
+            " AND (CAST(? AS INTEGER) IS NULL OR user_id = ?)"
+            " AND (CAST(? AS INTEGER) IS NULL OR ? = (SELECT COALESCE(MAX(attempts), 0)"
+            " FROM progress p WHERE p.user_id = sessions.user_id AND p.module_id = ?))"
             f" AND {recent} AND {recent}"
             " RETURNING id, user_id,"
             " CASE WHEN passed <> 0 THEN (SELECT name FROM users WHERE id = attempts.user_id) END,"

@@ -12,11 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-import aiosqlite
-
 from server.mail.compose import Message
 from server.storage.base import Database
-from server.storage.records import OutboxMessage
+from server.storage.records import OutboxMessage, Row
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -70,7 +68,7 @@ COLUMNS = (
 DUE = "(status = 'waiting' AND next_attempt_at <= ?) OR (status = 'sending' AND claimed_until <= ?)"
 
 
-def _message(row: aiosqlite.Row) -> OutboxMessage:
+def _message(row: Row) -> OutboxMessage:
     return OutboxMessage(
         id=row["id"],
         kind=row["kind"],

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -25,6 +26,8 @@ from psycopg_pool import AsyncConnectionPool
 
 from server.storage.dialect import numbered_params, to_postgres
 from server.storage.domain import Queries
+from server.storage.outbox import COLUMNS, DUE, _message, stamp
+from server.storage.records import OutboxMessage
 
 MIGRATIONS_LOCK = 0x616C6C69  # "alli": one instance migrates, the others wait for it
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -74,7 +77,6 @@ class PostgresPlumbing:
             max_size=self.pool_size,
             kwargs={"autocommit": True, "row_factory": _rows},
             open=False,
-
         )
         try:
             await pool.open(wait=True, timeout=10)
@@ -204,6 +206,26 @@ class PostgresStorage(PostgresPlumbing, Queries):
         """
         lock = ("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
         return (await self._transaction([lock, *steps]))[1:]
+
+    async def claim_messages(
+        self, now: datetime, lease_seconds: float, limit: int
+    ) -> list[OutboxMessage]:
+        """The shared claim, with `FOR UPDATE SKIP LOCKED` (no SQLite spelling).
+
+        Without it a second sender waits for the rows the first one locked and
+        comes back with fewer than are due; with it, it takes the next ones, so
+        two senders at once take disjoint batches, as SQLite's serial writer gives.
+        """
+        at = stamp(now)
+        until = stamp(now + timedelta(seconds=lease_seconds))
+        rows = await self._write(
+            "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1"
+            f" WHERE id IN (SELECT id FROM outbox WHERE {DUE}"
+            f" ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) AND ({DUE})"
+            f" RETURNING {COLUMNS}",
+            (until, at, at, limit, at, at),
+        )
+        return sorted((_message(row) for row in rows), key=lambda m: m.id)
 
     async def write_problem(self) -> str | None:
         """Why a write would fail now, for /healthz: PostgreSQL unreachable."""
