@@ -179,18 +179,17 @@ def test_glossary_has_an_a_to_z_index(client: TestClient) -> None:
 
 def test_the_module_page_reads_the_outline_in_its_one_query(learner: Learner, monkeypatch) -> None:
     """The most requested page makes one database round trip, outline included."""
-    from server.storage import SqliteStorage
-
     learner.pass_intro()
+    backend = type(learner.client.app.state.storage)  # type: ignore[attr-defined]
     calls: list[str] = []
-    original = SqliteStorage._all
+    original = backend._all
 
-    async def counted(self: SqliteStorage, sql: str, params: tuple = ()) -> list:
+    async def counted(self: object, sql: str, params: tuple = ()) -> list:
         calls.append(sql)
         return await original(self, sql, params)
 
-    monkeypatch.setattr(SqliteStorage, "_all", counted)
-    monkeypatch.setattr(SqliteStorage, "_one", None)  # any other read would fail loudly
+    monkeypatch.setattr(backend, "_all", counted)
+    monkeypatch.setattr(backend, "_one", None)  # any other read would fail loudly
     page = learner.client.get("/paths/1h/intro").text  # a module without reflections
     assert len(calls) == 1, calls
     outline = page.split('class="course-outline"')[1].split("</nav>")[0]
