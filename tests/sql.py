@@ -9,9 +9,14 @@ domain methods' is.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+import psycopg
 from starlette.testclient import TestClient
+
+from server.settings import Settings
+from server.storage.dialect import numbered_params, to_postgres
 
 
 def rows(client: TestClient, sql: str, params: tuple | dict = ()) -> list[tuple[Any, ...]]:
@@ -31,3 +36,28 @@ def write(client: TestClient, sql: str, params: tuple | dict = ()) -> None:
     """One statement, committed before this returns."""
     storage = client.app.state.storage  # type: ignore[attr-defined]
     client.portal.call(storage._write, sql, params)  # type: ignore[union-attr]
+
+
+class _Postgres:
+    """psycopg's connection read like sqlite3's: SQLite's spelling, rewritten."""
+
+    def __init__(self, url: str) -> None:
+        self.conn = psycopg.connect(url, autocommit=True)
+
+    def execute(self, sql: str, params: tuple | dict = ()) -> psycopg.Cursor[Any]:
+        values = params if isinstance(params, dict) else numbered_params(sql, list(params))
+        return self.conn.execute(to_postgres(sql), values)  # type: ignore[arg-type]
+
+    def __enter__(self) -> _Postgres:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.close()
+
+
+def connect(settings: Settings) -> Any:
+    """A connection of the test's own to its database, either backend, each statement
+    committed: for set-up and checks while no app is running."""
+    if settings.database_url:
+        return _Postgres(settings.database_url)
+    return sqlite3.connect(settings.database, isolation_level=None)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 from starlette.testclient import TestClient
 
 from server.settings import Settings
+from tests import sql
 from tests.conftest import Learner, sign_in
 
 TRAINER = "formatrice@example.fr"
@@ -162,21 +162,21 @@ def test_trainers_see_activity_within_the_cohort_path_only(
     import_rows(client, cohort, "leonie@example.fr;Léonie\n")
     answer(client, "leonie@example.fr", cohort, "accepter")
     # Léonie's only step in the cohort's path (1h) is the intro; the rest is elsewhere.
-    with sqlite3.connect(settings.database) as db:
-        db.execute("UPDATE progress SET updated_at = '2026-01-02T10:00:00+00:00'")
-        db.execute(
-            "INSERT INTO progress (user_id, module_id, attempts, best_score, completed_at,"
-            " updated_at) SELECT id, 'approfondir', 7, 42, NULL, '2026-09-09T10:00:00+00:00'"
-            " FROM users WHERE email = 'leonie@example.fr'"
-        )
-        db.execute(
-            "INSERT INTO certificates (id, user_id, path_id, learner_name, path_title,"
-            " duration_minutes, course_title, content_version, issued_at) SELECT"
-            " 'attestation-hors-parcours', id, '4h', ?, 'Construire', 9, 'Cours', 'v',"
-            " '2026-09-09T10:00:00+00:00' FROM users WHERE email = 'leonie@example.fr'",
-            (SECRET_NAME,),
-        )
-    db.close()
+    sql.write(client, "UPDATE progress SET updated_at = '2026-01-02T10:00:00+00:00'")
+    sql.write(
+        client,
+        "INSERT INTO progress (user_id, module_id, attempts, best_score, completed_at,"
+        " updated_at) SELECT id, 'approfondir', 7, 42, NULL, '2026-09-09T10:00:00+00:00'"
+        " FROM users WHERE email = 'leonie@example.fr'",
+    )
+    sql.write(
+        client,
+        "INSERT INTO certificates (id, user_id, path_id, learner_name, path_title,"
+        " duration_minutes, course_title, content_version, issued_at) SELECT"
+        " 'attestation-hors-parcours', id, '4h', ?, 'Construire', 9, 'Cours', 'v',"
+        " '2026-09-09T10:00:00+00:00' FROM users WHERE email = 'leonie@example.fr'",
+        (SECRET_NAME,),
+    )
     sign_in(client, TRAINER)
     data = client.get(f"/api/cohorts/{cohort}/progress").json()
     (leonie,) = data["learners"]

@@ -21,14 +21,12 @@ Worked by hand (x = the item, y = share of the attempt's other questions right):
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
 import math
 import re
 import shutil
-import sqlite3
 import statistics
 from pathlib import Path
 
@@ -40,7 +38,7 @@ from course.item_analysis import NO_DISCRIMINATION, TOO_EASY, UNUSED_DISTRACTOR
 from course.loader import load_course
 from server.exports_items import csv_text
 from server.settings import Settings
-from server.storage import SqliteStorage
+from tests import sql
 from tests.conftest import FIXTURE_COURSE, sign_in
 
 STAMP = "2026-11-20T10:00:00+00:00"
@@ -63,24 +61,24 @@ def course():
     return load_course(FIXTURE_COURSE)
 
 
-def seed(database: Path) -> None:
+def seed(client: TestClient) -> None:
     """Write the learners and their attempts as the server would have stored them."""
-    conn = sqlite3.connect(database)
     ids = {}
     for n, who in enumerate(FIRST, 1):
-        cur = conn.execute(
+        email = f"{who.lower()}@example.fr"
+        sql.write(
+            client,
             "INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, 'x', ?)",
-            (f"{who.lower()}@example.fr", f"Apprenant {n}", STAMP),
+            (email, f"Apprenant {n}", STAMP),
         )
-        ids[who] = cur.lastrowid
+        ids[who] = sql.value(client, "SELECT id FROM users WHERE email = ?", (email,))
     for who, module_id, answers in ATTEMPTS:
-        conn.execute(
+        sql.write(
+            client,
             "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
             " content_version, created_at) VALUES (?, '12h', ?, 0, 0, ?, 'v', ?)",
             (ids[who], module_id, json.dumps(answers), STAMP),
         )
-    conn.commit()
-    conn.close()
 
 
 def by_id(items: list[item_analysis.ItemStats]) -> dict[str, item_analysis.ItemStats]:
@@ -214,17 +212,11 @@ def test_sort_keeps_undefined_figures_last(course) -> None:
 # -- the storage: first attempts only ---------------------------------------------
 
 
-def test_storage_returns_each_learners_first_attempt_only(tmp_path: Path) -> None:
-    async def run() -> list:
-        storage = SqliteStorage(tmp_path / "items.db")
-        await storage.open()
-        try:
-            seed(storage.path)
-            return [tuple(r) for r in await storage.first_attempts(["intro", "approfondir"])]
-        finally:
-            await storage.close()
-
-    rows = asyncio.run(run())
+def test_storage_returns_each_learners_first_attempt_only(client: TestClient) -> None:
+    seed(client)
+    storage = client.app.state.storage  # type: ignore[attr-defined]
+    found = client.portal.call(storage.first_attempts, ["intro", "approfondir"])
+    rows = [tuple(r) for r in found]
     assert sorted(rows) == sorted(first_rows())
     assert len(rows) == 9 < len(ATTEMPTS)  # 5 learners × intro, 4 × approfondir; no retry
 
@@ -235,7 +227,7 @@ def test_storage_returns_each_learners_first_attempt_only(tmp_path: Path) -> Non
 @pytest.fixture
 def editor(client: TestClient, settings: Settings, make_user) -> TestClient:
     make_user("editeur@example.fr", "Eddy Éditeur", "editor")
-    seed(settings.database)
+    seed(client)
     sign_in(client, "editeur@example.fr")
     return client
 
@@ -270,15 +262,13 @@ def test_page_counts_an_attempt_made_after_it_was_shown(
 
     assert attempts(editor.get("/editor/questions").text) == "4"
     assert attempts(editor.get("/editor/questions?tri=facilite").text) == "4"  # from the cache
-    conn = sqlite3.connect(settings.database)
-    conn.execute(
+    sql.write(
+        editor,
         "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
         " content_version, created_at) SELECT id, '4h', 'approfondir', 0, 0, ?, 'v', ?"
         " FROM users WHERE email = 'l5@example.fr'",
         (json.dumps({"approfondir-q": ["a"]}), STAMP),
     )
-    conn.commit()
-    conn.close()
     html = editor.get("/editor/questions").text
     assert attempts(html) == "5"
     assert "<li>distracteur jamais choisi</li>" not in html

@@ -16,6 +16,11 @@ Params = Sequence[Any] | Mapping[str, Any]
 class Database:
     """The plumbing the domain methods call: read, write, write atomically."""
 
+    # The values of a JSON array passed as one parameter (`{}` is its placeholder), as
+    # a subquery: text values, and integer ids. PostgreSQL has its own spelling.
+    _json_texts = "SELECT value FROM json_each({})"
+    _json_ids = "SELECT value FROM json_each({})"
+
     if TYPE_CHECKING:
 
         async def _all(self, sql: str, params: Params = ()) -> list[Any]: ...

@@ -48,6 +48,14 @@ def _cohort(row: aiosqlite.Row) -> Cohort:
 class CohortQueries(Database):
     """Roles, cohorts, memberships, invitations and dashboards."""
 
+    # Invitations from a JSON array of {email, name}, in one statement (SQLite's JSON
+    # functions; PostgreSQL's spelling: server/storage/postgres_overrides.py).
+    _add_invitations_sql = (
+        "INSERT INTO invitations (cohort_id, email, name, created_at)"
+        " SELECT ?, json_extract(value, '$.email'), json_extract(value, '$.name'), ?"
+        " FROM json_each(?) WHERE true ON CONFLICT DO NOTHING"
+    )
+
     # -- accounts and roles ---------------------------------------------------
 
     async def change_role(
@@ -184,12 +192,7 @@ class CohortQueries(Database):
 
     async def add_invitations(self, cohort_id: int, people: list[dict[str, str]], at: str) -> None:
         """All rows or none: one statement over a JSON array."""
-        await self._write(
-            "INSERT INTO invitations (cohort_id, email, name, created_at)"
-            " SELECT ?, json_extract(value, '$.email'), json_extract(value, '$.name'), ?"
-            " FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
-            (cohort_id, at, json.dumps(people)),
-        )
+        await self._write(self._add_invitations_sql, (cohort_id, at, json.dumps(people)))
 
     async def member_emails(self, cohort_id: int) -> set[str]:
         rows = await self._all(

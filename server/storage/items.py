@@ -39,7 +39,7 @@ class ItemQueries(Database):
         """
         return await self._all(
             "SELECT a.module_id, a.answers FROM (SELECT min(id) AS id FROM attempts"
-            " WHERE module_id IN (SELECT value FROM json_each(?)) GROUP BY user_id, module_id) f"
+            f" WHERE module_id IN ({self._json_texts.format('?')}) GROUP BY user_id, module_id) f"
             " JOIN attempts a ON a.id = f.id",
             (json.dumps(list(module_ids)),),
         )

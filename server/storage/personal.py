@@ -32,7 +32,7 @@ _EXPORT_PARTS = (
         "profile",
         "json_object('id', u.id, 'email', u.email, 'name', u.name, 'created_at', u.created_at,"
         " 'email_confirmed_at', u.email_confirmed_at, 'last_seen_at', u.last_seen_at,"
-        " 'reminders_off', json(CASE WHEN u.reminders_off THEN 'true' ELSE 'false' END),"
+        " 'reminders_off', json(CASE WHEN u.reminders_off <> 0 THEN 'true' ELSE 'false' END),"
         " 'roles', json(COALESCE((SELECT json_group_array(role) FROM user_roles r"
         " WHERE r.user_id = u.id), '[]')))",
         "users u WHERE u.id = :id",
@@ -57,7 +57,7 @@ _EXPORT_PARTS = (
     (
         "attempts",
         "json_object('id', id, 'path_id', path_id, 'module_id', module_id, 'score', score,"
-        " 'passed', json(CASE WHEN passed THEN 'true' ELSE 'false' END),"
+        " 'passed', json(CASE WHEN passed <> 0 THEN 'true' ELSE 'false' END),"
         " 'answers', json(answers), 'attempt_no', attempt_no,"
         " 'content_version', content_version, 'created_at', created_at)",
         "attempts WHERE user_id = :id",
@@ -80,7 +80,7 @@ _EXPORT_PARTS = (
         "cohorts",
         "json_object('cohort_id', c.id, 'name', c.name, 'path_id', c.path_id,"
         " 'due_date', c.due_date, 'joined_at', m.joined_at,"
-        " 'plan_shared', json(CASE WHEN m.plan_shared THEN 'true' ELSE 'false' END))",
+        " 'plan_shared', json(CASE WHEN m.plan_shared <> 0 THEN 'true' ELSE 'false' END))",
         "cohort_members m JOIN cohorts c ON c.id = m.cohort_id WHERE m.user_id = :id",
     ),
     (
@@ -181,16 +181,19 @@ def learning_records_steps(which: str, params: dict[str, Any]) -> list:
 class PersonalDataQueries(Database):
     """The export, the deletion and the purges of personal data."""
 
+    # The export's one query; PostgreSQL's spelling: server/storage/postgres_overrides.py.
+    _export_sql = EXPORT_SQL
+
     async def personal_data(self, user_id: int) -> dict[str, Any]:
         """Everything the site holds about an account, by section, secrets left out.
 
-        SQLite's JSON functions build each row (a PostgreSQL backend writes this
-        one query with json_build_object instead: server/storage/dialect.py).
+        SQLite's JSON functions build each row (PostgreSQL writes this one query
+        with json_build_object instead: server/storage/postgres_overrides.py).
 
         Sessions come without their token hash and the profile without the
         password's hash: they are keys, not data about the person.
         """
-        rows = await self._all(EXPORT_SQL, {"id": user_id})
+        rows = await self._all(self._export_sql, {"id": user_id})
         data: dict[str, Any] = {name: [] for name in SECTIONS}
         for part, item in rows:
             data[part].append(json.loads(item))

@@ -27,6 +27,7 @@ from psycopg_pool import AsyncConnectionPool
 from server.storage.dialect import numbered_params, to_postgres
 from server.storage.domain import Queries
 from server.storage.outbox import COLUMNS, DUE, _message, stamp
+from server.storage.postgres_overrides import PostgresOverrides
 from server.storage.records import OutboxMessage
 
 MIGRATIONS_LOCK = 0x616C6C69  # "alli": one instance migrates, the others wait for it
@@ -182,8 +183,8 @@ async def apply_postgres_migrations(conn: psycopg.AsyncConnection[Any]) -> list[
     return applied
 
 
-class PostgresStorage(PostgresPlumbing, Queries):
-    """Every domain method, on PostgreSQL."""
+class PostgresStorage(PostgresOverrides, PostgresPlumbing, Queries):
+    """Every domain method, on PostgreSQL (a few statements spelled its own way first)."""
 
     async def _write_if_any(
         self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()

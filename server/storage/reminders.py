@@ -83,6 +83,12 @@ def _rules(row: aiosqlite.Row) -> ReminderRules:
 class ReminderQueries(Database):
     """Reminders to learners, digests to trainers, invitations by e-mail."""
 
+    # The message goes only with a reminder row the previous statement inserted, and
+    # the row then points to it (SQLite's spelling; PostgreSQL's: postgres_overrides.py).
+    _reminder_recorded = "changes() = 1"
+    _reminder_link = _LINK
+    _add_invitations_sql: str  # CohortQueries'
+
     # -- rules ----------------------------------------------------------------
 
     async def reminder_rules(self, cohort_id: int) -> ReminderRules:
@@ -142,7 +148,7 @@ class ReminderQueries(Database):
         rows = await self._all(
             f"SELECT u.id, {_REACHABLE} AS reachable, {_RECENT} AS recent FROM users u"
             " JOIN cohort_members m ON m.user_id = u.id AND m.cohort_id = :cohort"
-            " WHERE u.id IN (SELECT value FROM json_each(:wanted))",
+            f" WHERE u.id IN ({self._json_ids.format(':wanted')})",
             {"cohort": cohort_id, "cutoff": cutoff, "wanted": wanted},
         )
         return {
@@ -169,8 +175,8 @@ class ReminderQueries(Database):
                 "cutoff": cutoff,
             }
             steps.append((_TO_LEARNER if cohort_id is not None else _TO_TRAINER, values))
-            steps.append(_conditional_message(send.message, "changes() = 1", values))
-            steps.append((_LINK, values))
+            steps.append(_conditional_message(send.message, self._reminder_recorded, values))
+            steps.append((self._reminder_link, values))
         if not steps:
             return []
         results = await self._transaction(steps)
@@ -238,14 +244,7 @@ class ReminderQueries(Database):
 
         A message goes only with an invitation created by this very import.
         """
-        steps: list[Step] = [
-            (
-                "INSERT INTO invitations (cohort_id, email, name, created_at)"
-                " SELECT ?, json_extract(value, '$.email'), json_extract(value, '$.name'), ?"
-                " FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
-                (cohort_id, at, json.dumps(people)),
-            )
-        ]
+        steps: list[Step] = [(self._add_invitations_sql, (cohort_id, at, json.dumps(people)))]
         for message in messages:
             values = {"cohort": cohort_id, "email": message.to, "at": at}
             fresh = (
