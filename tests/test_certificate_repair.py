@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 from starlette.testclient import TestClient
 
-from server.settings import Settings
 from tests.conftest import Learner, sign_in
+from tests.sql import rows, write
 from tests.test_trainer import join_code, new_cohort
 
 CERT = re.compile(r'href="/certificates/([\w-]+)"')
 
 
-def certificates(settings: Settings) -> list[tuple[str, str]]:
-    with sqlite3.connect(settings.database) as db:
-        return db.execute("SELECT path_id, learner_name FROM certificates").fetchall()
+def certificates(client: TestClient) -> list[tuple[str, str]]:
+    return rows(client, "SELECT path_id, learner_name FROM certificates")  # type: ignore[return-value]
 
 
 @pytest.fixture
-def crashed(learner: Learner, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Learner:
+def crashed(learner: Learner, monkeypatch: pytest.MonkeyPatch) -> Learner:
     """The last module passed, then the server died before issuing the certificate."""
     learner.post("/paths/1h/lecture/done")
 
@@ -40,22 +38,22 @@ def crashed(learner: Learner, settings: Settings, monkeypatch: pytest.MonkeyPatc
             },
         )
     assert response.status_code == 303
-    assert certificates(settings) == []  # the crash: complete, no certificate
+    assert certificates(learner.client) == []  # the crash: complete, no certificate
     return learner
 
 
 @pytest.mark.parametrize("page", ["/paths/1h", "/paths/1h/intro/resultat", "/"])
 def test_the_next_visit_issues_the_missing_certificate(
-    crashed: Learner, client: TestClient, settings: Settings, page: str
+    crashed: Learner, client: TestClient, page: str
 ) -> None:
     client.get(page)
-    assert certificates(settings) == [("1h", "Léa Martin")]
+    assert certificates(client) == [("1h", "Léa Martin")]
     path_page = client.get("/paths/1h").text
     assert "100&nbsp;%" in path_page
     certificate_id = CERT.search(path_page)[1]  # type: ignore[index]
     assert client.get(f"/certificates/{certificate_id}").status_code == 200
     client.get(page)
-    assert len(certificates(settings)) == 1  # issued once, not on every visit
+    assert len(certificates(client)) == 1  # issued once, not on every visit
 
 
 def test_the_result_page_shows_the_repaired_certificate(
@@ -65,25 +63,20 @@ def test_the_result_page_shows_the_repaired_certificate(
     assert "Parcours terminé" in result and CERT.search(result)
 
 
-def test_an_unfinished_path_gets_no_certificate(
-    learner: Learner, client: TestClient, settings: Settings
-) -> None:
+def test_an_unfinished_path_gets_no_certificate(learner: Learner, client: TestClient) -> None:
     learner.post("/paths/1h/lecture/done")
     for page in ("/", "/paths/1h"):
         client.get(page)
-    assert certificates(settings) == []
+    assert certificates(client) == []
 
 
-def test_my_trainings_issues_it_too(
-    crashed: Learner, client: TestClient, settings: Settings, make_user
-) -> None:
+def test_my_trainings_issues_it_too(crashed: Learner, client: TestClient, make_user) -> None:
     make_user("formatrice@example.fr", "Fanny Formatrice", "trainer")
     trainer = sign_in(client, "formatrice@example.fr")
     cohort = new_cohort(trainer)
     code = join_code(client, cohort)
     assert sign_in(client, "lea@example.fr").post(f"/join/{code}").status_code == 303
-    with sqlite3.connect(settings.database) as db:  # signing in visited the home page
-        db.execute("DELETE FROM certificates")
+    write(client, "DELETE FROM certificates")  # signing in visited the home page
     page = client.get("/mes-formations").text
     assert "100&nbsp;%" in page
-    assert certificates(settings) == [("1h", "Léa Martin")]
+    assert certificates(client) == [("1h", "Léa Martin")]
