@@ -26,7 +26,7 @@ from server.mail.sender import MailSender
 from server.mail.smtp_config import parse_smtp_url
 from server.mail.transport import FileTransport, SmtpTransport, Transport
 from server.settings import Settings
-from server.storage import SqliteStorage
+from server.storage import SqliteStorage, open_storage
 from server.storage.postgres import PostgresStorage
 from tests.mail_server import MailServer, Recorder, free_port, mail_server  # noqa: F401
 from tests.pg import postgres_url  # noqa: F401
@@ -303,7 +303,7 @@ def app_settings(settings: Settings, server: MailServer, poll: float = 0.05) -> 
 
 def record_while_stopped(settings: Settings, outgoing: Message) -> None:
     async def record() -> None:
-        storage = SqliteStorage(settings.database)
+        storage = open_storage(settings)  # the app's backend, whichever it is
         await storage.open()
         await storage.enqueue(outgoing)
         await storage.close()
