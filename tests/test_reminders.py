@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import sqlite3
 import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -23,11 +22,12 @@ from server.content import compile_snapshot
 from server.mail.compose import compose
 from server.reminders import run_due_reminders
 from server.settings import Settings
-from server.storage import SqliteStorage
+from server.storage import open_storage
 from server.storage.records import Send
 from tests.conftest import PASSWORD, Learner, sign_in
 from tests.mail_server import mail_server  # noqa: F401  (the fixture)
 from tests.security.site import join_code
+from tests.sql import connect
 
 TRAINER = "formatrice@example.fr"
 STOP_LINK = re.compile(r"/relances/arret/([\w.-]+)")
@@ -63,8 +63,9 @@ def late_cohort(client: TestClient, make_user) -> int:
 
 
 def sql(settings: Settings, statement: str, params: tuple = ()) -> list[tuple]:
-    with sqlite3.connect(settings.database) as db:
-        return db.execute(statement, params).fetchall()
+    with connect(settings) as db:
+        cursor = db.execute(statement, params)
+        return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
 
 
 def confirm_all(settings: Settings) -> None:
@@ -91,7 +92,7 @@ def run_rules(settings: Settings, today: date, dry_run: bool = False) -> list:
     course = compile_snapshot(settings.content_dir).course
 
     async def go() -> list:
-        storage = SqliteStorage(settings.database)
+        storage = open_storage(settings)
         await storage.open()
         try:
             return await run_due_reminders(storage, course, settings, today, dry_run=dry_run)
@@ -159,7 +160,7 @@ def test_parallel_clicks_record_one_reminder(settings: Settings, cohort: int) ->
     at, cutoff = moment.isoformat(timespec="seconds"), (moment - timedelta(days=7)).isoformat()
 
     async def go() -> list[list[int]]:
-        workers = [SqliteStorage(settings.database), SqliteStorage(settings.database)]
+        workers = [open_storage(settings), open_storage(settings)]
         for worker in workers:
             await worker.open()
         try:

@@ -179,7 +179,9 @@ class ReminderQueries(Database):
             steps.append((self._reminder_link, values))
         if not steps:
             return []
-        results = await self._transaction(steps)
+        # One cohort's reminders one run after another, whichever instance records
+        # them: the weekly limit is a read of what the previous run committed.
+        results = await self._serialized(f"reminders:{cohort_id}", steps)
         return [send.user_id for i, send in enumerate(sends) if results[3 * i]]
 
     async def cohort_reminders(self, cohort_id: int, limit: int = 100) -> list[aiosqlite.Row]:
@@ -234,7 +236,7 @@ class ReminderQueries(Database):
             _conditional_message(message, f"{pending} AND NOT {_INVITATION_SENT}", values),
             (f"SELECT {pending} AS pending", values),
         ]
-        (sent, (check,)) = await self._transaction(steps)
+        (sent, (check,)) = await self._serialized(f"invitation:{cohort_id}:{email}", steps)
         return "sent" if sent else "recent" if check["pending"] else "missing"
 
     async def add_invitations_with_messages(
