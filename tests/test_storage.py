@@ -8,14 +8,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiosqlite
+import psycopg
 import pytest
 from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.migrations import apply_migrations, migrations
 from server.settings import Settings
-from server.storage import RecordedAttempt, SqliteStorage
+from server.storage import RecordedAttempt, SqliteStorage, Storage
 from tests.conftest import Learner
+from tests.pg import ON_POSTGRES, sqlite_only
 
 pytestmark = pytest.mark.anyio
 
@@ -26,14 +28,22 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
-    """A freshly migrated database, closed after the test."""
-    opened = SqliteStorage(tmp_path / "test.db")
+async def storage(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Storage]:
+    """A freshly migrated database, closed after the test: PostgreSQL under
+    ALLIANCES_TEST_BACKEND=postgres (tests/test_storage_contract.py runs both always)."""
+    opened: Storage
+    if ON_POSTGRES:
+        from server.storage.postgres import PostgresStorage
+
+        opened = PostgresStorage(request.getfixturevalue("postgres_url"))
+    else:
+        opened = SqliteStorage(tmp_path / "test.db")
     await opened.open()
     yield opened
     await opened.close()
 
 
+@sqlite_only("SQLite's migration files, applied with aiosqlite")
 async def test_migrations_are_numbered_and_applied_once(tmp_path: Path) -> None:
     names = [name for _, name, _ in migrations()]
     assert names == sorted(names) and names[0].startswith("0001_")
@@ -42,12 +52,13 @@ async def test_migrations_are_numbered_and_applied_once(tmp_path: Path) -> None:
         assert await apply_migrations(db) == []
 
 
+@sqlite_only("WAL and busy_timeout are SQLite PRAGMAs")
 async def test_wal_mode_and_busy_timeout(storage: SqliteStorage) -> None:
     assert (await storage._one("PRAGMA journal_mode"))[0] == "wal"
     assert (await storage._one("PRAGMA busy_timeout"))[0] == 5000
 
 
-async def test_concurrent_writes_never_share_a_transaction(storage: SqliteStorage) -> None:
+async def test_concurrent_writes_never_share_a_transaction(storage: Storage) -> None:
     user = await storage.create_user("a@b.fr", "A", "hash")
     await storage.create_session(user.id, "live", days=1)
     await asyncio.gather(
@@ -61,8 +72,8 @@ async def test_concurrent_writes_never_share_a_transaction(storage: SqliteStorag
     assert progress["m4"].best_score == 99 and progress["m0"].completed
 
 
-async def test_a_failed_write_rolls_back_and_the_next_one_works(storage: SqliteStorage) -> None:
-    with pytest.raises(aiosqlite.IntegrityError):
+async def test_a_failed_write_rolls_back_and_the_next_one_works(storage: Storage) -> None:
+    with pytest.raises((aiosqlite.IntegrityError, psycopg.IntegrityError)):
         await storage.save_reflection(999, "m", "r", "x")  # no such user
     user = await storage.create_user("a@b.fr", "A", "hash")
     await storage.save_reflection(user.id, "m", "r", "réponse")
@@ -93,6 +104,7 @@ def test_progress_survives_a_removed_module(tmp_path: Path, settings: Settings) 
     shutil.rmtree(settings.content_dir)
 
 
+@sqlite_only("the database file's folder")
 async def test_database_is_created_with_its_folder(tmp_path: Path) -> None:
     storage = SqliteStorage(tmp_path / "deep" / "er" / "x.db")
     await storage.open()
@@ -100,7 +112,7 @@ async def test_database_is_created_with_its_folder(tmp_path: Path) -> None:
     assert (tmp_path / "deep" / "er" / "x.db").exists()
 
 
-async def test_a_pass_returns_what_the_certificate_rule_needs(storage: SqliteStorage) -> None:
+async def test_a_pass_returns_what_the_certificate_rule_needs(storage: Storage) -> None:
     user = await storage.create_user("a@b.fr", "Anaïs", "hash")
     await storage.create_session(user.id, "live", days=1)
     failed = await storage.record_attempt("live", "1h", "m", 40, False, {}, "v", "s1")
@@ -115,7 +127,7 @@ async def test_a_pass_returns_what_the_certificate_rule_needs(storage: SqliteSto
     assert progress["m"].completed and progress["autre"].quiz_signature == "s2"
 
 
-async def test_two_passes_at_once_the_later_write_sees_both(storage: SqliteStorage) -> None:
+async def test_two_passes_at_once_the_later_write_sees_both(storage: Storage) -> None:
     """Two quizzes passed at once in two tabs: the path's certificate is never missed."""
     user = await storage.create_user("a@b.fr", "A", "hash")
     await storage.create_session(user.id, "live", days=1)
@@ -127,7 +139,7 @@ async def test_two_passes_at_once_the_later_write_sees_both(storage: SqliteStora
     assert later.completed == {"m1", "m2"}
 
 
-async def test_an_ended_session_records_no_attempt(storage: SqliteStorage) -> None:
+async def test_an_ended_session_records_no_attempt(storage: Storage) -> None:
     user = await storage.create_user("a@b.fr", "A", "hash")
     await storage.create_session(user.id, "old", days=-1)
     await storage.create_session(user.id, "gone", days=1)
@@ -138,7 +150,7 @@ async def test_an_ended_session_records_no_attempt(storage: SqliteStorage) -> No
     assert await storage.enrolments(user.id) == set()
 
 
-async def test_session_and_module_state_in_one_query(storage: SqliteStorage) -> None:
+async def test_session_and_module_state_in_one_query(storage: Storage) -> None:
     user = await storage.create_user("a@b.fr", "A", "hash")
     await storage.change_role(None, user.id, "trainer", True, "2026-11-23T10:00:00+00:00")
     await storage.create_session(user.id, "live", days=1)
@@ -155,6 +167,7 @@ async def test_session_and_module_state_in_one_query(storage: SqliteStorage) -> 
     assert await storage.session_learner_state("live", "autre") == (found, everywhere, {})
 
 
+@sqlite_only("aiosqlite's connection thread; PostgreSQL's refusal: tests/test_pg_plumbing.py")
 async def test_a_database_that_cannot_open_leaves_no_thread_behind(tmp_path: Path) -> None:
     """Else the process could not exit: `alliances serve` would hang instead of failing."""
     import threading
@@ -172,6 +185,7 @@ async def test_a_database_that_cannot_open_leaves_no_thread_behind(tmp_path: Pat
     assert threading.active_count() == before
 
 
+@sqlite_only("SQLite's migration files")
 def test_two_migrations_with_one_number_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two branches each adding « 0009 »: the second would never run on a database
     that has the first, so start-up says so instead of silently skipping it."""
