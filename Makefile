@@ -32,9 +32,13 @@ $(NODE_STAMP): package.json package-lock.json | system-deps
 		npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
 	else echo "npm not found: the browser tests will be skipped" >&2; fi
 
+# The second pass runs the HTTP journey on PostgreSQL (a fresh database per test,
+# skipped without a server, a failure under CI: tests/pg.py); the contract suite
+# (tests/test_storage_contract.py) already runs on both backends in the first.
 test: lint $(NODE_STAMP)
 	$(BIN)/alliances check --strict --quiz-report content
 	$(BIN)/pytest
+	ALLIANCES_TEST_BACKEND=postgres $(BIN)/pytest -p no:cacheprovider tests/test_journey.py
 
 # The long fuzz of docs/SECURITY.md: 2,000 hostile requests per route, figures in
 # test-artifacts/fuzz.json. `make test` runs the same tests with 25 per route.
