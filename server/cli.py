@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from course.diff import Change, ChangeKind, annotate, compare
+from course.diff import Change, annotate, compare
 from course.errors import ContentError
 from course.export import course_summary
 from course.loader import Loader, load_course
@@ -108,8 +108,11 @@ def check_against(course: Course, args: argparse.Namespace) -> int:
     if args.database is not None:
         try:
             changes = learners_touched(args.database, changes)
-        except sqlite3.Error as exc:
-            print(f"alliances: base de données illisible {args.database} : {exc}", file=sys.stderr)
+        except Exception as exc:  # sqlite3's, psycopg's, a refused connection: one line
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            print(
+                f"alliances: base de données illisible {args.database} : {reason}", file=sys.stderr
+            )
             return 2
     for change in changes:
         print(f"{'à risque' if change.harmful else 'information'} : {change.message_fr}", file=out)
@@ -126,53 +129,42 @@ def check_against(course: Course, args: argparse.Namespace) -> int:
     return 1 if harmful else 0
 
 
-# The learners whose recorded data a change touches: one SELECT of user ids per kind.
-# :key is the subject's JSON path inside attempts.answers ({question_id: [choice ids]}).
-ANSWERED = "SELECT user_id FROM attempts WHERE json_type(answers, :key) IS NOT NULL"
-TOUCHED_SQL = {
-    ChangeKind.MODULE_REMOVED: "SELECT user_id FROM progress WHERE module_id = :module"
-    " UNION SELECT user_id FROM attempts WHERE module_id = :module"
-    " UNION SELECT user_id FROM reflections WHERE module_id = :module AND trim(answer) != ''",
-    ChangeKind.MODULE_REMOVED_FROM_PATH: "SELECT user_id FROM progress WHERE module_id = :module"
-    " AND user_id IN (SELECT user_id FROM enrolments WHERE path_id = :path)",
-    ChangeKind.QUESTION_REMOVED: ANSWERED,
-    ChangeKind.CORRECT_ANSWERS_CHANGED: ANSWERED,
-    ChangeKind.QUESTION_KIND_CHANGED: ANSWERED,
-    ChangeKind.CHOICES_REMOVED: "SELECT a.user_id FROM attempts a, json_each(a.answers, :key) j"
-    " WHERE j.value IN (SELECT value FROM json_each(:choices))",
-    ChangeKind.REFLECTION_REMOVED: "SELECT user_id FROM reflections"
-    " WHERE reflection_id = :subject AND trim(answer) != ''",
-    ChangeKind.PATH_REMOVED: "SELECT user_id FROM enrolments WHERE path_id = :path"
-    " UNION SELECT user_id FROM attempts WHERE path_id = :path"
-    " UNION SELECT user_id FROM certificates WHERE path_id = :path",
-}
+def learners_touched(database: str, changes: list[Change]) -> list[Change]:
+    """Annotate the changes with learner counts, reading the app's database, never writing.
 
+    `database`: a SQLite file's path or a `postgresql://` URL. The counts are the
+    storage layer's (`Storage.learners_touched`).
+    """
+    import asyncio
 
-def learners_touched(database: Path, changes: list[Change]) -> list[Change]:
-    """Annotate the changes with learner counts, reading the app's SQLite file, never writing."""
-    if not database.is_file():  # mode=ro would say "unable to open", less helpfully
-        raise sqlite3.OperationalError("fichier introuvable")
-    conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        annotated = []
-        for change in changes:
-            sql = TOUCHED_SQL.get(change.kind)
-            if sql is None:
-                annotated.append(change)
-                continue
-            params = {
-                "subject": change.subject_id,
-                "key": f"$.{json.dumps(change.subject_id)}",
-                "module": change.module_id,
-                "path": change.path_id,
-                "choices": json.dumps(change.choice_ids),
-            }
-            query = f"SELECT COUNT(DISTINCT user_id) FROM ({sql})"
-            (count,) = conn.execute(query, params).fetchone()
-            annotated.append(annotate(change, count))
-        return annotated
-    finally:
-        conn.close()
+    from server.storage import SqliteStorage, Storage
+
+    storage: Storage
+    if database.startswith(("postgresql://", "postgres://")):
+        from server.storage.postgres import PostgresStorage
+
+        storage = PostgresStorage(database)
+    else:
+        storage = SqliteStorage(Path(database.removeprefix("sqlite://")))
+
+    async def count() -> list[Change]:
+        await storage.open_read_only()
+        try:
+            annotated = []
+            for change in changes:
+                found = await storage.learners_touched(
+                    change.kind,
+                    change.subject_id,
+                    change.module_id,
+                    change.path_id,
+                    list(change.choice_ids),
+                )
+                annotated.append(change if found is None else annotate(change, found))
+            return annotated
+        finally:
+            await storage.close()
+
+    return asyncio.run(count())
 
 
 def _database_name(settings: Settings) -> str:
@@ -629,9 +621,9 @@ def parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--database",
-        type=Path,
         metavar="DB",
-        help="with --against: count the learners each change touches in this SQLite file",
+        help="with --against: count the learners each change touches in this database"
+        " (a SQLite file or a postgresql:// URL), read only",
     )
     check.set_defaults(func=cmd_check)
     preview = sub.add_parser("preview", help="serve the course for an editor, live reload")

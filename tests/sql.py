@@ -48,6 +48,9 @@ class _Postgres:
         values = params if isinstance(params, dict) else numbered_params(sql, list(params))
         return self.conn.execute(to_postgres(sql), values)  # type: ignore[arg-type]
 
+    def close(self) -> None:
+        self.conn.close()
+
     def __enter__(self) -> _Postgres:
         return self
 

@@ -7,14 +7,18 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from course.diff import LEARNERS, REMOVALS, Change, ChangeKind, annotate, compare
 from course.loader import load_course
-from server.cli import TOUCHED_SQL, main
-from server.storage import SqliteStorage
+from server.cli import main
+from server.storage import SqliteStorage, Storage
+from server.storage.impact import TOUCHED_SQL
+from server.storage.postgres import PostgresStorage
 from tests.conftest import FIXTURE_COURSE
+from tests.sql import _Postgres
 
 INTRO_CLASSEMENT = """### Vrai ou faux {#intro-classement}
 
@@ -283,16 +287,19 @@ def test_cli_missing_database(
 # -- --database -------------------------------------------------------------------
 
 
-def app_database(path: Path) -> sqlite3.Connection:
-    """A database migrated by the app itself, then filled directly for the test."""
+def app_database(path: Path | str) -> Any:
+    """A database migrated by the app itself, then filled directly for the test:
+    a SQLite file, or a PostgreSQL database when `path` is its URL."""
 
     async def migrate() -> None:
-        storage = SqliteStorage(path)
+        storage: Storage = PostgresStorage(path) if isinstance(path, str) else SqliteStorage(path)
         await storage.open()
         await storage.close()
 
     asyncio.run(migrate())
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn: Any = (
+        _Postgres(path) if isinstance(path, str) else sqlite3.connect(path, isolation_level=None)
+    )
     for user_id in (1, 2, 3, 4):
         conn.execute(
             "INSERT INTO users (id, email, name, password_hash, created_at)"
@@ -302,7 +309,7 @@ def app_database(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def attempt(conn: sqlite3.Connection, user_id: int, path_id: str, answers: dict) -> None:
+def attempt(conn: Any, user_id: int, path_id: str, answers: dict) -> None:
     """One quiz attempt on intro; the schema's trigger adds progress and enrolment."""
     conn.execute(
         "INSERT INTO attempts (user_id, path_id, module_id, score, passed, answers,"
@@ -311,7 +318,7 @@ def attempt(conn: sqlite3.Connection, user_id: int, path_id: str, answers: dict)
     )
 
 
-def reflect(conn: sqlite3.Connection, user_id: int, reflection_id: str, answer: str) -> None:
+def reflect(conn: Any, user_id: int, reflection_id: str, answer: str) -> None:
     conn.execute(
         "INSERT INTO reflections (user_id, reflection_id, module_id, answer, updated_at)"
         " VALUES (?, ?, 'lecture', ?, '2025-01-02')",
@@ -319,10 +326,17 @@ def reflect(conn: sqlite3.Connection, user_id: int, reflection_id: str, answer: 
     )
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The app's database on either backend: `--database` takes a file or a URL."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("postgres_url"))
+    return tmp_path / "var" / "app.db"
+
+
 def test_database_counts_learners_on_each_change(
-    tmp_path: Path, old: Path, new: Path, capsys: pytest.CaptureFixture[str]
+    database: Path | str, old: Path, new: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = tmp_path / "var" / "app.db"
     conn = app_database(database)
     attempt(
         conn,
@@ -364,9 +378,8 @@ def test_database_counts_learners_on_each_change(
 
 
 def test_database_paths_and_modules(
-    tmp_path: Path, old: Path, new: Path, capsys: pytest.CaptureFixture[str]
+    database: Path | str, old: Path, new: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = tmp_path / "app.db"
     conn = app_database(database)
     attempt(conn, 1, "1h", {"intro-mode": ["a"]})  # enrolled in 1h
     attempt(conn, 2, "12h", {"intro-mode": ["a"]})  # enrolled in 12h only

@@ -11,6 +11,7 @@ from server.storage.account import AccountQueries
 from server.storage.certificates import CertificateQueries
 from server.storage.cohorts import CohortQueries
 from server.storage.content_state import ContentStateQueries
+from server.storage.impact import ImpactQueries
 from server.storage.invitations import InvitationQueries
 from server.storage.items import ItemQueries
 from server.storage.learning import LearningQueries
@@ -28,6 +29,7 @@ class Queries(
     CertificateQueries,
     CohortQueries,
     ContentStateQueries,
+    ImpactQueries,
     InvitationQueries,
     ItemQueries,
     LearningQueries,

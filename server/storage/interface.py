@@ -48,6 +48,10 @@ class Storage(Protocol):
 
     async def close(self) -> None: ...
 
+    async def open_read_only(self) -> None:
+        """Connect to an existing database for reading only (the CLI's content check)."""
+        ...
+
     async def ping(self) -> bool: ...
 
     async def write_problem(self) -> str | None:
@@ -299,6 +303,12 @@ class Storage(Protocol):
 
     async def purges_due(self, at: str) -> int:
         """How many deleted accounts' kept records `purge_due` would purge (a dry run)."""
+        ...
+
+    async def learners_touched(
+        self, kind: str, subject_id: str, module_id: str, path_id: str, choice_ids: list[str]
+    ) -> int | None:
+        """How many learners recorded something a content change touches (None: not counted)."""
         ...
 
     async def record_attempt(

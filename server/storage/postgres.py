@@ -92,6 +92,10 @@ class PostgresPlumbing:
             await self.close()
             raise
 
+    async def open_read_only(self) -> None:
+        """The pool, as `open`; migrating a database already migrated writes nothing."""
+        await self.open()
+
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()

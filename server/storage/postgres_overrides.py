@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from server.storage.dialect import _call_end
+from server.storage.impact import TOUCHED_SQL
 from server.storage.personal import _EXPORT_PARTS
 from server.storage.reminders import _LINK
 
@@ -37,6 +38,19 @@ EXPORT_SQL = " UNION ALL ".join(
 )
 
 
+_ANSWER = "CAST(a.answers AS jsonb) -> :subject"
+_TOUCHED_SQL = {
+    **TOUCHED_SQL,
+    **dict.fromkeys(
+        ("question_removed", "correct_answers_changed", "question_kind_changed"),
+        "SELECT user_id FROM attempts WHERE jsonb_exists(CAST(answers AS jsonb), :subject)",
+    ),
+    "choices_removed": "SELECT a.user_id FROM attempts a, jsonb_array_elements_text("
+    f"CASE WHEN jsonb_typeof({_ANSWER}) = 'array' THEN {_ANSWER} END) AS j(value)"
+    " WHERE j.value IN (SELECT jsonb_array_elements_text(CAST(:choices AS jsonb)))",
+}
+
+
 class PostgresOverrides:
     """The SQL attributes of the domain mixins, in PostgreSQL's spelling."""
 
@@ -48,6 +62,7 @@ class PostgresOverrides:
         " ON CONFLICT DO NOTHING"
     )
     _export_sql = EXPORT_SQL
+    _touched_sql = _TOUCHED_SQL
     # No changes(): the reminder row this very transaction inserted (its xmin) and
     # not yet linked is the one the message goes with; lastval() is that message's id.
     _reminder_recorded = (

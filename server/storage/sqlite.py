@@ -12,6 +12,7 @@ statement. Reads use a second connection and never wait for writers (WAL).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,6 +50,14 @@ class SqliteStorage(HealthQueries, Queries):
         except BaseException:
             await self.close()  # a connection's thread left running would keep the process alive
             raise
+
+    async def open_read_only(self) -> None:
+        """The file as it is, for reads only: nothing created, migrated or written."""
+        if not self.path.is_file():  # mode=ro would say "unable to open", less helpfully
+            raise sqlite3.OperationalError("fichier introuvable")
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        self._reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        self._reader.row_factory = aiosqlite.Row
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
