@@ -11,7 +11,6 @@ import asyncio
 import gc
 import logging
 import signal
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -35,7 +34,7 @@ from server.security import Signer, new_token, token_hash
 from server.settings import Settings
 from server.slow_clients import client_gone
 from server.storage import Storage, User, open_storage
-from server.storage.errors import storage_failure
+from server.storage.errors import storage_errors, storage_failure
 from server.storage.walsync import NotDurable
 from server.throttle import LoginThrottle
 
@@ -92,7 +91,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             HTTPException: http_exception,
             NotDurable: not_durable,
-            sqlite3.Error: storage_failure,  # a full disk: 503 in plain French
+            # A full disk, a PostgreSQL gone: 503 in plain French (server/storage/errors.py).
+            **dict.fromkeys(storage_errors(bool(settings.database_url)), storage_failure),
             ClientDisconnect: client_gone,  # cut off mid-body (server/slow_clients.py)
             Exception: server_error,
         },

@@ -73,6 +73,10 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
+    from server.storage.errors import is_unavailable, storage_failure
+
+    if is_unavailable(exc):  # raised outside the routes (a middleware): still a 503
+        return await storage_failure(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_page(request, 500)
 

@@ -14,6 +14,10 @@ from server.backup import BackupError, backup_sqlite
 from server.cli import main
 from server.settings import Settings
 from tests.conftest import Learner
+from tests.pg import sqlite_only
+
+# PostgreSQL is backed up with pg_dump, as the README says: `alliances backup` copies a SQLite file.
+pytestmark = sqlite_only("alliances backup uses SQLite's online backup API")
 
 
 def test_a_backup_taken_while_learners_write_restores_every_answered_quiz(

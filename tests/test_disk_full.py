@@ -22,6 +22,10 @@ from server.settings import Settings
 from server.storage import SqliteStorage
 from server.storage import health as storage_health
 from tests.conftest import Learner
+from tests.pg import sqlite_only
+
+# SQLite's disk errors, codes and WAL flush; PostgreSQL's outage: tests/test_pg_outage.py.
+pytestmark = sqlite_only("simulates SQLite's own disk errors and WAL flush")
 
 
 def sqlite_error(message: str, code: int) -> sqlite3.OperationalError:

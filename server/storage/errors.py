@@ -1,9 +1,13 @@
-"""A database that cannot serve (full disk, I/O error, locked) answers 503, not 500.
+"""A database that cannot serve (full disk, I/O error, locked, PostgreSQL gone)
+answers 503, not 500.
 
 Such a failure is the machine's, not a bug: the visitor is told plainly that
 the service is unavailable for a moment, and `Retry-After` says when to try
 again. Nothing is kept in a broken state: SQLite rolls back the failed
 statement, so the next request succeeds once space is back, without a restart.
+PostgreSQL that goes away (restarted, network cut) raises psycopg's
+OperationalError (the pool's timeout too): the same 503, and the pool connects
+again once the server answers.
 Any other database error (a bad query: a bug) stays a logged 500.
 """
 
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -42,9 +47,22 @@ MESSAGE = (
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """True for a failure of the storage itself (disk full, I/O error, lock, corruption)."""
+    """True for a failure of the storage itself (disk full, I/O error, lock, corruption,
+    a PostgreSQL server that cannot be reached or dropped the connection)."""
+    psycopg = sys.modules.get("psycopg")  # loaded only with the PostgreSQL backend
+    if psycopg is not None and isinstance(exc, psycopg.OperationalError):
+        return True
     code = getattr(exc, "sqlite_errorcode", None)
     return isinstance(exc, sqlite3.Error) and code is not None and code & 0xFF in UNAVAILABLE
+
+
+def storage_errors(postgres: bool) -> tuple[type[Exception], ...]:
+    """The exception classes `storage_failure` handles for the app's backend."""
+    if not postgres:
+        return (sqlite3.Error,)
+    import psycopg
+
+    return (sqlite3.Error, psycopg.Error)
 
 
 async def storage_failure(request: Request, exc: Exception) -> Response:

@@ -31,6 +31,7 @@ from server.storage.postgres_overrides import PostgresOverrides
 from server.storage.records import OutboxMessage
 
 MIGRATIONS_LOCK = 0x616C6C69  # "alli": one instance migrates, the others wait for it
+POOL_WAIT_SECONDS = 5.0
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -76,8 +77,11 @@ class PostgresPlumbing:
             self.url,
             min_size=1,
             max_size=self.pool_size,
-            kwargs={"autocommit": True, "row_factory": _rows},
+            kwargs={"autocommit": True, "row_factory": _rows, "connect_timeout": 5},
             open=False,
+            # A request waits at most this long for a connection: a PostgreSQL gone
+            # answers 503 in seconds (server/storage/errors.py), not after 30.
+            timeout=POOL_WAIT_SECONDS,
         )
         try:
             await pool.open(wait=True, timeout=10)
