@@ -45,8 +45,10 @@ _TOUCHED_SQL = {
         ("question_removed", "correct_answers_changed", "question_kind_changed"),
         "SELECT user_id FROM attempts WHERE jsonb_exists(CAST(answers AS jsonb), :subject)",
     ),
+    # json_each reads a scalar as itself: a one-element array here.
     "choices_removed": "SELECT a.user_id FROM attempts a, jsonb_array_elements_text("
-    f"CASE WHEN jsonb_typeof({_ANSWER}) = 'array' THEN {_ANSWER} END) AS j(value)"
+    f"CASE jsonb_typeof({_ANSWER}) WHEN 'array' THEN {_ANSWER}"
+    f" ELSE jsonb_build_array({_ANSWER}) END) AS j(value)"
     " WHERE j.value IN (SELECT jsonb_array_elements_text(CAST(:choices AS jsonb)))",
 }
 
