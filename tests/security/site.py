@@ -8,7 +8,6 @@ another trainer with a cohort of their own and its learner, an editor, an admin.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,8 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from server.routes import routes
+from server.storage import SqliteStorage
+from tests import sql
 from tests.conftest import PASSWORD, Learner, sign_in
 
 VISITORS = ["anonymous", "learner", "outsider", "trainer", "other_trainer", "editor", "admin"]
@@ -142,16 +143,21 @@ def failed_message(client: TestClient) -> int:
     return int(message_id)
 
 
-def snapshot(database: Path) -> dict[str, list[tuple]]:
-    """Every row of every table: what a refused request must leave exactly as it was."""
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-        tables = [
-            row[0]
-            for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        return {
-            table: sorted(map(tuple, connection.execute(f'SELECT * FROM "{table}"')), key=repr)
-            for table in tables
-        }
+def snapshot(site: Site) -> dict[str, list[tuple]]:
+    """Every row of every table: what a refused request must leave exactly as it was.
+
+    Read through the app's own storage, so on either backend.
+    """
+    storage = site.client.app.state.storage  # type: ignore[attr-defined]
+    tables_sql = (
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        if isinstance(storage, SqliteStorage)
+        else "SELECT table_name FROM information_schema.tables"
+        " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        " ORDER BY table_name"
+    )
+    tables = [row[0] for row in sql.rows(site.client, tables_sql)]
+    return {
+        table: sorted(sql.rows(site.client, f'SELECT * FROM "{table}"'), key=repr)
+        for table in tables
+    }

@@ -42,7 +42,7 @@ def foreign_token(site: Site) -> str:
 def test_every_post_route_refuses_a_missing_or_foreign_token(site: Site, visitor: str) -> None:
     site.sign_in(visitor)
     stolen = foreign_token(site)
-    before = snapshot(site.database)
+    before = snapshot(site)
     for template in POSTS:
         values = {**site.values, "module_id": MODULE_OF.get(template, site.values["module_id"])}
         url = fill(template, values)
@@ -60,4 +60,4 @@ def test_every_post_route_refuses_a_missing_or_foreign_token(site: Site, visitor
                 continue
             assert response.status_code == 403, (url, token, response.status_code)
             assert REFUSED.search(response.text), url
-    assert snapshot(site.database) == before
+    assert snapshot(site) == before
