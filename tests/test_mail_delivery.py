@@ -372,3 +372,33 @@ async def test_a_message_that_cannot_be_written_fails_instead_of_looping(
     assert stored["status"] == "failed"
     assert stored["last_error"].startswith("message impossible à écrire\u00a0: ")
     assert mail_server.messages == []
+
+
+def test_a_sender_woken_as_it_is_stopped_still_stops() -> None:
+    """On Python 3.11 `asyncio.wait_for` swallows a cancellation that arrives with
+    the wake-up (a message recorded as the app stops): the app's shutdown then
+    waited forever for the sender."""
+
+    class Idle:
+        outbox_listener = None
+
+        async def claim_messages(self, *args: object) -> list[object]:
+            return []
+
+    async def scenario() -> None:
+        sender = MailSender(
+            Idle(),  # type: ignore[arg-type]
+            FileTransport(Path("unused")),  # nothing is ever due
+            mail_from="formation@example.org",
+            base_url=BASE,
+            poll_seconds=60,
+        )
+        started = time.monotonic()
+        for _ in range(20):
+            sender.start()
+            await asyncio.sleep(0.01)  # the loop waits for a wake-up
+            sender.wake()
+            await asyncio.wait_for(sender.stop(), 5)
+        assert time.monotonic() - started < 3
+
+    asyncio.run(scenario())

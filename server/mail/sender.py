@@ -103,8 +103,11 @@ class MailSender:
                 handled = 0
             if handled:
                 continue  # more may be due: look again at once
+            # Not `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that
+            # arrives with the wake-up, and `stop` would then wait forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                async with asyncio.timeout(self.poll_seconds):
+                    await self._wake.wait()
 
     async def step(self) -> int:
         """Claim the due messages and try each once; how many were handled."""
