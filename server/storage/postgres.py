@@ -211,10 +211,24 @@ class PostgresStorage(PostgresOverrides, PostgresPlumbing, Queries):
         Under READ COMMITTED two statements that count then insert would both
         count before either inserted; a transaction-scoped advisory lock taken
         first makes the next one wait, and its statements (each with a fresh
-        snapshot) then see what the first committed.
+        snapshot) then see what the first committed. One round trip: in a
+        pipeline, the statements before a Sync are one implicit transaction (it
+        commits at the Sync, or rolls back whole on an error), so the lock and
+        the statements travel together.
         """
         lock = ("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
-        return (await self._transaction([lock, *steps]))[1:]
+        async with self._connection() as conn, conn.pipeline() as pipeline:
+            cursors = [
+                await conn.execute(to_postgres(sql), _params(sql, params))
+                for sql, params in [lock, *steps]
+            ]
+            await pipeline.sync()  # commits; an error raises here, nothing kept
+            results = [
+                list(await cursor.fetchall()) if cursor.description else []
+                for cursor in cursors[1:]
+            ]
+        self._outbox_recorded(steps)
+        return results
 
     async def claim_messages(
         self, now: datetime, lease_seconds: float, limit: int
