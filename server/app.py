@@ -77,8 +77,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await sender.stop()  # before the storage closes under it
             for task in tasks:
                 task.cancel()
-            # Wait for them to stop: none may be halfway through a query when storage closes.
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # Wait for them to stop: none may be halfway through a query when storage
+            # closes. Bounded, so that one stuck task cannot hold the shutdown for ever.
+            if tasks:
+                await asyncio.wait(tasks, timeout=10)
             app.state.pdf_pool.close()
             await storage.close()
 

@@ -71,6 +71,7 @@ class MailSender:
         self.lease_seconds = lease_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     @property
     def max_attempts(self) -> int:
@@ -84,17 +85,20 @@ class MailSender:
     async def stop(self) -> None:
         """Cancel the loop; a message cut off mid-send is re-sent after its lease."""
         self.storage.outbox_listener = None
+        self._stopping = True  # the loop ends at its next turn even if a cancel is swallowed
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Bounded: a cancellation lost inside asyncio.timeout (Python 3.11) must not
+            # hold the server's shutdown; the flag above ends the loop anyway.
+            await asyncio.wait({self._task}, timeout=10)
             self._task = None
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 handled = await self.step()
