@@ -185,7 +185,8 @@ def test_the_module_page_reads_the_outline_in_its_one_query(learner: Learner, mo
     original = backend._all
 
     async def counted(self: object, sql: str, params: tuple = ()) -> list:
-        calls.append(sql)
+        if "content_state" not in sql and "outbox" not in sql:  # not a background task's
+            calls.append(sql)
         return await original(self, sql, params)
 
     monkeypatch.setattr(backend, "_all", counted)
