@@ -73,6 +73,11 @@ class PostgresPlumbing:
         self._pool: AsyncConnectionPool | None = None
 
     async def open(self) -> None:
+        try:  # one try first: a refused connection is said at once, not after the pool's retries
+            probe = await psycopg.AsyncConnection.connect(self.url, connect_timeout=5)
+        except psycopg.Error as exc:
+            raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {_reason(exc)}") from exc
+        await probe.close()
         pool = AsyncConnectionPool(
             self.url,
             min_size=1,
