@@ -18,8 +18,8 @@ rewrites the few spellings that differ, statement by statement, once (cached):
 
 A statement that has no equivalent this way (a SQLite function such as
 `changes()`) is rewritten by hand in the PostgreSQL
-backend's own method, never here: `unsupported` lists them so that a test can
-check every statement of the package.
+backend's own method or SQL attribute (server/storage/postgres_overrides.py),
+never here; `unsupported` names such functions in a statement.
 """
 
 from __future__ import annotations

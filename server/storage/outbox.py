@@ -111,6 +111,11 @@ class OutboxQueries(Database):
         )
         return int(row[0])
 
+    # SQLite's writer runs one statement at a time; PostgreSQL adds `FOR UPDATE SKIP
+    # LOCKED` (server/storage/postgres_overrides.py) so that two senders at once take
+    # disjoint batches instead of one waiting for the rows the other locked.
+    _claim_lock = ""
+
     async def claim_messages(
         self, now: datetime, lease_seconds: float, limit: int
     ) -> list[OutboxMessage]:
@@ -131,7 +136,7 @@ class OutboxQueries(Database):
         rows = await self._write(
             "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1"
             f" WHERE id IN (SELECT id FROM outbox WHERE {DUE}"
-            f" ORDER BY next_attempt_at, id LIMIT ?) AND ({DUE})"
+            f" ORDER BY next_attempt_at, id LIMIT ?{self._claim_lock}) AND ({DUE})"
             f" RETURNING {COLUMNS}",
             (until, at, at, limit, at, at),
         )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -26,9 +25,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from server.storage.dialect import numbered_params, to_postgres
 from server.storage.domain import Queries
-from server.storage.outbox import COLUMNS, DUE, _message, stamp
 from server.storage.postgres_overrides import PostgresOverrides
-from server.storage.records import OutboxMessage
 
 MIGRATIONS_LOCK = 0x616C6C69  # "alli": one instance migrates, the others wait for it
 POOL_WAIT_SECONDS = 5.0
@@ -234,26 +231,6 @@ class PostgresStorage(PostgresOverrides, PostgresPlumbing, Queries):
             ]
         self._outbox_recorded(steps)
         return results
-
-    async def claim_messages(
-        self, now: datetime, lease_seconds: float, limit: int
-    ) -> list[OutboxMessage]:
-        """The shared claim, with `FOR UPDATE SKIP LOCKED` (no SQLite spelling).
-
-        Without it a second sender waits for the rows the first one locked and
-        comes back with fewer than are due; with it, it takes the next ones, so
-        two senders at once take disjoint batches, as SQLite's serial writer gives.
-        """
-        at = stamp(now)
-        until = stamp(now + timedelta(seconds=lease_seconds))
-        rows = await self._write(
-            "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1"
-            f" WHERE id IN (SELECT id FROM outbox WHERE {DUE}"
-            f" ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED) AND ({DUE})"
-            f" RETURNING {COLUMNS}",
-            (until, at, at, limit, at, at),
-        )
-        return sorted((_message(row) for row in rows), key=lambda m: m.id)
 
     async def write_problem(self) -> str | None:
         """Why a write would fail now, for /healthz: PostgreSQL unreachable."""

@@ -63,6 +63,7 @@ class PostgresOverrides:
         " SELECT ?, p->>'email', p->>'name', ? FROM json_array_elements(CAST(? AS json)) p"
         " ON CONFLICT DO NOTHING"
     )
+    _claim_lock = " FOR UPDATE SKIP LOCKED"
     _export_sql = EXPORT_SQL
     _touched_sql = _TOUCHED_SQL
     # No changes(): the reminder row this very transaction inserted (its xmin) and
