@@ -14,7 +14,9 @@ from starlette.responses import HTMLResponse
 from course.certificates import format_duration
 from course.outline import lesson_headings, letter_index, section_runs
 from course.progress import Status
+from server import urls
 from server.assets import ASSETS
+from server.state import snapshot, state
 
 TEMPLATES = Path(__file__).parent / "templates"
 MONTHS = [
@@ -68,6 +70,7 @@ def make_env() -> Environment:
     env.filters["date_fr"] = date_fr
     env.filters["plural"] = plural
     env.globals["static"] = ASSETS.url
+    env.globals["urls"] = urls  # `{{ urls.module(path.id, m.id) }}`: no route-table walk
     env.globals["badge"] = badge
     env.globals["section_runs"] = section_runs
     env.globals["lesson_headings"] = lesson_headings
@@ -82,15 +85,15 @@ def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
     """Render a page with what every page needs: the user, the course, the CSRF token."""
-    state = request.state
-    app_state = request.app.state
+    per_request = request.state
+    shared = state(request)
     values = {
         "request": request,
-        "user": getattr(state, "user", None),
-        "course": app_state.course,
-        "preview": app_state.settings.preview,
-        "content_errors": app_state.content.errors,
-        "csrf_token": app_state.signer.csrf_token(state.csrf_cookie),
+        "user": getattr(per_request, "user", None),
+        "course": snapshot(request).course,
+        "preview": shared.settings.preview,
+        "content_errors": shared.content.errors,
+        "csrf_token": shared.signer.csrf_token(per_request.csrf_cookie),
     }
     values.update(context or {})
     html = ENV.get_template(template).render(values)

@@ -1,0 +1,91 @@
+"""server/urls.py against the route table (issue #15 §6): each URL function builds a path that
+the router sends to the route of the same name, and each route has its function."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from types import FunctionType
+from typing import Any
+
+import pytest
+from starlette.routing import Match, Mount, Route, Router
+
+from server import urls
+from server.routes import routes
+
+ROUTES = routes()
+ROUTER = Router(routes=ROUTES)
+SAMPLES: dict[str, Any] = {"extension": "pdf", "path": "figures/carte.png"}
+
+
+def url_functions() -> dict[str, Callable[..., str]]:
+    """The module's public functions (not what it imports)."""
+    return {
+        name: value
+        for name, value in vars(urls).items()
+        if isinstance(value, FunctionType)
+        and value.__module__ == urls.__name__
+        and not name.startswith("_")
+    }
+
+
+def arguments(function: Callable[..., str]) -> dict[str, Any]:
+    """One value per parameter, of its annotated type; an optional `next` is left out."""
+    values: dict[str, Any] = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        if parameter.default is not inspect.Parameter.empty:
+            continue
+        annotation = str(parameter.annotation)
+        values[name] = SAMPLES.get(name, 7 if annotation == "int" else f"{name}-1")
+    return values
+
+
+def first_full_match(path: str, method: str) -> Route:
+    scope = {"type": "http", "path": path, "method": method, "root_path": ""}
+    for route in ROUTES:
+        if isinstance(route, Route) and route.matches(scope)[0] is Match.FULL:
+            return route
+    raise AssertionError(f"{method} {path}: no route")
+
+
+NAMED = [route for route in ROUTES if isinstance(route, Route)]
+
+
+def test_every_route_has_a_name_and_its_function() -> None:
+    functions = url_functions()
+    missing = [route.path for route in NAMED if route.name not in functions]
+    assert not missing, f"routes whose name is no function of server/urls.py: {missing}"
+
+
+def test_every_function_names_a_route() -> None:
+    names = {route.name for route in NAMED}
+    assert not set(url_functions()) - names
+
+
+@pytest.mark.parametrize("route", NAMED, ids=lambda route: f"{route.name}-{sorted(route.methods)}")
+def test_the_function_builds_a_path_that_reaches_its_route(route: Route) -> None:
+    function = url_functions()[route.name]
+    values = arguments(function)
+    built = function(**values)
+    assert built == ROUTER.url_path_for(route.name, **values)
+    for method in route.methods or {"GET"}:
+        assert first_full_match(built, method).endpoint is route.endpoint, (method, built)
+
+
+def test_static_files_stay_with_the_assets_helper() -> None:
+    assert [route.name for route in ROUTES if isinstance(route, Mount)] == ["static"]
+
+
+def test_login_and_signup_keep_where_to_go_back_quoted_as_before() -> None:
+    assert urls.login() == "/login"
+    assert urls.signup(None) == "/signup"
+    assert urls.login("/paths/1h/atelier?x=1") == "/login?next=/paths/1h/atelier%3Fx%3D1"
+    assert urls.signup("/join/ab c") == "/signup?next=/join/ab%20c"
+
+
+def test_the_hot_path_urls_are_plain_strings() -> None:
+    assert urls.module("12h", "atelier") == "/paths/12h/atelier"
+    assert urls.cohort(3) == "/trainer/cohorts/3"
+    assert urls.template_file("fiche", "docx") == "/modeles/fiche.docx"
+    assert urls.media("a/b.png") == "/media/a/b.png"
