@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course.certificates import Certificate
+from server import urls
 from server.pdf_pool import PdfPool, version
 from server.templating import render
 from server.web import current_user, storage
@@ -27,7 +28,7 @@ async def _certificate(request: Request) -> Certificate:
 
 
 def verify_url(request: Request, certificate: Certificate) -> str:
-    return f"{request.app.state.settings.base_url}/certificates/{certificate.id}"
+    return f"{request.app.state.settings.base_url}{urls.certificate(certificate.id)}"
 
 
 async def certificate_page(request: Request) -> Response:

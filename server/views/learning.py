@@ -22,6 +22,7 @@ from course.progress import (
     quiz_updated,
     status,
 )
+from server import urls
 from server.fragments import quiz_fields
 from server.storage import User, now
 from server.templating import render
@@ -101,7 +102,7 @@ async def start_path(request: Request) -> Response:
     await db.enrol(user.id, path.id)
     overview = path_progress(course(request), path, await db.progress(user.id))
     step = overview.next_step
-    return redirect(f"/paths/{path.id}/{step.module.id}" if step else f"/paths/{path.id}")
+    return redirect(urls.module(path.id, step.module.id) if step else urls.path(path.id))
 
 
 async def module_page(request: Request) -> Response:
@@ -203,9 +204,9 @@ async def mark_done(request: Request) -> Response:
     completed = {module_id for module_id, state in progress.items() if state.completed}
     certificate = await after_progress(request, user.id, user.name, path, completed)
     if certificate:
-        return redirect(f"/paths/{path.id}?termine=1")
+        return redirect(urls.path(path.id) + "?termine=1")
     _, following = neighbours(path, module.id)
-    return redirect(f"/paths/{path.id}/{following}" if following else f"/paths/{path.id}")
+    return redirect(urls.module(path.id, following) if following else urls.path(path.id))
 
 
 def _thousands(number: int) -> str:
@@ -234,7 +235,7 @@ async def save_reflection(request: Request) -> Response:
     db = storage(request)
     await db.enrol(user.id, path.id)
     await db.save_reflection(user.id, module.id, reflection_id, answer)
-    return redirect(f"/paths/{path.id}/{module.id}?enregistre={reflection_id}#{reflection_id}")
+    return redirect(f"{urls.module(path.id, module.id)}?enregistre={reflection_id}#{reflection_id}")
 
 
 async def after_progress(

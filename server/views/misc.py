@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
+from server import urls
 from server.templating import render
 from server.web import course, current_user, redirect, storage
 
@@ -52,7 +53,7 @@ async def module_permalink(request: Request) -> Response:
     user = await current_user(request)
     enrolled = await storage(request).enrolments(user.id) if user else set()
     chosen = next((p for p in paths if p.id in enrolled), paths[0])
-    return redirect(f"/paths/{chosen.id}/{module_id}")
+    return redirect(urls.module(chosen.id, module_id))
 
 
 async def media(request: Request) -> Response:

@@ -19,7 +19,7 @@ from course.attempt import Arrangement, arrange
 from course.grading import AnswerError, grade, parse_answers
 from course.models import Module, Path
 from course.progress import ModuleProgress, path_progress
-from server import form_expired
+from server import form_expired, urls
 from server.attempt_limits import AttemptLimits
 from server.form_expired import FormExpired
 from server.storage import User
@@ -118,7 +118,7 @@ async def submit_quiz(request: Request) -> Response:
             request, attempt.user_id, attempt.learner_name, path, attempt.completed
         )
     # Post/Redirect/Get: reloading the result page never submits the quiz again.
-    return redirect(f"/paths/{path.id}/{module.id}/resultat#resultat")
+    return redirect(urls.quiz_result(path.id, module.id) + "#resultat")
 
 
 async def attempt_wait(request: Request, user_id: int, module_id: str) -> int:
@@ -221,7 +221,7 @@ async def quiz_result(request: Request) -> Response:
     db = storage(request)
     last = await db.last_attempt(user.id, module.id) if module.has_quiz else None
     if last is None:
-        return redirect(f"/paths/{path.id}/{module.id}")
+        return redirect(urls.module(path.id, module.id))
     seed = None
     if last.number is not None:
         seed = request.app.state.signer.attempt_seed(user.id, module.id, last.number)
