@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -241,13 +240,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and args.reload:
         print("alliances: --workers cannot be used with --reload", file=sys.stderr)
         return 2
-    if args.workers > 1 and args.cpu:
-        print("alliances: --cpu would put every worker on the same CPU: drop it", file=sys.stderr)
-        return 2
     try:
         settings = Settings.from_env()  # fail fast, before uvicorn starts, readably
     except ValueError as exc:
         print(f"alliances: {exc}", file=sys.stderr)
+        return 2
+    port = settings.port if args.port is None else args.port
+    cpu = settings.cpu if args.cpu is None else args.cpu
+    if args.workers > 1 and cpu:
+        print("alliances: --cpu would put every worker on the same CPU: drop it", file=sys.stderr)
         return 2
     if args.workers > 1 and not settings.database_url:
         print(
@@ -270,15 +271,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.cpu:
+    if cpu:
         from server.cpu import pin
 
         try:
-            cpu = pin(args.cpu)  # before any thread starts: they inherit it
+            pinned = pin(cpu)  # before any thread starts: they inherit it
         except ValueError as exc:
             print(f"alliances: {exc}", file=sys.stderr)
             return 2
-        print(f"alliances: running on CPU {cpu}", file=sys.stderr)
+        print(f"alliances: running on CPU {pinned}", file=sys.stderr)
     code = Path(__file__).resolve().parent.parent
     watched = [str(code / "course"), str(code / "server"), str(settings.content_dir)]
     # Hand the GIL over sooner (default 5 ms), so the SQLite thread answers promptly.
@@ -287,7 +288,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "server.app:create_app",
         factory=True,
         host=args.host,
-        port=args.port,
+        port=port,
         reload=args.reload,
         workers=args.workers,  # each runs its own mail sender: the outbox's claim shares them
         reload_dirs=watched if args.reload else None,
@@ -296,7 +297,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         http=DeadlineProtocol,  # httptools, with a deadline on incomplete requests
         **UVICORN_LIMITS,
         proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level="info",
         access_log=not args.no_access_log,
     )
@@ -580,14 +581,14 @@ def parser() -> argparse.ArgumentParser:
     sub = root.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the web server")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    # Read when serving (server/settings.py), so a bad PORT is one line, not a traceback.
+    serve.add_argument("--port", type=int, help="default: PORT, or 8000")
     serve.add_argument("--reload", action="store_true", help="restart on code or content change")
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
     serve.add_argument(
         "--cpu",
-        default=os.environ.get("ALLIANCES_CPU") or None,
-        help="run on this one CPU (a number, or 'auto'): faster when the server has the"
-        " machine to itself (see docs/PERFORMANCE.md)",
+        help="run on this one CPU (a number, or 'auto'; default: ALLIANCES_CPU): faster when"
+        " the server has the machine to itself (see docs/PERFORMANCE.md)",
     )
     serve.add_argument(
         "--workers",

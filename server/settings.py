@@ -6,6 +6,7 @@ this list agree.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -24,8 +25,9 @@ ENV_VARS = {
     "ALLIANCES_BASE_URL": "public URL, printed on certificates; required in production",
     "ALLIANCES_DEBUG": "`1` shows tracebacks; refused in production (default `0`)",
     "ALLIANCES_MAX_BODY": "largest accepted request body in bytes (default `262144`)",
-    "PORT": "port for `alliances serve` and the Procfile (default `8000`)",
-    "FORWARDED_ALLOW_IPS": "proxies trusted for `X-Forwarded-*` headers (default `127.0.0.1`)",
+    "PORT": "port for `alliances serve` and the Procfile, 1 to 65535 (default `8000`)",
+    "FORWARDED_ALLOW_IPS": "proxies trusted for `X-Forwarded-*` headers: `*`, or addresses"
+    " and networks separated by commas (default `127.0.0.1`)",
     "ALLIANCES_CPU": "default for `serve --cpu`: a CPU number or `auto` (unset: no pinning)",
     "ALLIANCES_SMTP_URL": "mail relay, `smtp://user:pass@host:587` (STARTTLS) or `smtps://host:465`"
     " (unset: messages are written to `var/mail/`)",
@@ -58,6 +60,10 @@ class Settings:
     # The sender task's pace (server/mail/sender.py); tests shorten them.
     mail_poll_seconds: float = 5.0
     mail_backoff: tuple[float, ...] = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
+    # `alliances serve`: the defaults of --port and --cpu, and uvicorn's trusted proxies.
+    port: int = 8000
+    cpu: str | None = None  # a CPU number or "auto"; None: no pinning
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -110,6 +116,9 @@ class Settings:
             inactive_days=inactive_days,
             smtp_url=smtp_url,
             mail_from=mail_from or default_mail_from(base_url or "http://127.0.0.1:8000"),
+            port=_port(env.get("PORT", "")),
+            cpu=_cpu(env.get("ALLIANCES_CPU", "")),
+            forwarded_allow_ips=_trusted_proxies(env.get("FORWARDED_ALLOW_IPS", "")),
         )
 
 
@@ -123,6 +132,53 @@ def _days(env: dict[str, str], name: str, default: int, minimum: int) -> int:
     if days < minimum:
         raise ValueError(f"{name} must be a whole number of days, at least {minimum}, not {raw!r}")
     return days
+
+
+def _port(raw: str) -> int:
+    """PORT, set by hosting platforms: a typo would otherwise surface as a bind error."""
+    raw = raw.strip()
+    if not raw:
+        return 8000
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ValueError(f"PORT must be a port number from 1 to 65535, not {raw!r}")
+    return int(raw)
+
+
+def _cpu(raw: str) -> str | None:
+    """ALLIANCES_CPU's form; whether that CPU exists is checked when pinning (server/cpu.py)."""
+    raw = raw.strip().lower()
+    if not raw:
+        return None
+    if raw != "auto" and not raw.isdigit():
+        raise ValueError(f"ALLIANCES_CPU must be a CPU number or 'auto', not {raw!r}")
+    return raw
+
+
+def _trusted_proxies(raw: str) -> str:
+    """FORWARDED_ALLOW_IPS: `*`, or addresses and networks separated by commas.
+
+    uvicorn silently keeps a malformed entry as a name no client ever has: the
+    proxy's `X-Forwarded-For` would then be ignored, and every visitor would get
+    the proxy's address (one rate limit for the whole site). Refused here instead.
+    """
+    raw = raw.strip()
+    if not raw:
+        return "127.0.0.1"
+    if raw == "*":
+        return raw
+    entries = [entry.strip() for entry in raw.split(",")]
+    for entry in entries:
+        try:
+            if "/" in entry:
+                ipaddress.ip_network(entry)  # strict, as uvicorn reads it
+            else:
+                ipaddress.ip_address(entry)
+        except ValueError:
+            raise ValueError(
+                "FORWARDED_ALLOW_IPS must be * or IP addresses and networks separated by"
+                f" commas (e.g. 10.0.0.10,192.168.1.0/24), not {entry!r}"
+            ) from None
+    return ",".join(entries)
 
 
 def _check_production(debug: bool, base_url: str) -> None:

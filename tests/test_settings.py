@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from server.settings import ENV_VARS, Settings
+from tests.conftest import FIXTURE_COURSE
 
 README = Path(__file__).parent.parent / "README.md"
 
@@ -89,3 +92,83 @@ def test_bad_values_are_explained() -> None:
 def test_every_setting_is_documented_in_the_readme() -> None:
     documented = set(re.findall(r"^\| `([A-Z_]+)` \|", README.read_text(encoding="utf-8"), re.M))
     assert documented == set(ENV_VARS)
+
+
+def test_serve_settings_keep_their_defaults() -> None:
+    local = Settings.from_env({"ALLIANCES_SECRET_KEY": "k" * 40})
+    assert (local.port, local.cpu, local.forwarded_allow_ips) == (8000, None, "127.0.0.1")
+    chosen = Settings.from_env(
+        {
+            "ALLIANCES_SECRET_KEY": "k" * 40,
+            "PORT": " 8123 ",
+            "ALLIANCES_CPU": "Auto",
+            "FORWARDED_ALLOW_IPS": "10.0.0.10, 192.168.1.0/24,::1",
+        }
+    )
+    assert chosen.port == 8123 and chosen.cpu == "auto"
+    assert chosen.forwarded_allow_ips == "10.0.0.10,192.168.1.0/24,::1"
+    assert Settings.from_env({"ALLIANCES_SECRET_KEY": "k" * 40, "ALLIANCES_CPU": "1"}).cpu == "1"
+    everyone = Settings.from_env({"ALLIANCES_SECRET_KEY": "k" * 40, "FORWARDED_ALLOW_IPS": "*"})
+    assert everyone.forwarded_allow_ips == "*"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("PORT", "http", "PORT must be a port number from 1 to 65535, not 'http'"),
+        ("PORT", "0", "PORT must be a port number"),
+        ("PORT", "65536", "PORT must be a port number"),
+        ("PORT", "-1", "PORT must be a port number"),
+        ("ALLIANCES_CPU", "un", "ALLIANCES_CPU must be a CPU number or 'auto', not 'un'"),
+        ("ALLIANCES_CPU", "-2", "ALLIANCES_CPU must be a CPU number"),
+        # uvicorn would keep these as names no client has, and ignore the proxy's header.
+        ("FORWARDED_ALLOW_IPS", "10.0.0.l0", "not '10.0.0.l0'"),
+        ("FORWARDED_ALLOW_IPS", "10.0.0.10,,10.0.0.11", "not ''"),
+        ("FORWARDED_ALLOW_IPS", "10.0.0.1/8", "not '10.0.0.1/8'"),
+        ("FORWARDED_ALLOW_IPS", "10.0.0.10,*", "FORWARDED_ALLOW_IPS must be * or IP addresses"),
+    ],
+)
+def test_bad_serve_settings_are_explained(name: str, value: str, expected: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        Settings.from_env({"ALLIANCES_SECRET_KEY": "k" * 40, name: value})
+
+
+def test_a_bad_port_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It used to be read while building the parser: a traceback, for every command."""
+    from server.cli import main
+
+    monkeypatch.setenv("ALLIANCES_DATABASE", str(tmp_path / "a.db"))
+    monkeypatch.setenv("PORT", "http")
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert err == "alliances: PORT must be a port number from 1 to 65535, not 'http'\n"
+    assert main(["check", str(FIXTURE_COURSE)]) == 0  # commands that do not serve ignore it
+    command = [str(Path(sys.executable).with_name("alliances")), "serve"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [err.rstrip("\n")]
+
+
+def test_serve_takes_its_defaults_from_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from server.cli import main
+
+    runs: list[dict[str, object]] = []
+    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: runs.append(kwargs))
+    monkeypatch.setattr("sys.setswitchinterval", lambda interval: None)
+    monkeypatch.setenv("ALLIANCES_CONTENT_DIR", str(FIXTURE_COURSE))
+    monkeypatch.setenv("ALLIANCES_DATABASE", str(tmp_path / "a.db"))
+    monkeypatch.setenv("PORT", "8123")
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.10")
+    assert main(["serve"]) == 0
+    assert main(["serve", "--port", "9000"]) == 0
+    assert [(run["port"], run["forwarded_allow_ips"]) for run in runs] == [
+        (8123, "10.0.0.10"),
+        (9000, "10.0.0.10"),
+    ]
+    monkeypatch.setenv("ALLIANCES_CPU", "auto")  # --cpu's default: refused with workers
+    assert main(["serve", "--workers", "2"]) == 2
+    assert "--cpu would put every worker on the same CPU" in capsys.readouterr().err
