@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from server import urls
 from server.mail.compose import compose
 from server.settings import Settings
 from server.storage import Storage
@@ -94,8 +95,8 @@ async def purge_inactive(
                 "deadline": deadline,
                 "last_seen": date_fr(account.last_seen_at),
                 "period": days_fr(days),
-                "login_url": f"{settings.base_url}/login",
-                "data_url": f"{settings.base_url}/compte/donnees",
+                "login_url": f"{settings.base_url}{urls.login()}",
+                "data_url": f"{settings.base_url}{urls.my_data()}",
             },
             base_url=settings.base_url,
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from server import security
+from server import security, urls
 from server.mail.compose import compose
 from server.web import storage
 
@@ -31,7 +31,7 @@ async def create_account(request: Request, email: str, name: str, password_hash:
     db = storage(request)
     base_url = request.app.state.settings.base_url
     token = security.new_token()
-    link = f"{base_url}/adresse/confirmer/{token}"
+    link = f"{base_url}{urls.confirm_address(token)}"
     message = compose("confirm", email, name, {"link": link}, base_url=base_url, secret=True)
     user_id = await db.create_user_with_confirmation(
         name, password_hash, security.token_hash(token), message
@@ -45,7 +45,7 @@ async def create_account(request: Request, email: str, name: str, password_hash:
             "signup_existing",
             owner.email,
             owner.name,
-            {"link": f"{base_url}/mot-de-passe-oublie"},
+            {"link": f"{base_url}{urls.forgot()}"},
             base_url=base_url,
         )
         await db.enqueue(notice, user_id=owner.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse
 
 from course.models import Course
 from course.progress import ModuleProgress
+from server import urls
 from server.form_expired import FormExpired
 from server.security import token_hash
 from server.storage import Storage, User
@@ -118,7 +119,7 @@ async def require_user(request: Request) -> User:
 def to_login(request: Request) -> HTTPException:
     """Send a signed-out visitor to the login page, and back here afterwards."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return HTTPException(303, headers={"Location": f"/login?next={quote(target)}"})
+    return HTTPException(303, headers={"Location": urls.login(target)})
 
 
 ROLE_NAMES = {"trainer": "formateurs", "editor": "éditeurs", "admin": "administrateurs"}

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course.certificates import MAX_NAME
-from server import security, session_cookies
+from server import security, session_cookies, urls
 from server.devices import device_label
 from server.passwords import password_problem, too_long
 from server.storage import User
@@ -58,7 +58,7 @@ async def change_name(request: Request) -> Response:
         error = f"Le nom ne doit pas dépasser {MAX_NAME} caractères."
     else:
         await storage(request).rename_user(user.id, name)
-        return redirect("/compte?fait=nom#confirmation")
+        return redirect(urls.account() + "?fait=nom#confirmation")
     return await _page(request, user, errors={"name": error}, values={"name": typed}, status=400)
 
 
@@ -91,7 +91,7 @@ async def change_password(request: Request) -> Response:
     password_hash = await run_in_threadpool(security.hash_password, new)
     await storage(request).update_password_hash(user.id, password_hash)
     await storage(request).end_sessions_of(user.id, keep=session_hash(request))
-    return redirect("/compte?fait=mot-de-passe#confirmation")
+    return redirect(urls.account() + "?fait=mot-de-passe#confirmation")
 
 
 async def close_session(request: Request) -> Response:
@@ -105,20 +105,20 @@ async def close_session(request: Request) -> Response:
     sessions = await storage(request).active_sessions(user.id)
     found = next((s for s in sessions if public_id(secret, s.token_hash) == wanted), None)
     if found is None:
-        return redirect("/compte?fait=session-deja-fermee#confirmation")
+        return redirect(urls.account() + "?fait=session-deja-fermee#confirmation")
     await storage(request).end_session_of(user.id, found.token_hash)
     if found.token_hash == session_hash(request):
-        response = redirect("/login?fait=session-fermee")
+        response = redirect(urls.login() + "?fait=session-fermee")
         session_cookies.end(request, response)
         return response
-    return redirect("/compte?fait=session-fermee#confirmation")
+    return redirect(urls.account() + "?fait=session-fermee#confirmation")
 
 
 async def end_other_sessions(request: Request) -> Response:
     user = await require_user(request)
     await read_form(request)
     await storage(request).end_sessions_of(user.id, keep=session_hash(request))
-    return redirect("/compte?fait=autres-sessions#confirmation")
+    return redirect(urls.account() + "?fait=autres-sessions#confirmation")
 
 
 async def end_all_sessions(request: Request) -> Response:
@@ -126,7 +126,7 @@ async def end_all_sessions(request: Request) -> Response:
     user = await require_user(request)
     await read_form(request)
     await storage(request).end_sessions_of(user.id)
-    response = redirect("/login?fait=deconnecte-partout")
+    response = redirect(urls.login() + "?fait=deconnecte-partout")
     session_cookies.end(request, response)
     return response
 

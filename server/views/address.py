@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import security
+from server import security, urls
 from server.mail.compose import compose
 from server.rate_limits import wait_text
 from server.storage import User
@@ -99,18 +99,18 @@ async def resend_confirmation(request: Request) -> Response:
     db = storage(request)
     address = await db.address_status(user.id)
     if address is None or address.confirmed_at:
-        return redirect("/compte/adresse?fait=deja-confirmee#confirmation")
+        return redirect(urls.my_address() + "?fait=deja-confirmee#confirmation")
     wait = await request.app.state.account_limits.reserve(db, "confirm_per_account", str(user.id))
     if wait:
         return await _page(request, user, wait=wait, status=429)
     settings = request.app.state.settings
     token = security.new_token()
-    link = f"{settings.base_url}/adresse/confirmer/{token}"
+    link = f"{settings.base_url}{urls.confirm_address(token)}"
     message = compose(
         "confirm", address.email, user.name, {"link": link}, base_url=settings.base_url, secret=True
     )
     await db.record_confirmation(user.id, security.token_hash(token), message)
-    return redirect("/compte/adresse?fait=lien-envoye#confirmation")
+    return redirect(urls.my_address() + "?fait=lien-envoye#confirmation")
 
 
 async def change_address(request: Request) -> Response:
@@ -145,7 +145,7 @@ async def change_address(request: Request) -> Response:
         return await _page(request, user, errors=errors, values=values, status=400)
     settings = request.app.state.settings
     token = security.new_token()
-    link = f"{settings.base_url}/adresse/confirmer/{token}"
+    link = f"{settings.base_url}{urls.confirm_address(token)}"
     message = compose(
         "confirm_change", email, user.name, {"link": link}, base_url=settings.base_url, secret=True
     )
@@ -153,8 +153,8 @@ async def change_address(request: Request) -> Response:
         "email_change_notice",
         user.email,
         user.name,
-        {"new_email": email, "reset_url": f"{settings.base_url}/mot-de-passe-oublie"},
+        {"new_email": email, "reset_url": f"{settings.base_url}{urls.forgot()}"},
         base_url=settings.base_url,
     )
     await db.record_confirmation(user.id, security.token_hash(token), message, notice)
-    return redirect("/compte/adresse?fait=changement-envoye#confirmation")
+    return redirect(urls.my_address() + "?fait=changement-envoye#confirmation")

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course.certificates import MAX_NAME
-from server import security, session_cookies
+from server import security, session_cookies, urls
 from server.passwords import password_problem, too_long
 from server.rate_limits import wait_text
 from server.signup import create_account, signup_wait
@@ -47,7 +47,7 @@ def clean_name(raw: str) -> str:
 
 async def signup_form(request: Request) -> Response:
     if await current_user(request):
-        return redirect("/")
+        return redirect(urls.home())
     return render(request, "auth/signup.html", {"values": {}, "errors": {}, "next": _next(request)})
 
 
@@ -156,7 +156,7 @@ async def logout(request: Request) -> Response:
     token = getattr(request.state, "session_token", None)
     if token:
         await storage(request).end_session(security.token_hash(token))
-    response = redirect("/")
+    response = redirect(urls.home())
     session_cookies.end(request, response)
     return response
 

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course.progress import path_progress
+from server import urls
 from server.ids import path_id
 from server.storage import now
 from server.storage.records import Cohort
@@ -39,7 +40,7 @@ async def join(request: Request) -> Response:
     db = storage(request)
     await db.join_cohort(cohort.id, user.id, now())
     await db.enrol(user.id, cohort.path_id)
-    return redirect("/mes-formations?groupe=rejoint")
+    return redirect(urls.my_trainings() + "?groupe=rejoint")
 
 
 async def my_trainings(request: Request) -> Response:
@@ -71,4 +72,4 @@ async def share_plan(request: Request) -> Response:
     if cohort_id not in mine:
         raise HTTPException(404)
     await storage(request).set_plan_shared(cohort_id, user.id, form.get("share") == "1")
-    return redirect("/mes-formations")
+    return redirect(urls.my_trainings())

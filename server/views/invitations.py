@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server import urls
 from server.ids import path_id
 from server.storage import now
 from server.web import read_form, redirect, require_user, storage, text_field
@@ -35,10 +36,10 @@ async def answer_invitation(request: Request) -> Response:
         )
     if answer == "refuser":
         await db.decline_invitation(cohort.id, user.id, now())
-        return redirect("/mes-formations?invitation=refusee")
+        return redirect(urls.my_trainings() + "?invitation=refusee")
     if await db.accept_invitation(cohort.id, user.id, now()):
         await db.enrol(user.id, cohort.path_id)
-    return redirect("/mes-formations?invitation=acceptee")
+    return redirect(urls.my_trainings() + "?invitation=acceptee")
 
 
 async def leave_cohort(request: Request) -> Response:
@@ -50,4 +51,4 @@ async def leave_cohort(request: Request) -> Response:
     if cohort_id not in {c.id for c, _, _ in await db.learner_cohorts(user.id)}:
         raise HTTPException(404, NOT_MEMBER)
     await db.remove_member(cohort_id, user.id)
-    return redirect("/mes-formations?groupe=quitte")
+    return redirect(urls.my_trainings() + "?groupe=quitte")

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import security
+from server import security, urls
 from server.mail.compose import compose
 from server.passwords import password_problem, too_long
 from server.rate_limits import wait_text
@@ -27,7 +27,6 @@ from server.views.auth import EMAIL, MAX_EMAIL, _start_session
 from server.web import read_form, redirect, storage, text_field
 
 RESET_COOKIE = "at_reset"
-RESET_PATH = "/mot-de-passe/nouveau"
 NO_REFERRER = {"referrer-policy": "no-referrer"}
 COOKIE_SECONDS = 60 * 60  # no longer than the token itself is valid
 
@@ -70,7 +69,7 @@ async def forgot(request: Request) -> Response:
             request, "auth/forgot.html", {"values": {"email": email}, "error": None}, wait
         )
     await send_reset(request, email)
-    return redirect("/mot-de-passe-oublie/envoye")
+    return redirect(urls.forgot_sent())
 
 
 async def send_reset(request: Request, email: str) -> None:
@@ -84,7 +83,7 @@ async def send_reset(request: Request, email: str) -> None:
     allowed = not await request.app.state.account_limits.reserve(db, "reset_per_email", email)
     user = await db.reset_account(email)
     token = security.new_token()
-    link = f"{settings.base_url}/mot-de-passe/nouveau/{token}"
+    link = f"{settings.base_url}{urls.reset_link(token)}"
     name = user.name if user else ""
     message = compose("reset", email, name, {"link": link}, base_url=settings.base_url, secret=True)
     send = user is not None and allowed
@@ -132,7 +131,7 @@ async def reset_link(request: Request) -> Response:
     token = request.path_params["token"]
     if len(token) > 100 or not await storage(request).reset_owner(security.token_hash(token)):
         return link_invalid(request)
-    response = redirect(RESET_PATH)
+    response = redirect(urls.reset())
     response.headers.update(NO_REFERRER)
     signer = _cookie_signer(request.app.state.settings.secret_key)
     response.set_cookie(
@@ -187,7 +186,7 @@ async def reset_password(request: Request) -> Response:
     user_id = await db.use_reset_token(security.token_hash(token), password_hash)
     if user_id is None:
         return link_invalid(request)
-    signed_in = await _start_session(request, user_id, "/mot-de-passe/modifie")
+    signed_in = await _start_session(request, user_id, urls.reset_done())
     signed_in.delete_cookie(
         _cookie_name(request), path="/", httponly=True, samesite="lax", secure=_secure(request)
     )

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server import urls
 from server.reminder_messages import invitation_message, learner_message
 from server.reminders import RULE_NAMES, stamp, week_ago
 from server.storage.records import Cohort, Send
@@ -150,7 +151,7 @@ async def relaunch_late(request: Request) -> Response:
     unreachable = sum(reach.get(r.user_id) == "unreachable" for r in late)
     recent = len(late) - len(recorded) - unreachable  # a parallel click counts here too
     counts = f"{len(recorded)}-{recent}-{unreachable}"
-    return redirect(f"/trainer/cohorts/{cohort.id}?relances={counts}#relances")
+    return redirect(f"{urls.cohort(cohort.id)}?relances={counts}#relances")
 
 
 async def send_invitation(request: Request) -> Response:
@@ -176,7 +177,7 @@ async def send_invitation(request: Request) -> Response:
         raise HTTPException(429, TOO_SOON)
     if outcome == "missing":
         raise HTTPException(404, NO_INVITATION)
-    return redirect(f"/trainer/cohorts/{cohort.id}?fait=invitation-envoyee#invitation")
+    return redirect(urls.cohort(cohort.id) + "?fait=invitation-envoyee#invitation")
 
 
 def _stop_target(request: Request) -> tuple[str, int, str]:
@@ -216,4 +217,4 @@ async def toggle_reminders(request: Request) -> Response:
     user = await require_user(request)
     form = await read_form(request)
     await storage(request).set_reminders_off(user.id, form.get("reminders") != "1")
-    return redirect("/compte?fait=relances#relances")
+    return redirect(urls.account() + "?fait=relances#relances")
