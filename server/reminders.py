@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 from course import reporting
 from course.models import Course
 from course.reporting import LearnerReport
+from server import urls
 from server.mail.compose import compose
 from server.reminder_messages import compose_reminders, stop_url
 from server.security import Signer
@@ -210,7 +211,7 @@ async def run_due_reminders(
         if at_risk:
             group = {
                 "cohort_name": cohort.name,
-                "url": f"{settings.base_url}/trainer/cohorts/{cohort_id}",
+                "url": f"{settings.base_url}{urls.cohort(cohort_id)}",
                 "people": sorted(at_risk, key=lambda p: p["name"].casefold())[:DIGEST_NAMES],
                 "more": max(0, len(at_risk) - DIGEST_NAMES),
             }

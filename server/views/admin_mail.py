@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server import urls
 from server.ids import bounded_int, path_id
 from server.mail.smtp_config import parse_smtp_url
 from server.mail.transport import mail_directory, mail_from
@@ -92,4 +93,4 @@ async def retry(request: Request) -> Response:
     if requeued is None:
         raise HTTPException(404, "Ce message n’existe pas.")
     done = urlencode({"fait": "renvoi" if requeued else "deja", "message": message_id})
-    return redirect(f"/admin/mail?{done}#avis")
+    return redirect(f"{urls.admin_mail()}?{done}#avis")

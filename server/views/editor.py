@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from course.reload_summary import summarize
+from server import urls
 from server.storage import now
 from server.templating import render
 from server.web import course, read_form, redirect, require_role
@@ -39,7 +40,7 @@ async def reload_content(request: Request) -> Response:
     ok = await request.app.state.content.reload()
     if ok:
         request.app.state.last_reload = (now(), summarize(before, course(request)))
-    return redirect(f"/editor/content?rechargement={'ok' if ok else 'refuse'}")
+    return redirect(f"{urls.editor_content()}?rechargement={'ok' if ok else 'refuse'}")
 
 
 async def answer_key(request: Request) -> Response:

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course.roster import RosterError, read_roster
+from server import urls
 from server.reminder_messages import invitation_message
 from server.storage import now
 from server.templating import render
@@ -102,4 +103,4 @@ async def import_confirm(request: Request) -> Response:
     elif people:
         await storage(request).add_invitations(cohort.id, people, now())
     done = f"invites={len(people)}" + (f"&courriels={mailed}" if mailed else "")
-    return redirect(f"/trainer/cohorts/{cohort.id}?{done}#invitation")
+    return redirect(f"{urls.cohort(cohort.id)}?{done}#invitation")

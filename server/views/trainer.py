@@ -15,6 +15,7 @@ from course import reporting
 from course.option_counts import option_counts
 from course.plan import heading
 from course.reporting import LearnerReport
+from server import urls
 from server.exports import csv_rows, json_report
 from server.ids import page_number, path_id
 from server.reminders import parse_rules
@@ -139,7 +140,7 @@ async def create_cohort(request: Request) -> Response:
     cohort_id = await storage(request).create_cohort(
         name, path_id, due, user.id, new_join_code(), now()
     )
-    return redirect(f"/trainer/cohorts/{cohort_id}")
+    return redirect(urls.cohort(cohort_id))
 
 
 async def reports_for(request: Request, cohort: Cohort) -> list[LearnerReport]:
@@ -204,7 +205,7 @@ async def dashboard(
             "keep": keep if keep in reporting.FILTERS else "tous",
             "trainers": await db.cohort_trainers(cohort.id),
             "invitations": await db.pending_invitations(cohort.id),
-            "join_url": f"{request.app.state.settings.base_url}/join/{cohort.join_code}",
+            "join_url": f"{request.app.state.settings.base_url}{urls.join(cohort.join_code)}",
             "errors": errors or {},
             "values": values or {},
             "notice": NOTICES.get(request.query_params.get("fait", "")),
@@ -224,7 +225,7 @@ async def update_cohort(request: Request) -> Response:
         raise HTTPException(400, " ".join(errors.values()))
     archived = cohort.archived_at or now() if form.get("archived") else None
     await storage(request).save_cohort_settings(cohort.id, name, due, archived, rules)
-    return redirect(f"/trainer/cohorts/{cohort.id}?fait=reglages#reglages")
+    return redirect(urls.cohort(cohort.id) + "?fait=reglages#reglages")
 
 
 async def join_link(request: Request) -> Response:
@@ -236,7 +237,7 @@ async def join_link(request: Request) -> Response:
     code = new_join_code() if action == "rotate" else cohort.join_code
     enabled = cohort.join_enabled if action == "rotate" else action == "enable"
     await storage(request).set_join_link(cohort.id, code, enabled)
-    return redirect(f"/trainer/cohorts/{cohort.id}?fait={DONE[action]}#invitation")
+    return redirect(f"{urls.cohort(cohort.id)}?fait={DONE[action]}#invitation")
 
 
 async def add_trainer(request: Request) -> Response:
@@ -247,7 +248,7 @@ async def add_trainer(request: Request) -> Response:
     if other is None or not (other.has("trainer") or other.has("admin")):
         return await dashboard(request, {"trainer-email": NO_TRAINER}, {"email": email}, 400)
     await storage(request).add_trainer(cohort.id, other.id)
-    return redirect(f"/trainer/cohorts/{cohort.id}?fait=formateur#formateurs")
+    return redirect(urls.cohort(cohort.id) + "?fait=formateur#formateurs")
 
 
 def _learner(reports: list[LearnerReport], request: Request) -> LearnerReport:
@@ -294,7 +295,7 @@ async def remove_member(request: Request) -> Response:
     await read_form(request)
     report = _learner(await reports_for(request, cohort), request)
     await storage(request).remove_member(cohort.id, report.user_id)
-    return redirect(f"/trainer/cohorts/{cohort.id}?fait=retire")
+    return redirect(urls.cohort(cohort.id) + "?fait=retire")
 
 
 async def questions(request: Request) -> Response:
