@@ -48,6 +48,7 @@ from course.models import Course, Kind, Question
 from server.app import create_app
 from server.security import hash_password
 from server.settings import Settings
+from server.state import app_state
 from server.storage import SqliteStorage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,10 +237,10 @@ def _measure_pages(workdir: Path, db: Path, runs: int) -> None:
             follow_redirects=False,
         )
         assert done.status_code == 303, done.text
-        state = client.app.state
+        shared = app_state(client.app)
 
         def cold(url: str) -> object:
-            state.item_tallies = None  # as after a new attempt or a content reload
+            shared.item_tallies = None  # as after a new attempt or a content reload
             return client.get(url)
 
         pages = [

@@ -19,24 +19,21 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect
 
-from server.attempt_limits import AttemptLimits
 from server.content import LiveContent, compile_snapshot
 from server.content_sync import announcer, follow_content
 from server.errors import http_exception, not_durable, server_error
 from server.mail.sender import start_sender
 from server.middleware import SecurityMiddleware
-from server.pdf_pool import PdfPool
 from server.personal_purge import purge_loop
-from server.rate_limits import AccountLimits
 from server.reminders import run_periodically
 from server.routes import routes
 from server.security import Signer, new_token, token_hash
 from server.settings import Settings
 from server.slow_clients import client_gone
+from server.state import AppState
 from server.storage import Storage, User, open_storage
 from server.storage.errors import storage_errors, storage_failure
 from server.storage.walsync import NotDurable
-from server.throttle import LoginThrottle
 
 log = logging.getLogger("alliances")
 
@@ -44,16 +41,19 @@ log = logging.getLogger("alliances")
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     snapshot = compile_snapshot(settings.content_dir)  # a broken course stops start-up, loudly
+    shared = AppState(
+        settings, LiveContent(settings.content_dir, snapshot), Signer(settings.secret_key)
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         storage = open_storage(settings)
         await storage.open()
-        app.state.storage = storage
-        live: LiveContent = app.state.content
+        shared.storage = storage
+        live = shared.content
         tasks = []
         if settings.preview:
-            app.state.preview_user, app.state.preview_session = await preview_user(storage)
+            shared.preview_user, shared.preview_session = await preview_user(storage)
             tasks.append(asyncio.create_task(live.watch()))
         else:  # retention that ended is purged now, then daily (server/personal_purge.py)
             tasks.append(asyncio.create_task(purge_loop(storage)))
@@ -67,9 +67,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         gc.set_threshold(50_000, 20, 100)
         # Delivers the outbox (server/mail/sender.py); the editor's preview sends nothing.
         sender = None if settings.preview else start_sender(storage, settings)
-        app.state.mail_sender = sender
+        shared.mail_sender = sender
         if not settings.preview:  # reminders' rules, hourly (server/reminders.py)
-            tasks.append(asyncio.create_task(run_periodically(app.state)))
+            tasks.append(asyncio.create_task(run_periodically(shared)))
         try:
             yield
         finally:
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # closes. Bounded, so that one stuck task cannot hold the shutdown for ever.
             if tasks:
                 await asyncio.wait(tasks, timeout=10)
-            app.state.pdf_pool.close()
+            shared.pdf_pool.close()
             await storage.close()
 
     app = Starlette(
@@ -100,13 +100,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         },
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.content = LiveContent(app.state, settings.content_dir, snapshot)
-    app.state.signer = Signer(settings.secret_key)
-    app.state.login_throttle = LoginThrottle()
-    app.state.account_limits = AccountLimits()  # sign-ups, resets, confirmation links
-    app.state.pdf_pool = PdfPool()  # PDFs never take the threads requests need
-    app.state.attempt_limits = AttemptLimits()  # quiz submissions per learner and module
+    # The one attribute set on Starlette's state: everything else is typed (server/state.py).
+    app.state.alliances = shared
     return app
 
 

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -49,10 +48,14 @@ def compile_snapshot(content_dir: Path) -> Snapshot:
 
 
 class LiveContent:
-    """Owns what the app serves; `install` is the only place it changes."""
+    """Owns what the app serves; `install` is the only place it changes.
 
-    def __init__(self, state: Any, content_dir: Path, snapshot: Snapshot) -> None:
-        self.state = state
+    A request reads `snapshot` once (server/web.py) and keeps it: a reload
+    meanwhile cannot show it half of one course and half of the next.
+    """
+
+    def __init__(self, content_dir: Path, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
         self.content_dir = content_dir
         self.errors: list[str] = []
         self.failed_at: str | None = None
@@ -62,11 +65,7 @@ class LiveContent:
         self.install(snapshot)
 
     def install(self, snapshot: Snapshot) -> None:
-        state = self.state
-        state.course = snapshot.course
-        state.quiz_parts = snapshot.quiz_parts
-        state.plan_sections = snapshot.plan_sections
-        state.content_loaded_at = snapshot.loaded_at
+        self.snapshot = snapshot
         for warning in snapshot.course.warnings:
             log.warning("content: %s", warning)
 
@@ -84,7 +83,7 @@ class LiveContent:
                 for problem in self.errors:
                     log.error("content reload refused: %s", problem)
                 return False
-            previous = self.state.course.version
+            previous = self.snapshot.course.version
             self.install(snapshot)
             self.errors, self.failed_at = [], None
             gc.freeze()

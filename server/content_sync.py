@@ -48,7 +48,7 @@ async def follow_content(live: LiveContent, storage: Storage, every: float = EVE
             continue
         seen = state
         version, at = state
-        if version != live.state.course.version:
+        if version != live.snapshot.course.version:
             log.info("content: version %s announced at %s by another instance", version, at)
             await live.reload(announce=False)
 

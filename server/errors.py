@@ -12,6 +12,7 @@ from starlette.types import Scope
 
 from server import form_expired
 from server.form_expired import FormExpired
+from server.state import AppState
 from server.templating import ENV
 
 log = logging.getLogger("alliances")
@@ -38,15 +39,18 @@ def error_page(
 ) -> HTMLResponse:
     default_title, default = MESSAGES.get(status, MESSAGES[400])
     title = title or default_title
-    state = getattr(request.app, "state", None)
-    signer = getattr(state, "signer", None)
+    # Defensive: an error may come before the app's state or the request's is set.
+    shared: AppState | None = getattr(request.app.state, "alliances", None)
+    signer = shared.signer if shared else None
     csrf_cookie = getattr(request.state, "csrf_cookie", None)
+    pinned = request.scope.get("state", {}).get("snapshot")
+    live = pinned or (shared.content.snapshot if shared else None)
     context = {
         "title": title,
         "message": detail or default,
         "status": status,
         "user": getattr(request.state, "user", None),
-        "course": getattr(state, "course", None),
+        "course": live.course if live else None,
         # so the header's logout button still works on an error page
         "csrf_token": signer.csrf_token(csrf_cookie) if signer and csrf_cookie else "",
         "request": request,

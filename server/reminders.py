@@ -27,6 +27,7 @@ from server.mail.compose import compose
 from server.reminder_messages import compose_reminders, stop_url
 from server.security import Signer
 from server.settings import Settings
+from server.state import AppState
 from server.storage import Storage
 from server.storage.records import Cohort, MemberRow, ReminderRules, Send
 
@@ -260,15 +261,15 @@ async def _send_digests(
     return [Planned("digest", None, s.user_id, s.message.to) for s in sends if s.user_id in done]
 
 
-async def run_periodically(app_state: Any) -> None:
+async def run_periodically(shared: AppState) -> None:
     """The server's own runner (a task of the lifespan): every hour, whatever fails."""
     await asyncio.sleep(FIRST_RUN_SECONDS)
     while True:
         try:
             planned = await run_due_reminders(
-                app_state.storage,
-                app_state.course,
-                app_state.settings,
+                shared.storage,
+                shared.content.snapshot.course,  # the course served now, reloads included
+                shared.settings,
                 datetime.now(UTC).date(),
             )
             if planned:

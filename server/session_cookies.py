@@ -14,11 +14,12 @@ from starlette.responses import Response
 
 from server.middleware import CSRF_COOKIE, SESSION_COOKIE, new_csrf_cookie
 from server.security import cookie_name
+from server.state import state
 from server.web import SESSION_DAYS
 
 
 def _https(request: Request) -> bool:
-    return bool(request.app.state.settings.production)
+    return bool(state(request).settings.production)
 
 
 def _secure(request: Request) -> bool:

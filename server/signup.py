@@ -12,13 +12,14 @@ from starlette.requests import Request
 
 from server import security, urls
 from server.mail.compose import compose
+from server.state import state
 from server.web import storage
 
 
 async def signup_wait(request: Request) -> int:
     """0 if this client may sign up now (the attempt is counted), else seconds to wait."""
     address = request.client.host if request.client else ""
-    limits = request.app.state.account_limits
+    limits = state(request).account_limits
     return int(await limits.reserve(storage(request), "signup_per_address", address))
 
 
@@ -29,7 +30,7 @@ async def create_account(request: Request, email: str, name: str, password_hash:
     (at most once an hour, so the form cannot be used to flood a mailbox).
     """
     db = storage(request)
-    base_url = request.app.state.settings.base_url
+    base_url = state(request).settings.base_url
     token = security.new_token()
     link = f"{base_url}{urls.confirm_address(token)}"
     message = compose("confirm", email, name, {"link": link}, base_url=base_url, secret=True)
@@ -39,7 +40,7 @@ async def create_account(request: Request, email: str, name: str, password_hash:
     if user_id is not None:
         return user_id
     owner = await db.reset_account(email)
-    limits = request.app.state.account_limits
+    limits = state(request).account_limits
     if owner is not None and not await limits.reserve(db, "signup_notice_per_email", email):
         notice = compose(
             "signup_existing",

@@ -16,6 +16,7 @@ from course.outline import lesson_headings, letter_index, section_runs
 from course.progress import Status
 from server import urls
 from server.assets import ASSETS
+from server.state import snapshot, state
 
 TEMPLATES = Path(__file__).parent / "templates"
 MONTHS = [
@@ -84,15 +85,15 @@ def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
     """Render a page with what every page needs: the user, the course, the CSRF token."""
-    state = request.state
-    app_state = request.app.state
+    per_request = request.state
+    shared = state(request)
     values = {
         "request": request,
-        "user": getattr(state, "user", None),
-        "course": app_state.course,
-        "preview": app_state.settings.preview,
-        "content_errors": app_state.content.errors,
-        "csrf_token": app_state.signer.csrf_token(state.csrf_cookie),
+        "user": getattr(per_request, "user", None),
+        "course": snapshot(request).course,
+        "preview": shared.settings.preview,
+        "content_errors": shared.content.errors,
+        "csrf_token": shared.signer.csrf_token(per_request.csrf_cookie),
     }
     values.update(context or {})
     html = ENV.get_template(template).render(values)

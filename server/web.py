@@ -16,6 +16,7 @@ from course.progress import ModuleProgress
 from server import urls
 from server.form_expired import FormExpired
 from server.security import token_hash
+from server.state import snapshot, state
 from server.storage import Storage, User
 from server.storage.errors import is_unavailable, log
 
@@ -26,11 +27,11 @@ MAX_FIELDS = 200
 
 
 def course(request: Request) -> Course:
-    return request.app.state.course
+    return snapshot(request).course
 
 
 def storage(request: Request) -> Storage:
-    return request.app.state.storage
+    return state(request).storage
 
 
 def session_cookie(request: Request) -> str | None:
@@ -42,11 +43,12 @@ async def current_user(request: Request) -> User | None:
     """The signed-in user, from the signed cookie and one session query."""
     if hasattr(request.state, "user"):
         return request.state.user
-    if request.app.state.settings.preview:
-        request.state.user = request.app.state.preview_user
+    shared = state(request)
+    if shared.settings.preview:
+        request.state.user = shared.preview_user
         request.state.session_token = None
-        return request.state.user
-    token = request.app.state.signer.session_token(session_cookie(request))
+        return shared.preview_user
+    token = shared.signer.session_token(session_cookie(request))
     hashed = token_hash(token) if token else None
     user = await storage(request).session_user(hashed) if hashed else None
     request.state.user = user
@@ -80,9 +82,10 @@ def session_hash(request: Request) -> str | None:
 
     In preview mode everyone on localhost shares the preview user's own session.
     """
-    if request.app.state.settings.preview:
-        return request.app.state.preview_session
-    token = request.app.state.signer.session_token(session_cookie(request))
+    shared = state(request)
+    if shared.settings.preview:
+        return shared.preview_session
+    token = shared.signer.session_token(session_cookie(request))
     return token_hash(token) if token else None
 
 
@@ -102,9 +105,10 @@ async def learner_in_module(
     request.state.user = user  # as `current_user` would have found it
     request.state.progress = everywhere  # the path's outline needs every module's status
     request.state.session_token = None
-    if not request.app.state.settings.preview:
+    shared = state(request)
+    if not shared.settings.preview:
         cookie = session_cookie(request)
-        request.state.session_token = request.app.state.signer.session_token(cookie)
+        request.state.session_token = shared.signer.session_token(cookie)
         await keep_seen(request, user, session)
     return user, everywhere.get(module_id), answers
 
@@ -139,7 +143,7 @@ async def read_form(request: Request) -> FormData:
     """Parse a form and check its CSRF token; a forged or stale form is refused."""
     form = await _parse_form(request)
     token = form.get("csrf_token")
-    if not request.app.state.signer.csrf_valid(
+    if not state(request).signer.csrf_valid(
         request.state.csrf_cookie, token if isinstance(token, str) else None
     ):
         raise FormExpired()

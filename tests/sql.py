@@ -16,12 +16,13 @@ import psycopg
 from starlette.testclient import TestClient
 
 from server.settings import Settings
+from server.state import app_state
 from server.storage.dialect import numbered_params, to_postgres
 
 
 def rows(client: TestClient, sql: str, params: tuple | dict = ()) -> list[tuple[Any, ...]]:
     """The rows `sql` reads, as tuples."""
-    storage = client.app.state.storage  # type: ignore[attr-defined]
+    storage = app_state(client.app).storage
     found = client.portal.call(storage._all, sql, params)  # type: ignore[union-attr]
     return [tuple(row) for row in found]
 
@@ -34,7 +35,7 @@ def value(client: TestClient, sql: str, params: tuple | dict = ()) -> Any:
 
 def write(client: TestClient, sql: str, params: tuple | dict = ()) -> None:
     """One statement, committed before this returns."""
-    storage = client.app.state.storage  # type: ignore[attr-defined]
+    storage = app_state(client.app).storage
     client.portal.call(storage._write, sql, params)  # type: ignore[union-attr]
 
 

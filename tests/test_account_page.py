@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from starlette.testclient import TestClient
 
 from server.security import verify_password
+from server.state import app_state
 from tests.conftest import PASSWORD, Learner
 from tests.sql import rows, value, write
 
@@ -242,7 +243,7 @@ def test_module_page_still_makes_one_read(learner: Learner, monkeypatch) -> None
     """The freshness mark rides on the module page's one query: no read is added."""
     client = learner.client
     write(client, "UPDATE sessions SET last_seen_at = '2026-01-01T00:00:00+00:00'")
-    backend = type(client.app.state.storage)  # type: ignore[attr-defined]
+    backend = type(app_state(client.app).storage)
     calls: list[str] = []
     original = backend._all
 
@@ -268,7 +269,7 @@ def test_a_stale_mark_on_a_full_disk_does_not_stop_a_read(learner: Learner, monk
         raise sqlite_error("database or disk is full", sqlite3.SQLITE_FULL)
 
     write(learner.client, "UPDATE sessions SET last_seen_at = '2026-01-01T00:00:00+00:00'")
-    backend = type(learner.client.app.state.storage)  # type: ignore[attr-defined]
+    backend = type(app_state(learner.client.app).storage)
     monkeypatch.setattr(backend, "touch_session", full)
     assert learner.client.get("/paths/1h/intro").status_code == 200
     assert learner.client.get("/compte").status_code == 200

@@ -20,6 +20,7 @@ from server import security
 from server.app import create_app
 from server.rate_limits import AccountLimits, Limit
 from server.settings import Settings
+from server.state import app_state
 from tests.conftest import PASSWORD, Learner
 from tests.mail_server import MailServer, mail_server  # noqa: F401  (the fixture)
 
@@ -29,19 +30,19 @@ LINK = re.compile(r"<(https://formation\.example\.org(/[^>\s]+))>")
 
 def rows(client: TestClient, sql: str, params: tuple = ()) -> list[tuple]:
     """Rows read through the app's own storage, on either backend."""
-    storage = client.app.state.storage  # type: ignore[attr-defined]
+    storage = app_state(client.app).storage
     found = client.portal.call(storage._all, sql, params)  # type: ignore[union-attr]
     return [tuple(row) for row in found]
 
 
 def write(client: TestClient, sql: str, params: tuple = ()) -> None:
-    storage = client.app.state.storage  # type: ignore[attr-defined]
+    storage = app_state(client.app).storage
     client.portal.call(storage._write, sql, params)  # type: ignore[union-attr]
 
 
 def messages(client: TestClient, kind: str, to: str) -> list[tuple[str, str]]:
     """(subject, text) of every message of this kind to this address, oldest first."""
-    settings = client.app.state.settings  # type: ignore[attr-defined]
+    settings = app_state(client.app).settings
     return [
         (subject, text or _eml_text(settings, to, subject))
         for subject, text in rows(
@@ -300,7 +301,7 @@ def test_signup_with_a_taken_address_tells_its_owner(
 
 
 def test_signups_are_limited_per_client_address(client: TestClient, settings: Settings) -> None:
-    client.app.state.account_limits = AccountLimits(signup_per_address=Limit(2, 3600))
+    app_state(client.app).account_limits = AccountLimits(signup_per_address=Limit(2, 3600))
     for number in range(2):
         client.cookies.clear()
         assert Learner(client).signup(email=f"p{number}@example.fr").status_code == 303
@@ -448,7 +449,7 @@ def test_the_wait_is_until_the_oldest_counted_request_leaves_the_window(
 ) -> None:
     now = [1_000_000.0]
     limits = AccountLimits(reset_per_address=Limit(2, 100), clock=lambda: now[0])
-    client.app.state.account_limits = limits  # type: ignore[attr-defined]
+    app_state(client.app).account_limits = limits
     assert forgot(client, "a@example.fr").status_code == 303
     now[0] += 10
     assert forgot(client, "b@example.fr").status_code == 303

@@ -11,13 +11,14 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.mail.compose import compose
 from server.settings import Settings
+from server.state import app_state
 from tests.conftest import Learner, sign_in
 from tests.mail_server import MailServer, mail_server  # noqa: F401
 
 
 def record(client: TestClient, recipient: str, status: str, error: str | None = None) -> int:
     """A message in the outbox as the sender would have left it, on either backend."""
-    storage = client.app.state.storage  # type: ignore[attr-defined]
+    storage = app_state(client.app).storage
     ((message_id, *_),) = client.portal.call(  # type: ignore[union-attr]
         storage._write,
         "INSERT INTO outbox (kind, recipient, recipient_name, subject, text_body, html_body,"
@@ -85,7 +86,7 @@ def test_retry_requeues_a_failed_message_and_it_is_delivered(
         make_user("admin@example.fr", "Ada Admin", "admin")
         outgoing = compose("test", "perdu@example.fr", "Perdu", {}, base_url=settings.base_url)
         mail_server.reject("perdu@example.fr")
-        storage = client.app.state.storage  # type: ignore[attr-defined]
+        storage = app_state(client.app).storage
         message_id = client.portal.call(storage.enqueue, outgoing)  # type: ignore[union-attr]
         admin = sign_in(client, "admin@example.fr")
         for _ in range(100):

@@ -9,6 +9,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from server.attempt_limits import AttemptLimits
+from server.state import app_state
 from server.storage import SqliteStorage
 from server.views.quiz import too_soon_message
 from tests.conftest import Learner
@@ -40,7 +41,9 @@ def test_retry_after_waits_for_the_oldest_attempt_to_leave_the_window() -> None:
 def test_too_many_quick_attempts_get_429_and_keep_the_answers(
     client: TestClient, learner: Learner
 ) -> None:
-    client.app.state.attempt_limits = AttemptLimits(window_seconds=60, per_window=2, per_day=10)  # type: ignore[attr-defined]
+    app_state(client.app).attempt_limits = AttemptLimits(
+        window_seconds=60, per_window=2, per_day=10
+    )
     for _ in range(2):
         assert learner.quiz(INTRO, WRONG).status_code == 200
     token = learner.attempt(INTRO)
@@ -56,7 +59,7 @@ def test_too_many_quick_attempts_get_429_and_keep_the_answers(
 def test_the_daily_ceiling_holds_after_the_short_window(
     client: TestClient, learner: Learner
 ) -> None:
-    client.app.state.attempt_limits = AttemptLimits(window_seconds=60, per_window=5, per_day=3)  # type: ignore[attr-defined]
+    app_state(client.app).attempt_limits = AttemptLimits(window_seconds=60, per_window=5, per_day=3)
     for _ in range(3):
         learner.quiz(INTRO, WRONG)
     two_hours_ago = (datetime.now(UTC) - timedelta(hours=2)).isoformat(timespec="seconds")
@@ -69,7 +72,7 @@ def test_the_daily_ceiling_holds_after_the_short_window(
 
 
 def test_the_site_limits_by_default(client: TestClient, learner: Learner) -> None:
-    limits: AttemptLimits = client.app.state.attempt_limits  # type: ignore[attr-defined]
+    limits: AttemptLimits = app_state(client.app).attempt_limits
     assert limits == AttemptLimits()
     statuses = [
         learner.post(INTRO, {"tentative": learner.attempt(INTRO), **WRONG}).status_code

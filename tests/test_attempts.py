@@ -22,6 +22,7 @@ from course.kinds import Kind
 from course.loader import load_course
 from server.app import create_app
 from server.settings import Settings
+from server.state import app_state
 from tests.conftest import FIXTURE_COURSE, Learner
 
 EXTRA = """
@@ -158,7 +159,7 @@ def test_a_form_already_submitted_in_another_tab_records_nothing(client: TestCli
 
 
 def attempts(client: TestClient) -> int:
-    row = client.portal.call(client.app.state.storage._one, "SELECT count(*) FROM attempts")
+    row = client.portal.call(app_state(client.app).storage._one, "SELECT count(*) FROM attempts")
     return row[0]
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from server.content import LiveContent, compile_snapshot
 from server.content_sync import announcer, follow_content
 from server.settings import Settings
+from server.state import app_state
 from server.storage import Storage, open_storage
 from tests.test_reload import break_module, retitle
 
@@ -31,7 +31,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 
 
 def instance(content: Path, storage: Storage) -> LiveContent:
-    live = LiveContent(SimpleNamespace(), content, compile_snapshot(content))
+    live = LiveContent(content, compile_snapshot(content))
     live.announce = announcer(storage)
     return live
 
@@ -68,10 +68,10 @@ def test_a_reload_on_one_instance_reaches_the_other(backend: Settings, content_d
             await asyncio.sleep(0.1)
             retitle(content_dir, "Titre venu d'ailleurs")
             assert await first.reload()  # the editor's button, or SIGHUP, on the first
-            version = first.state.course.version
+            version = first.snapshot.course.version
             assert (await storage.content_state() or ("",))[0] == version
-            await until(lambda: second.state.course.version == version)
-            assert second.state.course.modules["intro"].title == "Titre venu d'ailleurs"
+            await until(lambda: second.snapshot.course.version == version)
+            assert second.snapshot.course.modules["intro"].title == "Titre venu d'ailleurs"
         finally:
             follower.cancel()
             await asyncio.gather(follower, return_exceptions=True)
@@ -100,7 +100,7 @@ def test_followers_reload_only_for_a_new_announcement(
         follower = asyncio.create_task(follow_content(second, storage, every=0.02))
         try:
             await asyncio.sleep(0.05)
-            await storage.announce_content(second.state.course.version, "2026-01-01T00:00:00Z")
+            await storage.announce_content(second.snapshot.course.version, "2026-01-01T00:00:00Z")
             await asyncio.sleep(0.2)
             assert reloads == []  # it serves that version already
             break_module(content_dir)
@@ -125,5 +125,5 @@ def test_the_editor_page_announces_its_reload(client, make_user, content_dir: Pa
     retitle(content_dir, "Titre annoncé")
     assert editor.post("/editor/content/reload").headers["location"].endswith("=ok")
     version = client.get("/healthz").json()["content_version"]
-    state = client.portal.call(client.app.state.storage.content_state)
+    state = client.portal.call(app_state(client.app).storage.content_state)
     assert state is not None and state[0] == version

@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
+from server.state import app_state
 from server.storage import SqliteStorage
 from server.storage import health as storage_health
 from tests.conftest import Learner
@@ -95,7 +96,7 @@ def test_healthz_reports_a_disk_without_room(
 def test_healthz_reports_a_database_that_refuses_writes(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = client.app.state.storage  # type: ignore[attr-defined]
+    db = app_state(client.app).storage
     real = db._writer_connection
 
     class ReadOnly:
@@ -114,7 +115,7 @@ def test_healthz_reports_a_database_that_refuses_writes(
 
 
 def test_healthz_reports_a_failed_flush(client: TestClient) -> None:
-    wal_sync = client.app.state.storage._wal_sync  # type: ignore[attr-defined]
+    wal_sync = app_state(client.app).storage._wal_sync
     wal_sync._fail(OSError(errno.EIO, "Input/output error"))
     response = client.get("/healthz")
     assert response.status_code == 503

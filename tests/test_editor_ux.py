@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from course.reload_summary import summarize
 from server.app import create_app
 from server.settings import Settings
+from server.state import app_state
 from tests.test_reload import editor, retitle  # noqa: F401 (editor is a fixture)
 
 
@@ -47,7 +48,7 @@ def test_a_reload_says_what_changed_and_when(
 
 
 def test_summary_counts_added_removed_and_moved_questions(client: TestClient) -> None:
-    old = client.app.state.course
+    old = app_state(client.app).content.snapshot.course
     intro = old.modules["intro"]
     moved = replace(intro, questions=tuple(replace(q, line=q.line + 5) for q in intro.questions))
     assert summarize(old, replace(old, modules={**old.modules, "intro": moved})).sentences() == [

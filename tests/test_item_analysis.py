@@ -38,6 +38,7 @@ from course.item_analysis import NO_DISCRIMINATION, TOO_EASY, UNUSED_DISTRACTOR
 from course.loader import load_course
 from server.exports_items import csv_text
 from server.settings import Settings
+from server.state import app_state
 from tests import sql
 from tests.conftest import FIXTURE_COURSE, sign_in
 
@@ -214,7 +215,7 @@ def test_sort_keeps_undefined_figures_last(course) -> None:
 
 def test_storage_returns_each_learners_first_attempt_only(client: TestClient) -> None:
     seed(client)
-    storage = client.app.state.storage  # type: ignore[attr-defined]
+    storage = app_state(client.app).storage
     found = client.portal.call(storage.first_attempts, ["intro", "approfondir"])
     rows = [tuple(r) for r in found]
     assert sorted(rows) == sorted(first_rows())

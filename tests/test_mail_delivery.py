@@ -26,6 +26,7 @@ from server.mail.sender import MailSender
 from server.mail.smtp_config import parse_smtp_url
 from server.mail.transport import FileTransport, SmtpTransport, Transport
 from server.settings import Settings
+from server.state import app_state
 from server.storage import SqliteStorage, open_storage
 from server.storage.postgres import PostgresStorage
 from tests.mail_server import MailServer, Recorder, free_port, mail_server  # noqa: F401
@@ -333,7 +334,7 @@ def test_a_message_recorded_by_the_app_wakes_its_sender(
     with TestClient(create_app(configured)) as client:
         time.sleep(0.1)  # the first look, at start, found nothing
         started = time.monotonic()
-        client.portal.call(client.app.state.storage.enqueue, message())  # type: ignore[union-attr]
+        client.portal.call(app_state(client.app).storage.enqueue, message())
         mail_server.wait(1, timeout=5)
         assert time.monotonic() - started < 5
 
@@ -353,7 +354,7 @@ def test_compose_and_send_a_real_template(
     configured = app_settings(settings, mail_server)
     outgoing = compose("test", "lea@example.fr", "Léa Martin", {}, base_url=BASE)
     with TestClient(create_app(configured)) as client:
-        client.portal.call(client.app.state.storage.enqueue, outgoing)  # type: ignore[union-attr]
+        client.portal.call(app_state(client.app).storage.enqueue, outgoing)
         (received,) = mail_server.wait(1)
     assert received["To"].addresses[0].display_name == "Léa Martin"
     assert received["From"].addresses[0].addr_spec == "ne-pas-repondre@formation.example.org"

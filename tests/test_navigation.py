@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 from course.outline import letter_index
 from server.app import create_app
 from server.settings import Settings
+from server.state import app_state
 from tests.conftest import Learner, sign_in
 
 
@@ -180,7 +181,7 @@ def test_glossary_has_an_a_to_z_index(client: TestClient) -> None:
 def test_the_module_page_reads_the_outline_in_its_one_query(learner: Learner, monkeypatch) -> None:
     """The most requested page makes one database round trip, outline included."""
     learner.pass_intro()
-    backend = type(learner.client.app.state.storage)  # type: ignore[attr-defined]
+    backend = type(app_state(learner.client.app).storage)
     calls: list[str] = []
     original = backend._all
 

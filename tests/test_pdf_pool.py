@@ -10,6 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from server.pdf_pool import PdfPool, PoolFull
+from server.state import app_state
 from server.views.learning import MAX_REFLECTION
 from tests.conftest import Learner
 
@@ -104,7 +105,7 @@ def test_cache_is_bounded() -> None:
 
 
 def test_plan_pdf_answers_503_in_french_when_full(client: TestClient, learner: Learner) -> None:
-    pool = client.app.state.pdf_pool  # type: ignore[attr-defined]
+    pool = app_state(client.app).pdf_pool
     pool._busy = pool._slots
     response = client.get("/plan.pdf")
     assert response.status_code == 503

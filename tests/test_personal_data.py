@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.cli import main
 from server.settings import Settings
+from server.state import app_state
 from tests import sql
 from tests.conftest import PASSWORD, Learner, sign_in
 from tests.test_trainer import join_code, new_cohort
@@ -60,7 +61,7 @@ def world(client: TestClient, make_user) -> dict:
 
 
 def trainer_settings(client: TestClient) -> Settings:
-    return client.app.state.settings  # type: ignore[attr-defined]
+    return app_state(client.app).settings
 
 
 def export(client: TestClient, learner: Learner) -> zipfile.ZipFile:

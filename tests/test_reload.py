@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.settings import Settings
+from server.state import app_state
 from tests.conftest import sign_in
 
 
@@ -84,7 +85,7 @@ def test_preview_needs_no_account_and_reports_changes(settings: Settings, conten
         )  # answered as the preview
         before = client.get("/preview/status").json()
         break_module(content_dir)
-        assert not client.portal.call(client.app.state.content.reload)
+        assert not client.portal.call(app_state(client.app).content.reload)
         after = client.get("/preview/status").json()
         assert after["errors"] == 1 and after["stamp"] != before["stamp"]
         assert "casse.md:2" in client.get("/paths/1h/intro").text
@@ -95,7 +96,9 @@ def test_preview_keeps_one_session_across_restarts(settings: Settings) -> None:
         with TestClient(create_app(replace(settings, preview=True))) as client:
             assert client.get("/paths/1h/intro").status_code == 200
     with TestClient(create_app(replace(settings, preview=True))) as client:
-        count = client.portal.call(client.app.state.storage._one, "SELECT count(*) FROM sessions")
+        count = client.portal.call(
+            app_state(client.app).storage._one, "SELECT count(*) FROM sessions"
+        )
         assert count[0] == 1
 
 

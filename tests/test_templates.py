@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from course.errors import ContentError
 from course.loader import load_course
+from server.state import app_state
 from tests.conftest import FIXTURE_COURSE
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -172,7 +173,7 @@ def test_new_content_version_rebuilds_the_files(client: TestClient, content_dir:
     before = client.get("/modeles/fiche-partenaire.docx").content
     source = content_dir / "templates" / "fiche-partenaire.md"
     source.write_text(source.read_text("utf-8").replace("## Le partenaire", "## Qui"), "utf-8")
-    assert client.portal.call(client.app.state.content.reload)
+    assert client.portal.call(app_state(client.app).content.reload)
     after = client.get("/modeles/fiche-partenaire.docx").content
     assert after != before
     assert "Qui" in [p.text for p in docx.Document(io.BytesIO(after)).paragraphs]

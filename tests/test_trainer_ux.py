@@ -9,6 +9,7 @@ from html import unescape
 from starlette.testclient import TestClient
 
 from course.option_counts import option_counts
+from server.state import app_state
 from tests.conftest import sign_in
 from tests.test_trainer import join_code, world  # noqa: F401 (world is a fixture)
 
@@ -24,7 +25,7 @@ def test_dashboard_names_each_module_in_the_page_not_in_a_title(
     sign_in(client, "formatrice@example.fr")
     page = client.get(dashboard_url(world)).text
     legend = re.search(r'<ul class="module-key".*?</ul>', page, re.S)[0]
-    course = client.app.state.course
+    course = app_state(client.app).content.snapshot.course
     titles = [m.title for m in course.path_modules(course.path("1h"))]
     for number, title in enumerate(titles, 1):
         assert f"<strong>M{number}</strong>&nbsp;: {title}" in unescape(legend).replace(

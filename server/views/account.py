@@ -15,6 +15,7 @@ from course.certificates import MAX_NAME
 from server import security, session_cookies, urls
 from server.devices import device_label
 from server.passwords import password_problem, too_long
+from server.state import state
 from server.storage import User
 from server.templating import render
 from server.throttle import wait_message
@@ -71,7 +72,7 @@ async def change_password(request: Request) -> Response:
         return await _page(request, user, errors={"current_password": problem}, status=400)
     # Guesses of the current password count against the login throttle: this form
     # must not be a way around it for someone who finds a signed-in browser.
-    throttle = request.app.state.login_throttle
+    throttle = state(request).login_throttle
     address = request.client.host if request.client else ""
     wait = await throttle.reserve(storage(request), address, user.email)
     if wait:
@@ -101,7 +102,7 @@ async def close_session(request: Request) -> Response:
     wanted = text_field(form, "session")
     if not wanted:
         raise HTTPException(400, "Choisissez la session à fermer.")
-    secret = request.app.state.settings.secret_key
+    secret = state(request).settings.secret_key
     sessions = await storage(request).active_sessions(user.id)
     found = next((s for s in sessions if public_id(secret, s.token_hash) == wanted), None)
     if found is None:
@@ -149,7 +150,7 @@ async def _page(
     profile = await db.profile(user.id)
     if profile is None:  # deleted between the session query and this one
         raise HTTPException(404, "Ce compte n'existe plus.")
-    secret = request.app.state.settings.secret_key
+    secret = state(request).settings.secret_key
     current = session_hash(request)
     sessions = [
         {

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from server import security, urls
 from server.mail.compose import compose
 from server.rate_limits import wait_text
+from server.state import state
 from server.storage import User
 from server.templating import render
 from server.views.auth import EMAIL, MAX_EMAIL
@@ -100,10 +101,10 @@ async def resend_confirmation(request: Request) -> Response:
     address = await db.address_status(user.id)
     if address is None or address.confirmed_at:
         return redirect(urls.my_address() + "?fait=deja-confirmee#confirmation")
-    wait = await request.app.state.account_limits.reserve(db, "confirm_per_account", str(user.id))
+    wait = await state(request).account_limits.reserve(db, "confirm_per_account", str(user.id))
     if wait:
         return await _page(request, user, wait=wait, status=429)
-    settings = request.app.state.settings
+    settings = state(request).settings
     token = security.new_token()
     link = f"{settings.base_url}{urls.confirm_address(token)}"
     message = compose(
@@ -132,7 +133,7 @@ async def change_address(request: Request) -> Response:
     if errors:
         return await _page(request, user, errors=errors, values=values, status=400)
     # Counted before the password is checked: this form must not become a guessing tool.
-    wait = await request.app.state.account_limits.reserve(db, "confirm_per_account", str(user.id))
+    wait = await state(request).account_limits.reserve(db, "confirm_per_account", str(user.id))
     if wait:
         return await _page(request, user, values=values, wait=wait, status=429)
     found = await db.credentials(user.email)
@@ -143,7 +144,7 @@ async def change_address(request: Request) -> Response:
         errors["email"] = "Cette adresse est déjà celle d’un autre compte."
     if errors:
         return await _page(request, user, errors=errors, values=values, status=400)
-    settings = request.app.state.settings
+    settings = state(request).settings
     token = security.new_token()
     link = f"{settings.base_url}{urls.confirm_address(token)}"
     message = compose(

@@ -19,6 +19,7 @@ from server.ids import bounded_int, path_id
 from server.mail.smtp_config import parse_smtp_url
 from server.mail.transport import mail_directory, mail_from
 from server.settings import Settings
+from server.state import state
 from server.templating import date_fr, render
 from server.web import read_form, redirect, require_role, storage
 
@@ -49,7 +50,7 @@ def relay(settings: Settings) -> dict[str, str] | None:
 async def mail_page(request: Request) -> Response:
     await require_role(request, "admin")
     db = storage(request)
-    settings: Settings = request.app.state.settings
+    settings: Settings = state(request).settings
     return render(
         request,
         "admin/mail.html",

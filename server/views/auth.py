@@ -14,6 +14,7 @@ from server import security, session_cookies, urls
 from server.passwords import password_problem, too_long
 from server.rate_limits import wait_text
 from server.signup import create_account, signup_wait
+from server.state import state
 from server.storage import now
 from server.templating import render
 from server.throttle import wait_message
@@ -116,7 +117,7 @@ async def login(request: Request) -> Response:
         return _login_page(request, email, problem, target, status=400)
     # The attempt is counted before the password is checked: concurrent guesses
     # cannot all pass a check that only later failures would have closed.
-    throttle = request.app.state.login_throttle
+    throttle = state(request).login_throttle
     address = request.client.host if request.client else ""
     wait = await throttle.reserve(storage(request), address, email)
     if wait:
@@ -163,7 +164,7 @@ async def logout(request: Request) -> Response:
 
 async def _start_session(request: Request, user_id: int, target: str) -> Response:
     """A fresh session id at each sign-in, so a planted cookie cannot be reused."""
-    old = request.app.state.signer.session_token(session_cookie(request))
+    old = state(request).signer.session_token(session_cookie(request))
     if old:
         await storage(request).end_session(security.token_hash(old))
     token = security.new_token()
@@ -172,7 +173,7 @@ async def _start_session(request: Request, user_id: int, target: str) -> Respons
         user_id, security.token_hash(token), SESSION_DAYS, user_agent=agent
     )
     response = redirect(target)
-    session_cookies.start(request, response, request.app.state.signer.session_cookie(token))
+    session_cookies.start(request, response, state(request).signer.session_cookie(token))
     return response
 
 

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from course.certificates import Certificate
 from server import urls
 from server.pdf_pool import PdfPool, version
+from server.state import state
 from server.templating import render
 from server.web import current_user, storage
 
@@ -28,7 +29,7 @@ async def _certificate(request: Request) -> Certificate:
 
 
 def verify_url(request: Request, certificate: Certificate) -> str:
-    return f"{request.app.state.settings.base_url}{urls.certificate(certificate.id)}"
+    return f"{state(request).settings.base_url}{urls.certificate(certificate.id)}"
 
 
 async def certificate_page(request: Request) -> Response:
@@ -53,7 +54,7 @@ async def certificate_download(request: Request) -> Response:
 
     url = verify_url(request, certificate)
     key = ("certificate", version(certificate, url))  # revoking it changes the key
-    pool: PdfPool = request.app.state.pdf_pool
+    pool: PdfPool = state(request).pdf_pool
     pdf = await pool.get(("learner", certificate.user_id), key, certificate_pdf, certificate, url)
     return Response(
         pdf,

@@ -8,7 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course.models import Template
-from server.template_files import FORMATS, TemplateFiles, build
+from server.state import state
+from server.template_files import FORMATS, build
 from server.templating import render
 from server.web import course, current_user
 
@@ -39,14 +40,12 @@ async def template_download(request: Request) -> Response:
     fmt = FORMATS.get(request.path_params["extension"])
     if fmt is None:
         raise HTTPException(404, NOT_FOUND)
-    state = request.app.state
-    if not hasattr(state, "template_files"):
-        state.template_files = TemplateFiles()
-    files: TemplateFiles = state.template_files
+    shared = state(request)
+    files = shared.template_files
     current = course(request)
     data = files.get(current, template.id, fmt.extension)
     if data is None:
-        base_url = state.settings.base_url
+        base_url = shared.settings.base_url
         data = await run_in_threadpool(build, template, current, fmt, base_url)
         files.put(current, template.id, fmt.extension, data)
     return Response(

@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 
 from course.reload_summary import summarize
 from server import urls
+from server.state import snapshot, state
 from server.storage import now
 from server.templating import render
 from server.web import course, read_form, redirect, require_role
@@ -24,11 +25,11 @@ async def content_page(request: Request) -> Response:
         request,
         "editor/content.html",
         {
-            "live": request.app.state.content,
-            "loaded_at": request.app.state.content_loaded_at,
+            "live": state(request).content,
+            "loaded_at": snapshot(request).loaded_at,
             "paths_of": paths_of,
             "reloaded": request.query_params.get("rechargement"),
-            "last_reload": getattr(request.app.state, "last_reload", None),
+            "last_reload": state(request).last_reload,
         },
     )
 
@@ -36,24 +37,25 @@ async def content_page(request: Request) -> Response:
 async def reload_content(request: Request) -> Response:
     await require_role(request, "editor", "admin")
     await read_form(request)
-    before = course(request)
-    ok = await request.app.state.content.reload()
+    shared = state(request)
+    before = course(request)  # this request's course stays the one it began with
+    ok = await shared.content.reload()
     if ok:
-        request.app.state.last_reload = (now(), summarize(before, course(request)))
+        shared.last_reload = (now(), summarize(before, shared.content.snapshot.course))
     return redirect(f"{urls.editor_content()}?rechargement={'ok' if ok else 'refuse'}")
 
 
 async def answer_key(request: Request) -> Response:
     """Every quiz with its right answers, for the editor checking a draft (preview mode only)."""
-    if not request.app.state.settings.preview:
+    if not state(request).settings.preview:
         raise HTTPException(404)
     return render(request, "editor/answer_key.html", {})
 
 
 async def preview_status(request: Request) -> Response:
     """What the preview page polls to refresh itself after a save (preview mode only)."""
-    if not request.app.state.settings.preview:
+    if not state(request).settings.preview:
         raise HTTPException(404)
-    live = request.app.state.content
-    stamp = f"{request.app.state.content_loaded_at}|{live.failed_at}"
+    live = state(request).content
+    stamp = f"{live.snapshot.loaded_at}|{live.failed_at}"
     return JSONResponse({"stamp": stamp, "errors": len(live.errors)})

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from course.roster import RosterError, read_roster
 from server import urls
 from server.reminder_messages import invitation_message
+from server.state import state
 from server.storage import now
 from server.templating import render
 from server.views.trainer import trainer_cohort
@@ -29,7 +30,7 @@ SAMPLE = [
 
 
 def _signer(request: Request) -> URLSafeSerializer:
-    return URLSafeSerializer(request.app.state.settings.secret_key, salt="roster-import")
+    return URLSafeSerializer(state(request).settings.secret_key, salt="roster-import")
 
 
 async def import_form(request: Request) -> Response:
@@ -53,7 +54,7 @@ async def import_preview(request: Request) -> Response:
     _, cohort = await trainer_cohort(request)
     async with request.form(max_files=1, max_fields=5, max_part_size=MAX_FILE) as form:
         token = form.get("csrf_token")
-        if not request.app.state.signer.csrf_valid(
+        if not state(request).signer.csrf_valid(
             request.state.csrf_cookie, token if isinstance(token, str) else None
         ):
             raise HTTPException(403, "Ce formulaire a expiré. Rechargez la page et recommencez.")
@@ -93,7 +94,7 @@ async def import_confirm(request: Request) -> Response:
     mailed = 0
     path = course(request).path(cohort.path_id)
     if people and form.get("send_email") == "1" and path is not None:
-        settings = request.app.state.settings
+        settings = state(request).settings
         messages = [
             invitation_message(p["email"], p.get("name", ""), cohort, path, user.name, settings)
             for p in people

@@ -14,6 +14,7 @@ from course import item_analysis
 from course.item_analysis import ItemStats
 from course.models import Module
 from server.exports_items import csv_text, decimal, percent
+from server.state import state
 from server.templating import render
 from server.web import course, require_role, storage
 
@@ -103,9 +104,10 @@ async def _tallies(
     """
     db = storage(request)
     stamp = (version, *await db.attempts_stamp())
-    cache = getattr(request.app.state, "item_tallies", None)
+    shared = state(request)
+    cache = shared.item_tallies
     if cache is None or cache.stamp != stamp:
-        cache = request.app.state.item_tallies = TallyCache(stamp)
+        cache = shared.item_tallies = TallyCache(stamp)
     missing = [m for m in modules if m.id not in cache.modules]
     if missing:
         rows = await db.first_attempts(m.id for m in missing)

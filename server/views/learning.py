@@ -24,6 +24,7 @@ from course.progress import (
 )
 from server import urls
 from server.fragments import quiz_fields
+from server.state import snapshot, state
 from server.storage import User, now
 from server.templating import render
 from server.views import navigation, training
@@ -138,7 +139,7 @@ def next_attempt(
 
 
 def _attempt_context(request: Request, user_id: int, module: Module, number: int) -> dict:
-    signer = request.app.state.signer
+    signer = state(request).signer
     arrangement = arrange(module, signer.attempt_seed(user_id, module.id, number))
     return {
         "arrangement": arrangement,
@@ -152,7 +153,7 @@ def _fields(
     chosen: dict[str, frozenset[str]] | None = None,
     missing: tuple[str, ...] = (),
 ) -> str:
-    return quiz_fields(request.app.state.quiz_parts, arrangement, chosen, missing)
+    return quiz_fields(snapshot(request).quiz_parts, arrangement, chosen, missing)
 
 
 def module_response(request: Request, path: Path, module: Module, **context) -> Response:

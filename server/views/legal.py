@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.state import state
 from server.templating import render
 from server.views.personal_data import retention
 from server.web import current_user
@@ -14,7 +15,7 @@ DECLARATION_DATE = "27 novembre 2026"
 
 async def _page(request: Request, template: str, **extra: object) -> Response:
     await current_user(request)
-    settings = request.app.state.settings
+    settings = state(request).settings
     return render(
         request,
         template,
@@ -33,5 +34,5 @@ async def legal_notice(request: Request) -> Response:
 async def personal_data(request: Request) -> Response:
     # The periods in force, from the settings: the page never states a placeholder.
     return await _page(
-        request, "legal/donnees_personnelles.html", **retention(request.app.state.settings)
+        request, "legal/donnees_personnelles.html", **retention(state(request).settings)
     )

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
 from server import urls
+from server.state import state
 from server.templating import render
 from server.web import course, current_user, redirect, storage
 
@@ -58,7 +59,7 @@ async def module_permalink(request: Request) -> Response:
 
 async def media(request: Request) -> Response:
     """Images of the content folder, and nothing else from it (modules hold answers)."""
-    root: Path = request.app.state.settings.content_dir.resolve()
+    root: Path = state(request).settings.content_dir.resolve()
     try:  # a NUL byte or an overlong name is a ValueError or an OSError, not a 500
         file = (root / request.path_params["path"]).resolve()
         found = root in file.parents and file.suffix.lower() in MEDIA_TYPES and file.is_file()

@@ -18,6 +18,7 @@ from server.passwords import too_long
 from server.personal_export import export_zip
 from server.personal_purge import days_fr, purge_after, stamp
 from server.settings import Settings
+from server.state import state
 from server.storage import User
 from server.templating import render
 from server.throttle import wait_message
@@ -41,14 +42,14 @@ def retention(settings: Settings) -> dict[str, object]:
 
 async def data_page(request: Request) -> Response:
     await require_user(request)
-    return render(request, "account/donnees.html", retention(request.app.state.settings))
+    return render(request, "account/donnees.html", retention(state(request).settings))
 
 
 async def data_download(request: Request) -> Response:
     """The ZIP, from a form (CSRF-checked, never prefetched like a link could be)."""
     user = await require_user(request)
     await read_form(request)
-    settings = request.app.state.settings
+    settings = state(request).settings
     data = await storage(request).personal_data(user.id)
     archive = await run_in_threadpool(
         export_zip, data, course(request), SITE_NAME, settings.base_url
@@ -76,7 +77,7 @@ async def _delete_form(
     context = {
         "errors": errors,
         "only_admin": user.has("admin") and await storage(request).only_admin(user.id),
-        **retention(request.app.state.settings),
+        **retention(state(request).settings),
     }
     return render(request, "account/supprimer.html", context, status=status)
 
@@ -91,7 +92,7 @@ async def delete_account(request: Request) -> Response:
         return await _delete_form(request, user, {"password": NO_PASSWORD}, 400)
     if problem := too_long(password):
         return await _delete_form(request, user, {"password": problem}, 400)
-    throttle = request.app.state.login_throttle
+    throttle = state(request).login_throttle
     address = request.client.host if request.client else ""
     wait = await throttle.reserve(storage(request), address, user.email)
     if wait:
@@ -105,7 +106,7 @@ async def delete_account(request: Request) -> Response:
         return await _delete_form(request, user, {"password": WRONG_PASSWORD}, 400)
     if user.has("admin") and await storage(request).only_admin(user.id):
         return await _delete_form(request, user, {}, 409)  # the page says why
-    settings = request.app.state.settings
+    settings = state(request).settings
     moment = datetime.now(UTC)
     await storage(request).delete_account(
         user.id, stamp(moment), purge_after(settings, moment), actor_id=user.id

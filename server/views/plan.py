@@ -11,6 +11,7 @@ from starlette.responses import Response
 from course import plan
 from course.models import Path
 from server.pdf_pool import PdfPool, version
+from server.state import snapshot, state
 from server.templating import date_fr, render
 from server.web import course, require_user, storage
 
@@ -35,7 +36,7 @@ async def _sections(request: Request, answers: Mapping[str, str]) -> tuple[plan.
     }
     return tuple(
         section
-        for section in request.app.state.plan_sections
+        for section in snapshot(request).plan_sections
         if section.module.id in modules
         or any(answers.get(r.id, "").strip() for r in section.reflections)
     )
@@ -99,7 +100,7 @@ async def plan_pdf(request: Request) -> Response:
             [s.module.id for s in sections],
         ),
     )
-    pool: PdfPool = request.app.state.pdf_pool
+    pool: PdfPool = state(request).pdf_pool
     pdf = await pool.get(user.id, key, build, course(request), sections, answers, user.name, today)
     return Response(
         pdf,

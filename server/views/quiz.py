@@ -20,8 +20,8 @@ from course.grading import AnswerError, grade, parse_answers
 from course.models import Module, Path
 from course.progress import ModuleProgress, path_progress
 from server import form_expired, urls
-from server.attempt_limits import AttemptLimits
 from server.form_expired import FormExpired
+from server.state import state
 from server.storage import User
 from server.views.learning import (
     after_progress,
@@ -62,9 +62,8 @@ async def submit_quiz(request: Request) -> Response:
     if not module.has_quiz:
         raise HTTPException(404, "Ce module n'a pas de quiz.")
     token = form.get(ATTEMPT_FIELD)
-    shown = request.app.state.signer.attempt_of(
-        token if isinstance(token, str) else None, module.id
-    )
+    shared = state(request)
+    shown = shared.signer.attempt_of(token if isinstance(token, str) else None, module.id)
     if shown is None:
         return await _fresh_quiz(
             request,
@@ -74,7 +73,7 @@ async def submit_quiz(request: Request) -> Response:
             "version de la page)\u00a0: voici le quiz à jour.",
         )
     user_id, number = shown
-    seed = request.app.state.signer.attempt_seed(user_id, module.id, number)
+    seed = shared.signer.attempt_seed(user_id, module.id, number)
     arrangement = arrange(module, seed)
     try:
         answers = parse_answers(
@@ -97,7 +96,7 @@ async def submit_quiz(request: Request) -> Response:
         module.quiz_signature,
         user_id=user_id,
         attempt_no=number,
-        limits=request.app.state.attempt_limits,
+        limits=shared.attempt_limits,
     )
     if attempt is None:
         wait = await attempt_wait(request, user_id, module.id)
@@ -123,7 +122,7 @@ async def submit_quiz(request: Request) -> Response:
 
 async def attempt_wait(request: Request, user_id: int, module_id: str) -> int:
     """Seconds the learner must wait before this module's next attempt (0: no limit reached)."""
-    limits: AttemptLimits = request.app.state.attempt_limits
+    limits = state(request).attempt_limits
     moment = datetime.now(UTC)
     _, day = limits.since(moment)
     return limits.retry_after(await storage(request).attempt_times(user_id, module_id, day), moment)
@@ -170,10 +169,10 @@ async def _same_attempt(
     message: str,
     status_code: int,
     missing: tuple[str, ...] = (),
-    state: tuple[User, ModuleProgress | None, dict[str, str]] | None = None,
+    learner: tuple[User, ModuleProgress | None, dict[str, str]] | None = None,
 ) -> Response:
     """The attempt the form showed, the learner's ticks refilled, and why it was not graded."""
-    user, progress, saved = state or await learner_in_module(request, module.id)
+    user, progress, saved = learner or await learner_in_module(request, module.id)
     return module_response(
         request,
         path,
@@ -224,7 +223,7 @@ async def quiz_result(request: Request) -> Response:
         return redirect(urls.module(path.id, module.id))
     seed = None
     if last.number is not None:
-        seed = request.app.state.signer.attempt_seed(user.id, module.id, last.number)
+        seed = state(request).signer.attempt_seed(user.id, module.id, last.number)
     arrangement = arrange(module, seed, answered=last.answers.keys())
     chosen = {
         question.id: frozenset(last.answers.get(question.id, ())) & question.choice_ids
@@ -232,7 +231,7 @@ async def quiz_result(request: Request) -> Response:
     }
     result = grade(module, chosen, course(request).pass_threshold, asked=arrangement.plain)
     progress = await db.progress(user.id)
-    state = progress.get(module.id)
+    module_progress = progress.get(module.id)
     certificate = None
     overview = path_progress(course(request), path, progress)
     if overview.complete:
@@ -241,12 +240,12 @@ async def quiz_result(request: Request) -> Response:
         request,
         path,
         module,
-        progress=state,
+        progress=module_progress,
         result=result,
         seen=arrangement,
         chosen=chosen,
         certificate=certificate,
-        reveal=last.passed or bool(state and state.completed),
+        reveal=last.passed or bool(module_progress and module_progress.completed),
         outline=overview,
     )
 
@@ -259,10 +258,10 @@ async def _expired_quiz(request: Request, path: Path, module: Module) -> Respons
     """
     form = await unchecked_form(request)
     token = form.get(ATTEMPT_FIELD)
-    signer = request.app.state.signer
+    signer = state(request).signer
     shown = signer.attempt_of(token if isinstance(token, str) else None, module.id)
-    state = await learner_in_module(request, module.id)
-    user = state[0]
+    learner = await learner_in_module(request, module.id)
+    user = learner[0]
     if not module.has_quiz or shown is None or shown[0] != user.id:
         raise FormExpired()
     arrangement = arrange(module, signer.attempt_seed(user.id, module.id, shown[1]))
@@ -275,7 +274,7 @@ async def _expired_quiz(request: Request, path: Path, module: Module) -> Respons
         arrangement,
         form_expired.QUIZ_MESSAGE,
         403,
-        state=state,
+        learner=learner,
     )
 
 

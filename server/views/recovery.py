@@ -22,6 +22,7 @@ from server import security, urls
 from server.mail.compose import compose
 from server.passwords import password_problem, too_long
 from server.rate_limits import wait_text
+from server.state import state
 from server.templating import render
 from server.views.auth import EMAIL, MAX_EMAIL, _start_session
 from server.web import read_form, redirect, storage, text_field
@@ -62,7 +63,7 @@ async def forgot(request: Request) -> Response:
         context = {"values": {"email": email[:MAX_EMAIL]}, "error": error}
         return render(request, "auth/forgot.html", context, status=400)
     db = storage(request)
-    limits = request.app.state.account_limits
+    limits = state(request).account_limits
     wait = await limits.reserve(db, "reset_per_address", client_address(request))
     if wait:
         return too_many(
@@ -79,8 +80,8 @@ async def send_reset(request: Request, email: str) -> None:
     sent, and the page still says the same: the limit itself tells nothing.
     """
     db = storage(request)
-    settings = request.app.state.settings
-    allowed = not await request.app.state.account_limits.reserve(db, "reset_per_email", email)
+    settings = state(request).settings
+    allowed = not await state(request).account_limits.reserve(db, "reset_per_email", email)
     user = await db.reset_account(email)
     token = security.new_token()
     link = f"{settings.base_url}{urls.reset_link(token)}"
@@ -100,7 +101,7 @@ async def forgot_sent(request: Request) -> Response:
 
 
 def _cookie_name(request: Request) -> str:
-    return security.cookie_name(RESET_COOKIE, bool(request.app.state.settings.production))
+    return security.cookie_name(RESET_COOKIE, bool(state(request).settings.production))
 
 
 def _reset_token(request: Request) -> str | None:
@@ -108,7 +109,7 @@ def _reset_token(request: Request) -> str | None:
     cookie = request.cookies.get(_cookie_name(request))
     if not cookie:
         return None
-    signer = _cookie_signer(request.app.state.settings.secret_key)
+    signer = _cookie_signer(state(request).settings.secret_key)
     try:
         value = signer.loads(cookie, max_age=COOKIE_SECONDS)
     except BadSignature:  # also an expired one (SignatureExpired)
@@ -117,7 +118,7 @@ def _reset_token(request: Request) -> str | None:
 
 
 def _secure(request: Request) -> bool:
-    return bool(request.app.state.settings.production) or request.url.scheme == "https"
+    return bool(state(request).settings.production) or request.url.scheme == "https"
 
 
 def link_invalid(request: Request) -> Response:
@@ -133,7 +134,7 @@ async def reset_link(request: Request) -> Response:
         return link_invalid(request)
     response = redirect(urls.reset())
     response.headers.update(NO_REFERRER)
-    signer = _cookie_signer(request.app.state.settings.secret_key)
+    signer = _cookie_signer(state(request).settings.secret_key)
     response.set_cookie(
         _cookie_name(request),
         signer.dumps(token),

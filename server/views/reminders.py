@@ -19,6 +19,7 @@ from starlette.responses import Response
 from server import urls
 from server.reminder_messages import invitation_message, learner_message
 from server.reminders import RULE_NAMES, stamp, week_ago
+from server.state import state
 from server.storage.records import Cohort, Send
 from server.templating import render
 from server.views.trainer import reports_for, trainer_cohort
@@ -129,7 +130,7 @@ async def relaunch_late(request: Request) -> Response:
     moment = datetime.now(UTC)
     cutoff = week_ago(moment)
     reach = await db.reminder_reach(cohort.id, [r.user_id for r in late], cutoff)
-    settings, signer = request.app.state.settings, request.app.state.signer
+    settings, signer = state(request).settings, state(request).signer
 
     def compose_all() -> list[Send]:  # a large cohort's messages: not on the event loop
         return [
@@ -169,7 +170,7 @@ async def send_invitation(request: Request) -> Response:
     if path is None or email not in pending:
         raise HTTPException(404, NO_INVITATION)
     message = invitation_message(
-        email, pending[email], cohort, path, user.name, request.app.state.settings
+        email, pending[email], cohort, path, user.name, state(request).settings
     )
     cutoff = stamp(datetime.now(UTC) - timedelta(hours=RESEND_HOURS))
     outcome = await storage(request).send_invitation(cohort.id, email, message, cutoff)
@@ -183,7 +184,7 @@ async def send_invitation(request: Request) -> Response:
 def _stop_target(request: Request) -> tuple[str, int, str]:
     """The token, the account and what it stops; a forged or cut link is a 404, in French."""
     token = request.path_params["signed"]
-    found = request.app.state.signer.stop_of(token) if len(token) < 200 else None
+    found = state(request).signer.stop_of(token) if len(token) < 200 else None
     if found is None:
         raise HTTPException(404, BAD_LINK)
     return token, *found

@@ -19,6 +19,7 @@ from server import urls
 from server.exports import csv_rows, json_report
 from server.ids import page_number, path_id
 from server.reminders import parse_rules
+from server.state import snapshot, state
 from server.storage import User, now
 from server.storage.records import Cohort
 from server.templating import render
@@ -205,7 +206,7 @@ async def dashboard(
             "keep": keep if keep in reporting.FILTERS else "tous",
             "trainers": await db.cohort_trainers(cohort.id),
             "invitations": await db.pending_invitations(cohort.id),
-            "join_url": f"{request.app.state.settings.base_url}{urls.join(cohort.join_code)}",
+            "join_url": f"{state(request).settings.base_url}{urls.join(cohort.join_code)}",
             "errors": errors or {},
             "values": values or {},
             "notice": NOTICES.get(request.query_params.get("fait", "")),
@@ -284,7 +285,7 @@ async def learner_detail(request: Request) -> Response:
             "report": report,
             "shared": shared,
             "answers": answers,
-            "sections": request.app.state.plan_sections,
+            "sections": snapshot(request).plan_sections,
             "heading": heading,
         },
     )

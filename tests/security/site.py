@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from server.routes import routes
+from server.state import app_state
 from server.storage import SqliteStorage
 from tests import sql
 from tests.conftest import PASSWORD, Learner, sign_in
@@ -122,7 +123,7 @@ def populate(client: TestClient, database: Path, make_user: Callable[..., None])
         "path": "images/schema.png",
         "file": "site.css",
         # The unsubscribe link of a reminder to Léa: the signed token is the authorisation.
-        "signed": client.app.state.signer.stop_token(int(member[1]), "r"),
+        "signed": app_state(client.app).signer.stop_token(int(member[1]), "r"),
         "token": "jeton-inconnu",  # a one-time link's token (reset, confirmation)
         "message_id": str(failed_message(client)),
     }
@@ -131,7 +132,7 @@ def populate(client: TestClient, database: Path, make_user: Callable[..., None])
 
 def failed_message(client: TestClient) -> int:
     """A message of the outbox that failed, for the admin's « Réessayer » (either backend)."""
-    storage = client.app.state.storage  # type: ignore[attr-defined]
+    storage = app_state(client.app).storage
     ((message_id, *_),) = client.portal.call(  # type: ignore[union-attr]
         storage._write,
         "INSERT INTO outbox (kind, recipient, subject, text_body, html_body, status,"
@@ -148,7 +149,7 @@ def snapshot(site: Site) -> dict[str, list[tuple]]:
 
     Read through the app's own storage, so on either backend.
     """
-    storage = site.client.app.state.storage  # type: ignore[attr-defined]
+    storage = app_state(site.client.app).storage
     tables_sql = (
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
         if isinstance(storage, SqliteStorage)

@@ -25,6 +25,7 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.rate_limits import unlimited as no_account_limits
 from server.settings import Settings
+from server.state import app_state
 from server.throttle import LoginLimits, LoginThrottle
 from tests.conftest import ATTEMPT, FIXTURE_COURSE, PASSWORD, csrf
 from tests.security.site import Site, fill, parameters, populate, route_table
@@ -187,8 +188,8 @@ def fuzz_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             # Fuzzed logins all come from one address: the throttle would soon answer
             # every sign-in with 429. Its rules have their own tests (test_auth_throttle.py).
             unlimited = LoginLimits(pair_free=10**9, address_free=10**9, account_free=10**9)
-            client.app.state.login_throttle = LoginThrottle(unlimited)
-            client.app.state.account_limits = no_account_limits()  # sign-ups, resets
+            app_state(client.app).login_throttle = LoginThrottle(unlimited)
+            app_state(client.app).account_limits = no_account_limits()  # sign-ups, resets
             yield populate(client, config.database, make_user)
     report = os.environ.get("FUZZ_REPORT")
     if report:
