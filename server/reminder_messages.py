@@ -10,6 +10,7 @@ from typing import Any
 
 from course.models import Path
 from course.reporting import LearnerReport
+from server import urls
 from server.mail.compose import Message, compose
 from server.security import Signer
 from server.settings import Settings
@@ -19,7 +20,7 @@ from server.templating import date_fr
 
 def stop_url(settings: Settings, signer: Signer, user_id: int, what: str = "r") -> str:
     """The link in every reminder (`r`) or digest (`d`) that stops them, no sign-in needed."""
-    return f"{settings.base_url}/relances/arret/{signer.stop_token(user_id, what)}"
+    return settings.base_url + urls.stop_reminders(signer.stop_token(user_id, what))
 
 
 def learner_message(
@@ -34,7 +35,7 @@ def learner_message(
     values = {
         "cohort_name": cohort.name,
         "path_title": report.path.title,
-        "path_url": f"{settings.base_url}/paths/{report.path.id}",
+        "path_url": f"{settings.base_url}{urls.path(report.path.id)}",
         "due_date": date_fr(cohort.due_date) if cohort.due_date else "",
         **context,
     }
@@ -63,9 +64,9 @@ def invitation_message(
         "trainer_name": trainer_name,
         "path_title": path.title,
         "due_date": date_fr(cohort.due_date) if cohort.due_date else "",
-        "signup_url": f"{base}/signup",
-        "trainings_url": f"{base}/mes-formations",
-        "join_url": f"{base}/join/{cohort.join_code}" if cohort.join_enabled else "",
+        "signup_url": f"{base}{urls.signup()}",
+        "trainings_url": f"{base}{urls.my_trainings()}",
+        "join_url": f"{base}{urls.join(cohort.join_code)}" if cohort.join_enabled else "",
     }
     return compose("invitation", email, name or email, context, base_url=base)
 

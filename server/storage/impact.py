@@ -1,6 +1,6 @@
 """What a content change would touch: the learners with recorded work on it.
 
-For `alliances check --against OLD --database DB` (server/cli.py): one count of
+For `alliances check --against OLD --database DB` (server/cli/database.py): one count of
 distinct learners per kind of change, read only. `:key` is the question's JSON
 path inside attempts.answers ({question_id: [choice ids]}), `:subject` its id.
 SQLite's JSON functions here; PostgreSQL's spelling in postgres_overrides.py.

@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server import urls
 from server.ids import bounded_int, page_number
 from server.storage import now
 from server.storage.records import ROLES
@@ -68,6 +69,6 @@ async def change_role(request: Request) -> Response:
         raise HTTPException(400, "Vous ne pouvez pas retirer votre propre rôle d'administrateur.")
     await storage(request).change_role(admin.id, target.id, role, action == "grant", now())
     back = text_field(form, "back")
-    back = back if back.startswith("/admin/users") else "/admin/users"
+    back = back if back.startswith(urls.admin_users()) else urls.admin_users()
     done = urlencode({"fait": action, "role": role, "compte": target.id})
     return redirect(f"{back}{'&' if '?' in back else '?'}{done}")
