@@ -208,6 +208,31 @@ def test_one_attempt_number_submitted_twice_at_once_is_stored_once(contract) -> 
     contract(scenario)
 
 
+def test_numbered_attempts_at_once_store_only_the_next_one_and_stop_at_the_limit(
+    contract,
+) -> None:
+    """Numbered attempts take no lock on PostgreSQL: the number's index settles races."""
+
+    async def scenario(a: Storage, b: Storage) -> None:
+        user_id, session = await learner(a)
+        limits = AttemptLimits(window_seconds=60, per_window=3, per_day=10)
+
+        def attempt(db: Storage, number: int):
+            return db.record_attempt(
+                session, "1h", "intro", 10, False, {}, "c1",
+                user_id=user_id, attempt_no=number, limits=limits,
+            )  # fmt: skip
+
+        for number in range(4):  # each number sent four times at once, then the next
+            results = await asyncio.gather(*(attempt(db, number) for db in (a, b, a, b)))
+            stored = sum(result is not None for result in results)
+            assert stored == (1 if number < 3 else 0), number  # the fourth is over the limit
+        assert (await b.progress(user_id))["intro"].attempts == 3
+        assert len(await a.attempt_times(user_id, "intro", "2000")) == 3
+
+    contract(scenario)
+
+
 def test_parallel_submissions_cannot_pass_the_limit_together(contract) -> None:
     async def scenario(a: Storage, b: Storage) -> None:
         user_id, session = await learner(a)

@@ -127,6 +127,9 @@ class LearningQueries(Database):
             " AND (CAST(? AS INTEGER) IS NULL OR ? = (SELECT COALESCE(MAX(attempts), 0)"
             " FROM progress p WHERE p.user_id = sessions.user_id AND p.module_id = ?))"
             f" AND {recent} AND {recent}"
+            # A copy of the same attempt committed first: nothing stored (PostgreSQL's
+            # attempts_one_per_number index; SQLite's writer already ran the check alone).
+            " ON CONFLICT DO NOTHING"
             " RETURNING id, user_id,"
             " CASE WHEN passed <> 0 THEN (SELECT name FROM users WHERE id = attempts.user_id) END,"
             # Seen before this statement's trigger runs: this attempt is added below.
@@ -157,10 +160,17 @@ class LearningQueries(Database):
             day,
             limits.per_day if limits else 1,
         )
-        # Serialized per learner (or session) and module: the guards above count
-        # attempts, and two submissions at once must not both pass them.
-        lock = f"attempt:{user_id if user_id is not None else session}:{module_id}"
-        (rows,) = await self._serialized(lock, [(sql, params)])
+        if attempt_no is not None:
+            # Numbered: the number is unique per learner and module, so two copies of
+            # one attempt cannot both be stored, and an attempt's statement sees every
+            # earlier one committed (it checks the progress row they updated): its
+            # counts are exact without a lock, one statement, one round trip.
+            rows = await self._write_if_any(sql, params)
+        else:
+            # Serialized per learner (or session) and module: the guards above count
+            # attempts, and two submissions at once must not both pass them.
+            lock = f"attempt:{user_id if user_id is not None else session}:{module_id}"
+            (rows,) = await self._serialized(lock, [(sql, params)])
         if not rows:
             return None  # nothing was written
         attempt_id, user_id, name, completed = next(iter(rows))
