@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from server import clock
+
 DAY = 24 * 3600
 
 
@@ -30,7 +32,7 @@ class AttemptLimits:
 
     def since(self, now: datetime) -> tuple[str, str]:
         """The start of the short window and of the day, as stored timestamps compare."""
-        return _stamp(now - timedelta(seconds=self.window_seconds)), _stamp(
+        return clock.stamp(now - timedelta(seconds=self.window_seconds)), clock.stamp(
             now - timedelta(seconds=DAY)
         )
 
@@ -51,7 +53,3 @@ class AttemptLimits:
             leaving = times[len(times) - self.per_day]
             wait = max(wait, (leaving - (now - timedelta(seconds=DAY))).total_seconds())
         return math.ceil(wait) + 1 if wait > 0 else 0
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")

@@ -13,7 +13,6 @@ import gc
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +22,7 @@ from course.loader import load_course
 from course.models import Course
 from course.plan import Section
 from course.plan import sections as plan_sections
+from server import clock
 from server.fragments import QuestionParts, quiz_parts
 
 log = logging.getLogger("alliances")
@@ -43,7 +43,7 @@ def compile_snapshot(content_dir: Path) -> Snapshot:
         course,
         quiz_parts(course),
         plan_sections(course),
-        datetime.now(UTC).isoformat(timespec="seconds"),
+        clock.now(),
     )
 
 
@@ -79,7 +79,7 @@ class LiveContent:
                 snapshot = await run_in_threadpool(compile_snapshot, self.content_dir)
             except ContentError as exc:
                 self.errors = [str(p) for p in exc.problems if not p.warning]
-                self.failed_at = datetime.now(UTC).isoformat(timespec="seconds")
+                self.failed_at = clock.now()
                 for problem in self.errors:
                     log.error("content reload refused: %s", problem)
                 return False

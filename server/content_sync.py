@@ -21,8 +21,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from server.clock import now
 from server.content import LiveContent
-from server.storage import Storage, now
+from server.storage import Storage
 
 log = logging.getLogger("alliances")
 

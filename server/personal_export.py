@@ -10,10 +10,10 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
 from typing import Any
 
 from course.models import Course
+from server import clock
 from server.templating import ENV
 
 README = """Vos données personnelles — {site}
@@ -49,11 +49,11 @@ def titles(course: Course) -> dict[str, str]:
 
 def export_zip(data: dict[str, Any], course: Course, site: str, base_url: str) -> bytes:
     """The ZIP's bytes: small (one account's records), built in memory."""
-    moment = datetime.now(UTC)
+    moment = clock.moment()
     exported = {
         "site": site,
         "base_url": base_url,
-        "exported_at": moment.isoformat(timespec="seconds"),
+        "exported_at": clock.stamp(moment),
         **data,
     }
     summary = ENV.get_template("account/resume.html").render(

@@ -18,9 +18,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from server import urls
+from server import clock, urls
 from server.mail.compose import compose
 from server.settings import Settings
 from server.storage import Storage
@@ -44,15 +44,11 @@ def days_fr(days: int) -> str:
     return f"{days}\u00a0jour{'s' if days > 1 else ''}"
 
 
-def stamp(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
-
-
 def purge_after(settings: Settings, moment: datetime) -> str | None:
     """Until when a deletion at `moment` keeps the training records; None: nothing kept."""
     if not settings.retention_days:
         return None
-    return stamp(moment + timedelta(days=settings.retention_days))
+    return clock.stamp(moment + timedelta(days=settings.retention_days))
 
 
 @dataclass
@@ -79,11 +75,11 @@ async def purge_inactive(
     report = PurgeReport(dry_run=dry_run)
     if not dry_run:
         await storage.forget_returned_warnings()
-    warn_before = stamp(moment - timedelta(days=days - WARNING_DAYS))
-    warned_before = stamp(moment - timedelta(days=WARNING_DAYS))
+    warn_before = clock.stamp(moment - timedelta(days=days - WARNING_DAYS))
+    warned_before = clock.stamp(moment - timedelta(days=WARNING_DAYS))
     report.warned, report.deleted = await storage.inactive_accounts(warn_before, warned_before)
     if dry_run:
-        report.purged = await storage.purges_due(stamp(moment))
+        report.purged = await storage.purges_due(clock.stamp(moment))
         return report
     deadline = date_fr(moment + timedelta(days=WARNING_DAYS))
     for account in report.warned:
@@ -100,10 +96,10 @@ async def purge_inactive(
             },
             base_url=settings.base_url,
         )
-        await storage.warn_inactive(account.id, message, stamp(moment))
+        await storage.warn_inactive(account.id, message, clock.stamp(moment))
     for account in report.deleted:
-        await storage.delete_account(account.id, stamp(moment), purge_after(settings, moment))
-    report.purged = await storage.purge_due(stamp(moment))
+        await storage.delete_account(account.id, clock.stamp(moment), purge_after(settings, moment))
+    report.purged = await storage.purge_due(clock.stamp(moment))
     await forget_old_messages(storage, moment)
     return report
 
@@ -111,8 +107,8 @@ async def purge_inactive(
 async def forget_old_messages(storage: Storage, moment: datetime) -> int:
     """Sent messages lose their text after MESSAGE_TEXT_DAYS, their trace after MESSAGE_DAYS."""
     return await storage.forget_old_messages(
-        stamp(moment - timedelta(days=MESSAGE_TEXT_DAYS)),
-        stamp(moment - timedelta(days=MESSAGE_DAYS)),
+        clock.stamp(moment - timedelta(days=MESSAGE_TEXT_DAYS)),
+        clock.stamp(moment - timedelta(days=MESSAGE_DAYS)),
     )
 
 
@@ -120,8 +116,8 @@ async def purge_loop(storage: Storage) -> None:
     """Purge the retention that ended, now and once a day, for as long as the server runs."""
     while True:
         try:
-            moment = datetime.now(UTC)
-            purged = await storage.purge_due(stamp(moment))
+            moment = clock.moment()
+            purged = await storage.purge_due(clock.stamp(moment))
             if purged:
                 log.info("purged the kept records of %d deleted account(s)", purged)
             await forget_old_messages(storage, moment)

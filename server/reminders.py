@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from course import reporting
 from course.models import Course
 from course.reporting import LearnerReport
-from server import urls
+from server import clock, urls
 from server.mail.compose import compose
 from server.reminder_messages import compose_reminders, stop_url
 from server.security import Signer
@@ -83,13 +83,9 @@ def parse_rules(form: FormData) -> tuple[ReminderRules, dict[str, str]]:
     return rules, errors
 
 
-def stamp(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
-
-
 def week_ago(moment: datetime) -> str:
     """The weekly limit's cutoff: a reminder recorded after it blocks another."""
-    return stamp(moment - timedelta(days=WEEK_DAYS))
+    return clock.stamp(moment - timedelta(days=WEEK_DAYS))
 
 
 def _days(since: str | None, today: date) -> int | None:
@@ -162,8 +158,8 @@ async def run_due_reminders(
 ) -> list[Planned]:
     """Evaluate every cohort's rules for `today` and record what is due, idempotently."""
     signer = Signer(settings.secret_key)
-    moment = datetime.now(UTC)
-    at, cutoff = stamp(moment), week_ago(moment)
+    moment = clock.moment()
+    at, cutoff = clock.stamp(moment), week_ago(moment)
     planned: list[Planned] = []
     digests: dict[int, _Digest] = {}
     for cohort_id, rules in await storage.cohorts_with_rules():
@@ -270,7 +266,7 @@ async def run_periodically(shared: AppState) -> None:
                 shared.storage,
                 shared.content.snapshot.course,  # the course served now, reloads included
                 shared.settings,
-                datetime.now(UTC).date(),
+                clock.moment().date(),
             )
             if planned:
                 log.info("reminders: %d message(s) recorded", len(planned))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import FormData, UploadFile
@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse
 
 from course.models import Course
 from course.progress import ModuleProgress
-from server import urls
+from server import clock, urls
 from server.form_expired import FormExpired
 from server.security import token_hash
 from server.state import snapshot, state
@@ -64,12 +64,12 @@ async def keep_seen(request: Request, user: User, session: str) -> None:
     The mark comes with the session query the request makes anyway: a write
     happens at most once an hour per session, never a read more.
     """
-    moment = datetime.now(UTC)
+    moment = clock.moment()
     seen = user.session_seen_at
-    if seen is not None and seen >= (moment - SEEN_EVERY).isoformat(timespec="seconds"):
+    if seen is not None and seen >= clock.stamp(moment - SEEN_EVERY):
         return
     try:
-        await storage(request).touch_session(session, user.id, moment.isoformat(timespec="seconds"))
+        await storage(request).touch_session(session, user.id, clock.stamp(moment))
     except (sqlite3.Error, OSError) as exc:
         # A page that only reads must still show on a full disk: the mark can wait.
         if isinstance(exc, sqlite3.Error) and not is_unavailable(exc):

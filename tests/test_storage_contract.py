@@ -19,9 +19,9 @@ import pytest
 
 from course.certificates import Certificate
 from server.attempt_limits import AttemptLimits
+from server.clock import now
 from server.mail.compose import Message
 from server.storage import SqliteStorage, Storage
-from server.storage.records import now
 from server.throttle import LoginLimits
 
 Pair = tuple[Storage, Storage]

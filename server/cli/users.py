@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from server import clock
 from server.settings import Settings
 
 
@@ -15,7 +16,6 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
     from server.passwords import password_problem
     from server.security import hash_password
-    from server.storage import now
     from server.views.auth import EMAIL, clean_name
 
     email, name = args.email.strip().lower(), clean_name(args.name)
@@ -45,7 +45,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
                 print(f"alliances: an account already exists for {email}", file=sys.stderr)
                 return 1
             for role in set(args.role or []) - {"learner"}:
-                await storage.change_role(None, user.id, role, True, now())
+                await storage.change_role(None, user.id, role, True, clock.now())
             print(f"created {email} ({', '.join(args.role or ['learner'])})")
             return 0
         finally:
@@ -57,7 +57,6 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 def cmd_purge_inactive(args: argparse.Namespace) -> int:
     """Warn accounts unseen for nearly --days, delete those warned 30 days ago (run daily)."""
     import asyncio
-    from datetime import UTC, datetime
 
     from server.personal_purge import WARNING_DAYS, purge_inactive
 
@@ -78,7 +77,7 @@ def cmd_purge_inactive(args: argparse.Namespace) -> int:
         await storage.open()
         try:
             done = await purge_inactive(
-                storage, settings, days, dry_run=args.dry_run, moment=datetime.now(UTC)
+                storage, settings, days, dry_run=args.dry_run, moment=clock.moment()
             )
         finally:
             await storage.close()
@@ -121,7 +120,6 @@ def cmd_revoke_certificate(args: argparse.Namespace) -> int:
 def cmd_reminders_run(args: argparse.Namespace) -> int:
     """For cron users: evaluate the rules once; safe beside running servers (idempotent)."""
     import asyncio
-    from datetime import UTC, datetime
 
     from server.content import compile_snapshot
     from server.reminders import run_due_reminders
@@ -135,7 +133,7 @@ def cmd_reminders_run(args: argparse.Namespace) -> int:
         storage = open_storage(settings)
         await storage.open()
         try:
-            today = datetime.now(UTC).date()
+            today = clock.moment().date()
             planned = await run_due_reminders(
                 storage, course, settings, today, dry_run=args.dry_run
             )

@@ -27,8 +27,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from server import clock
 from server.mail.transport import (
     Outgoing,
     PermanentFailure,
@@ -115,7 +116,7 @@ class MailSender:
 
     async def step(self) -> int:
         """Claim the due messages and try each once; how many were handled."""
-        claimed = await self.storage.claim_messages(datetime.now(UTC), self.lease_seconds, BATCH)
+        claimed = await self.storage.claim_messages(clock.moment(), self.lease_seconds, BATCH)
         for message in claimed:
             try:
                 await self.deliver(message)
@@ -147,10 +148,10 @@ class MailSender:
                 )
             else:
                 delay = self.backoff[message.attempts - 1]
-                later = datetime.now(UTC) + timedelta(seconds=delay)
+                later = clock.moment() + timedelta(seconds=delay)
                 await self.storage.mark_retry(message.id, later, reason)
         else:
-            await self.storage.mark_sent(message.id, datetime.now(UTC))
+            await self.storage.mark_sent(message.id, clock.moment())
 
 
 def start_sender(storage: Storage, settings: Settings) -> MailSender:

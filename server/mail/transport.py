@@ -19,7 +19,6 @@ import logging
 import re
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 
 import aiosmtplib
 
+from server import clock
 from server.mail.compose import Message
 from server.mail.smtp_config import SmtpConfig, default_mail_from, parse_smtp_url
 from server.settings import Settings
@@ -75,7 +75,7 @@ def build_email(row: OutboxMessage | Message, *, mail_from: str, base_url: str) 
     else:
         to, name, subject = row.to, row.to_name, row.subject
         text, html, headers = row.text, row.html, row.headers
-        unique = f"test-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+        unique = f"test-{clock.moment():%Y%m%d%H%M%S%f}"
     # An address with a non-ASCII local part needs SMTPUTF8 (RFC 6531).
     policy = email.policy.SMTP if to.isascii() else email.policy.SMTPUTF8
     message = EmailMessage(policy=policy)
@@ -83,7 +83,7 @@ def build_email(row: OutboxMessage | Message, *, mail_from: str, base_url: str) 
     user, _, domain = to.rpartition("@")
     message["To"] = Address(display_name=name, username=user, domain=domain)
     message["Subject"] = subject
-    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Date"] = format_datetime(clock.moment())
     host = urlsplit(base_url).hostname or "localhost"
     message["Message-ID"] = f"<{unique}@{host}>"
     for header in ("List-Unsubscribe", "List-Unsubscribe-Post"):
@@ -161,7 +161,7 @@ class FileTransport:
         self.description = f"files in {directory}"
 
     async def send(self, outgoing: Outgoing) -> str:
-        moment = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        moment = clock.moment().strftime("%Y%m%dT%H%M%S%fZ")
         name = f"{moment}-{outgoing.id if outgoing.id is not None else 'test'}.eml"
         path = self.directory / name
         try:

@@ -8,10 +8,11 @@ from __future__ import annotations
 import itertools
 import re
 import sqlite3
-from datetime import UTC, datetime
 from importlib import resources
 
 import aiosqlite
+
+from server import clock
 
 NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -47,7 +48,7 @@ async def apply_migrations(db: aiosqlite.Connection) -> list[str]:
                 await db.execute(statement)
             await db.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (version, name, datetime.now(UTC).isoformat(timespec="seconds")),
+                (version, name, clock.now()),
             )
         except BaseException:
             await db.execute("ROLLBACK")

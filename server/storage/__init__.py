@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from server.settings import Settings
 from server.storage.interface import Storage
-from server.storage.records import LastAttempt, RecordedAttempt, Step, User, now
+from server.storage.records import LastAttempt, RecordedAttempt, Step, User
 from server.storage.sqlite import SqliteStorage
 
 __all__ = [
@@ -22,7 +22,6 @@ __all__ = [
     "Step",
     "Storage",
     "User",
-    "now",
     "open_storage",
 ]
 

@@ -9,9 +9,9 @@ count from `users.last_seen_at` without a write on every request.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from server import clock
 from server.storage.base import Database
 from server.storage.records import ActiveSession, Profile
 
@@ -38,7 +38,7 @@ class AccountQueries(Database):
             "SELECT token_hash, user_agent, created_at, last_seen_at FROM sessions"
             " WHERE user_id = ? AND expires_at > ?"
             " ORDER BY COALESCE(last_seen_at, created_at) DESC, created_at DESC",
-            (user_id, _now()),
+            (user_id, clock.now()),
         )
         return [ActiveSession(row[0], row[1] or "", row[2], row[3]) for row in rows]
 
@@ -62,7 +62,3 @@ class AccountQueries(Database):
                 ),
             ]
         )
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from course.certificates import Certificate
+from server.clock import now
 from server.storage.base import Database
-from server.storage.records import now
 
 
 class CertificateQueries(Database):

@@ -8,13 +8,13 @@ enrolment in the same statement on both backends.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from course.progress import ModuleProgress
+from server import clock
 from server.attempt_limits import AttemptLimits
 from server.storage.base import Database
-from server.storage.records import LastAttempt, RecordedAttempt, User, now
+from server.storage.records import LastAttempt, RecordedAttempt, User
 
 FAR_FUTURE = "9999"  # later than every stored timestamp: nothing counted
 
@@ -26,7 +26,7 @@ class LearningQueries(Database):
         await self._write(
             "INSERT INTO enrolments (user_id, path_id, started_at) VALUES (?, ?, ?)"
             " ON CONFLICT DO NOTHING",
-            (user_id, path_id, now()),
+            (user_id, path_id, clock.now()),
         )
 
     async def enrolments(self, user_id: int) -> set[str]:
@@ -49,7 +49,7 @@ class LearningQueries(Database):
         A module page is the most requested page: one round-trip, which also
         gives the path's outline its statuses.
         """
-        stamp = now()
+        stamp = clock.now()
         session = "SELECT user_id FROM sessions WHERE token_hash = ? AND expires_at > ?"
         rows = await self._all(
             # One type per column, as PostgreSQL's UNION wants: numbers read as text.
@@ -110,8 +110,8 @@ class LearningQueries(Database):
         same statement, serialized per learner and module (`_serialized`), so
         parallel submissions cannot all pass the check.
         """
-        moment = datetime.now(UTC)
-        stamp = moment.isoformat(timespec="seconds")
+        moment = clock.moment()
+        stamp = clock.stamp(moment)
         window, day = limits.since(moment) if limits else (FAR_FUTURE, FAR_FUTURE)
         recent = (
             "(SELECT COUNT(*) FROM attempts r WHERE r.user_id = sessions.user_id"
@@ -199,7 +199,7 @@ class LearningQueries(Database):
 
     async def complete_module(self, user_id: int, path_id: str, module_id: str) -> None:
         """Mark a module without a quiz as done (and the learner as enrolled in the path)."""
-        stamp = now()
+        stamp = clock.now()
         await self._write(
             "INSERT INTO progress (user_id, module_id, completed_at, updated_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, module_id) DO UPDATE SET"
@@ -213,7 +213,7 @@ class LearningQueries(Database):
         self, user_id: int, module_id: str, reflection_id: str, answer: str
     ) -> None:
         """Save an answer; the module then shows as started (its own small write)."""
-        stamp = now()
+        stamp = clock.now()
         await self._write(
             "INSERT INTO reflections (user_id, reflection_id, module_id, answer, updated_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, reflection_id) DO UPDATE SET"

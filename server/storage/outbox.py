@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from server import clock
 from server.mail.compose import Message
 from server.storage.base import Database
 from server.storage.records import OutboxMessage, Row
@@ -32,7 +33,7 @@ def outbox_step(
     message: Message, *, user_id: int | None = None, cohort_id: int | None = None
 ) -> Step:
     """The statement that records `message`, to run inside the event's transaction."""
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    stamp = clock.now()
     return INSERT, (
         message.kind,
         message.to,
@@ -150,7 +151,7 @@ class OutboxQueries(Database):
             " text_body = CASE WHEN secret = 1 THEN '' ELSE text_body END,"
             " html_body = CASE WHEN secret = 1 THEN '' ELSE html_body END"
             " WHERE id = ? AND status = 'sending'",
-            (at.astimezone(UTC).isoformat(timespec="seconds"), message_id),
+            (clock.stamp(at.astimezone(UTC)), message_id),
         )
 
     async def mark_retry(self, message_id: int, next_attempt_at: datetime, error: str) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple, Protocol
 
 from server.mail.compose import Message
@@ -27,11 +26,6 @@ class Row(Protocol):
 
     def __getitem__(self, key: Any) -> Any: ...
     def keys(self) -> Any: ...
-
-
-def now() -> str:
-    """The current UTC time as stored: ISO 8601 to the second, ordered as text."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from server import clock
 from server.storage.base import Database
 from server.storage.cohorts import USER_COLUMNS, _roles
-from server.storage.records import User, now
+from server.storage.records import User
 
 
 class SessionQueries(Database):
@@ -20,7 +21,7 @@ class SessionQueries(Database):
         `confirmed`: the address is taken as confirmed, as when an operator
         creates the account (`alliances create-user`) for a person they know.
         """
-        stamp = now()
+        stamp = clock.now()
         rows = await self._write(
             "INSERT INTO users (email, name, password_hash, created_at, email_confirmed_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id",
@@ -44,9 +45,9 @@ class SessionQueries(Database):
     async def create_session(
         self, user_id: int, token_hash: str, days: int, user_agent: str = ""
     ) -> None:
-        created = datetime.now(UTC)
-        stamp = created.isoformat(timespec="seconds")
-        expires = (created + timedelta(days=days)).isoformat(timespec="seconds")
+        created = clock.moment()
+        stamp = clock.stamp(created)
+        expires = clock.stamp(created + timedelta(days=days))
         await self._transaction(
             [
                 (
@@ -73,7 +74,7 @@ class SessionQueries(Database):
         row = await self._one(
             f"SELECT {USER_COLUMNS}, s.last_seen_at AS seen FROM sessions s"
             " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
-            (token_hash, now()),
+            (token_hash, clock.now()),
         )
         if row is None:
             return None

@@ -13,9 +13,10 @@ this stamp, so they act only when the first statement claimed it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from server import clock
 from server.mail.compose import Message
 from server.storage.base import Database
 from server.storage.outbox import outbox_step
@@ -28,23 +29,22 @@ RESET_VALID = timedelta(hours=1)
 CONFIRM_VALID = timedelta(days=7)
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
-
-
 def _token_insert(
     token_hash: str, purpose: str, valid: timedelta, moment: datetime, *, user_id: int, email: str
 ) -> Step:
     return (
         "INSERT INTO account_tokens (token_hash, user_id, purpose, email, created_at, expires_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (token_hash, user_id, purpose, email, _stamp(moment), _stamp(moment + valid)),
+        (token_hash, user_id, purpose, email, clock.stamp(moment), clock.stamp(moment + valid)),
     )
 
 
 def _forget_old_tokens(moment: datetime) -> Step:
     """Tokens expired a day ago can no longer be told apart from unknown ones: drop them."""
-    return ("DELETE FROM account_tokens WHERE expires_at < ?", (_stamp(moment - timedelta(1)),))
+    return (
+        "DELETE FROM account_tokens WHERE expires_at < ?",
+        (clock.stamp(moment - timedelta(1)),),
+    )
 
 
 class TokenQueries(Database):
@@ -65,7 +65,7 @@ class TokenQueries(Database):
         Both cases write one transaction, so that the answer takes as long
         whether the address has an account or not.
         """
-        moment = datetime.now(UTC)
+        moment = clock.moment()
         steps: list[Step] = [_forget_old_tokens(moment)]
         if user_id is not None and message is not None:
             steps += [
@@ -84,7 +84,7 @@ class TokenQueries(Database):
             "SELECT u.id, u.email, u.name FROM account_tokens t JOIN users u ON u.id = t.user_id"
             " WHERE t.token_hash = ? AND t.purpose = 'reset' AND t.used_at IS NULL"
             " AND t.expires_at > ?",
-            (token_hash, _stamp(datetime.now(UTC))),
+            (token_hash, clock.now()),
         )
         return User(row["id"], row["email"], row["name"]) if row else None
 
@@ -95,7 +95,7 @@ class TokenQueries(Database):
         confirmed (the link reached it), every session of the account ended,
         and the account's other reset links voided.
         """
-        moment = datetime.now(UTC)
+        moment = clock.moment()
         used = moment.isoformat(timespec="microseconds")
         claimed = "(SELECT user_id FROM account_tokens WHERE token_hash = ? AND used_at = ?)"
         results = await self._transaction(
@@ -103,13 +103,13 @@ class TokenQueries(Database):
                 (
                     "UPDATE account_tokens SET used_at = ? WHERE token_hash = ?"
                     " AND purpose = 'reset' AND used_at IS NULL AND expires_at > ?",
-                    (used, token_hash, _stamp(moment)),
+                    (used, token_hash, clock.stamp(moment)),
                 ),
                 (
                     "UPDATE users SET password_hash = ?,"
                     " email_confirmed_at = COALESCE(email_confirmed_at, ?)"
                     f" WHERE id = {claimed} RETURNING id",
-                    (password_hash, _stamp(moment), token_hash, used),
+                    (password_hash, clock.stamp(moment), token_hash, used),
                 ),
                 (f"DELETE FROM sessions WHERE user_id = {claimed}", (token_hash, used)),
                 (
@@ -130,9 +130,9 @@ class TokenQueries(Database):
         The address is `message.to`. None (nothing written) when it already has
         an account.
         """
-        moment = datetime.now(UTC)
+        moment = clock.moment()
         email = message.to
-        stamp = _stamp(moment)
+        stamp = clock.stamp(moment)
         token_owner = "(SELECT user_id FROM account_tokens WHERE token_hash = ?)"
         results = await self._transaction(
             [
@@ -146,7 +146,7 @@ class TokenQueries(Database):
                     "INSERT INTO account_tokens (token_hash, user_id, purpose, email,"
                     " created_at, expires_at) SELECT ?, id, 'confirm', email, ?, ? FROM users"
                     " WHERE email = ? AND password_hash = ?",
-                    (token_hash, stamp, _stamp(moment + CONFIRM_VALID), email, password_hash),
+                    (token_hash, stamp, clock.stamp(moment + CONFIRM_VALID), email, password_hash),
                 ),
                 outbox_step(message),
                 # The message belongs to the new account, known only now; with no new
@@ -170,7 +170,7 @@ class TokenQueries(Database):
             " WHERE t.user_id = u.id AND t.purpose = 'confirm' AND t.used_at IS NULL"
             " AND t.expires_at > ? AND t.email <> u.email ORDER BY t.created_at DESC LIMIT 1)"
             " FROM users u WHERE u.id = ?",
-            (_stamp(datetime.now(UTC)), user_id),
+            (clock.now(), user_id),
         )
         return AddressStatus(row[0], row[1], row[2]) if row else None
 
@@ -185,7 +185,7 @@ class TokenQueries(Database):
         For a change of address, `message` goes to the new address and `notice`
         tells the old one; earlier changes not confirmed yet are voided.
         """
-        moment = datetime.now(UTC)
+        moment = clock.moment()
         steps: list[Step] = [_forget_old_tokens(moment)]
         if notice is not None:
             steps.append(
@@ -214,9 +214,9 @@ class TokenQueries(Database):
         go). Once an address changes, every other pending link of the account
         (resets sent to the old address, other changes) is void.
         """
-        moment = datetime.now(UTC)
+        moment = clock.moment()
         used = moment.isoformat(timespec="microseconds")
-        now = _stamp(moment)
+        now = clock.stamp(moment)
         claimed = "SELECT user_id, email FROM account_tokens WHERE token_hash = ? AND used_at = ?"
         results = await self._transaction(
             [

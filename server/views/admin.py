@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server import urls
+from server.clock import now
 from server.ids import bounded_int, page_number
-from server.storage import now
 from server.storage.records import ROLES
 from server.templating import render
 from server.web import read_form, redirect, require_role, storage, text_field

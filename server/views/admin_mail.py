@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import urls
+from server import clock, urls
 from server.ids import bounded_int, path_id
 from server.mail.smtp_config import parse_smtp_url
 from server.mail.transport import mail_directory, mail_from
@@ -90,7 +90,7 @@ async def retry(request: Request) -> Response:
     await require_role(request, "admin")
     await read_form(request)  # the CSRF check
     message_id = path_id(request, "message_id", "Ce message n’existe pas.")
-    requeued = await storage(request).retry_message(message_id, datetime.now(UTC))
+    requeued = await storage(request).retry_message(message_id, clock.moment())
     if requeued is None:
         raise HTTPException(404, "Ce message n’existe pas.")
     done = urlencode({"fait": "renvoi" if requeued else "deja", "message": message_id})

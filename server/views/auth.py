@@ -11,11 +11,11 @@ from starlette.responses import Response
 
 from course.certificates import MAX_NAME
 from server import security, session_cookies, urls
+from server.clock import now
 from server.passwords import password_problem, too_long
 from server.rate_limits import wait_text
 from server.signup import create_account, signup_wait
 from server.state import state
-from server.storage import now
 from server.templating import render
 from server.throttle import wait_message
 from server.views.navigation import wanted_module

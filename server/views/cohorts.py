@@ -8,8 +8,8 @@ from starlette.responses import Response
 
 from course.progress import path_progress
 from server import urls
+from server.clock import now
 from server.ids import path_id
-from server.storage import now
 from server.storage.records import Cohort
 from server.templating import render
 from server.views.learning import certificates_of

@@ -8,8 +8,8 @@ from starlette.responses import JSONResponse, Response
 
 from course.reload_summary import summarize
 from server import urls
+from server.clock import now
 from server.state import snapshot, state
-from server.storage import now
 from server.templating import render
 from server.web import course, read_form, redirect, require_role
 

@@ -13,9 +13,9 @@ from starlette.responses import Response
 
 from course.roster import RosterError, read_roster
 from server import urls
+from server.clock import now
 from server.reminder_messages import invitation_message
 from server.state import state
-from server.storage import now
 from server.templating import render
 from server.views.trainer import trainer_cohort
 from server.web import course, read_form, redirect, storage, text_field

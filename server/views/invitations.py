@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server import urls
+from server.clock import now
 from server.ids import path_id
-from server.storage import now
 from server.web import read_form, redirect, require_user, storage, text_field
 
 NO_INVITATION = "Cette invitation n’existe pas ou n’attend plus de réponse."

@@ -23,9 +23,10 @@ from course.progress import (
     status,
 )
 from server import urls
+from server.clock import now
 from server.fragments import quiz_fields
 from server.state import snapshot, state
-from server.storage import User, now
+from server.storage import User
 from server.templating import render
 from server.views import navigation, training
 from server.views.outline_cache import outline_html

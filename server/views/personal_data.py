@@ -6,17 +6,17 @@ without writing to anyone: the site does it at once.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import security, session_cookies
+from server import clock, security, session_cookies
 from server.mail.compose import SITE_NAME
 from server.passwords import too_long
 from server.personal_export import export_zip
-from server.personal_purge import days_fr, purge_after, stamp
+from server.personal_purge import days_fr, purge_after
 from server.settings import Settings
 from server.state import state
 from server.storage import User
@@ -31,7 +31,7 @@ NO_PASSWORD = "Saisissez votre mot de passe pour confirmer la suppression."
 def retention(settings: Settings) -> dict[str, object]:
     """What the pages say about the periods in force, from the settings."""
     days = settings.retention_days
-    until = datetime.now(UTC) + timedelta(days=days) if days else None
+    until = clock.moment() + timedelta(days=days) if days else None
     return {
         "retention_days": days,
         "retention_period": days_fr(days) if days else "",
@@ -54,7 +54,7 @@ async def data_download(request: Request) -> Response:
     archive = await run_in_threadpool(
         export_zip, data, course(request), SITE_NAME, settings.base_url
     )
-    filename = f"mes-donnees-{datetime.now(UTC).date().isoformat()}.zip"
+    filename = f"mes-donnees-{clock.today()}.zip"
     return Response(
         archive,
         media_type="application/zip",
@@ -107,9 +107,9 @@ async def delete_account(request: Request) -> Response:
     if user.has("admin") and await storage(request).only_admin(user.id):
         return await _delete_form(request, user, {}, 409)  # the page says why
     settings = state(request).settings
-    moment = datetime.now(UTC)
+    moment = clock.moment()
     await storage(request).delete_account(
-        user.id, stamp(moment), purge_after(settings, moment), actor_id=user.id
+        user.id, clock.stamp(moment), purge_after(settings, moment), actor_id=user.id
     )
     request.state.user = None  # the page is shown signed out
     response = render(request, "account/supprime.html", retention(settings))

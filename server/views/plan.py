@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from course import plan
 from course.models import Path
+from server import clock
 from server.pdf_pool import PdfPool, version
 from server.state import snapshot, state
 from server.templating import date_fr, render
@@ -110,4 +110,4 @@ async def plan_pdf(request: Request) -> Response:
 
 
 def _today() -> str:
-    return date_fr(datetime.now(UTC))
+    return date_fr(clock.moment())

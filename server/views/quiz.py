@@ -8,7 +8,6 @@ as the learner saw it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -19,7 +18,7 @@ from course.attempt import Arrangement, arrange
 from course.grading import AnswerError, grade, parse_answers
 from course.models import Module, Path
 from course.progress import ModuleProgress, path_progress
-from server import form_expired, urls
+from server import clock, form_expired, urls
 from server.form_expired import FormExpired
 from server.state import state
 from server.storage import User
@@ -123,7 +122,7 @@ async def submit_quiz(request: Request) -> Response:
 async def attempt_wait(request: Request, user_id: int, module_id: str) -> int:
     """Seconds the learner must wait before this module's next attempt (0: no limit reached)."""
     limits = state(request).attempt_limits
-    moment = datetime.now(UTC)
+    moment = clock.moment()
     _, day = limits.since(moment)
     return limits.retry_after(await storage(request).attempt_times(user_id, module_id, day), moment)
 

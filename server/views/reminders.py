@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import urls
+from server import clock, urls
 from server.reminder_messages import invitation_message, learner_message
-from server.reminders import RULE_NAMES, stamp, week_ago
+from server.reminders import RULE_NAMES, week_ago
 from server.state import state
 from server.storage.records import Cohort, Send
 from server.templating import render
@@ -127,7 +127,7 @@ async def relaunch_late(request: Request) -> Response:
         raise HTTPException(409, ARCHIVED)
     late = [r for r in await reports_for(request, cohort) if r.late]
     db = storage(request)
-    moment = datetime.now(UTC)
+    moment = clock.moment()
     cutoff = week_ago(moment)
     reach = await db.reminder_reach(cohort.id, [r.user_id for r in late], cutoff)
     settings, signer = state(request).settings, state(request).signer
@@ -148,7 +148,7 @@ async def relaunch_late(request: Request) -> Response:
         ]
 
     sends = await asyncio.to_thread(compose_all)
-    recorded = await db.record_reminders(cohort.id, sends, stamp(moment), cutoff)
+    recorded = await db.record_reminders(cohort.id, sends, clock.stamp(moment), cutoff)
     unreachable = sum(reach.get(r.user_id) == "unreachable" for r in late)
     recent = len(late) - len(recorded) - unreachable  # a parallel click counts here too
     counts = f"{len(recorded)}-{recent}-{unreachable}"
@@ -172,7 +172,7 @@ async def send_invitation(request: Request) -> Response:
     message = invitation_message(
         email, pending[email], cohort, path, user.name, state(request).settings
     )
-    cutoff = stamp(datetime.now(UTC) - timedelta(hours=RESEND_HOURS))
+    cutoff = clock.stamp(clock.moment() - timedelta(hours=RESEND_HOURS))
     outcome = await storage(request).send_invitation(cohort.id, email, message, cutoff)
     if outcome == "recent":
         raise HTTPException(429, TOO_SOON)

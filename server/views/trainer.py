@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -16,11 +16,12 @@ from course.option_counts import option_counts
 from course.plan import heading
 from course.reporting import LearnerReport
 from server import urls
+from server.clock import now, today
 from server.exports import csv_rows, json_report
 from server.ids import page_number, path_id
 from server.reminders import parse_rules
 from server.state import snapshot, state
-from server.storage import User, now
+from server.storage import User
 from server.storage.records import Cohort
 from server.templating import render
 from server.web import course, read_form, redirect, require_role, storage, text_field
@@ -46,10 +47,6 @@ NO_TRAINER = (
 
 def new_join_code() -> str:
     return secrets.token_urlsafe(12)  # 96 random bits: a link nobody can guess
-
-
-def today() -> str:
-    return datetime.now(UTC).date().isoformat()
 
 
 async def trainer_cohort(request: Request) -> tuple[User, Cohort]:
