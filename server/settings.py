@@ -37,6 +37,10 @@ ENV_VARS = {
     " pseudonymised, as evidence of a funded training (default `0`: erased at once)",
     "ALLIANCES_INACTIVE_DAYS": "days without sign-in after which `alliances purge-inactive`"
     " deletes an account, warned 30 days before (default `1095`, 3 years)",
+    "ALLIANCES_BADGE_KEYS": "folder of the Ed25519 keys that sign the Open Badges credentials"
+    " (default `var/badge-keys/`, its first key made at start-up)",
+    "ALLIANCES_ORGANISATION": "name of the organisation running the site, the badges' issuer"
+    " (default `Alliances & Territoires`)",
 }
 
 
@@ -64,6 +68,14 @@ class Settings:
     port: int = 8000
     cpu: str | None = None  # a CPU number or "auto"; None: no pinning
     forwarded_allow_ips: str = "127.0.0.1"
+    # Open Badges (issue #16): the signing keys' folder (None: var/badge-keys beside the
+    # database) and the issuer's name.
+    badge_keys: Path | None = None
+    organisation: str = "Alliances & Territoires"
+
+    @property
+    def badge_keys_dir(self) -> Path:
+        return self.badge_keys or self.database.parent / "badge-keys"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -103,6 +115,8 @@ class Settings:
             parse_smtp_url(smtp_url)  # a ValueError saying what to write
         mail_from = env.get("ALLIANCES_MAIL_FROM", "").strip()
         mail_from = check_mail_from(mail_from) if mail_from else ""
+        badge_keys = _badge_keys(env.get("ALLIANCES_BADGE_KEYS", ""), database.parent)
+        organisation = " ".join(env.get("ALLIANCES_ORGANISATION", "").split())
         return cls(
             database=database,
             database_url=database_url,
@@ -119,6 +133,8 @@ class Settings:
             port=_port(env.get("PORT", "")),
             cpu=_cpu(env.get("ALLIANCES_CPU", "")),
             forwarded_allow_ips=_trusted_proxies(env.get("FORWARDED_ALLOW_IPS", "")),
+            badge_keys=badge_keys,
+            organisation=organisation or "Alliances & Territoires",
         )
 
 
@@ -132,6 +148,18 @@ def _days(env: dict[str, str], name: str, default: int, minimum: int) -> int:
     if days < minimum:
         raise ValueError(f"{name} must be a whole number of days, at least {minimum}, not {raw!r}")
     return days
+
+
+def _badge_keys(raw: str, var_dir: Path) -> Path | None:
+    """Check the badge keys now, so a damaged or lost key stops start-up in one line.
+
+    The default folder gets its first key here; a configured one must already hold it.
+    """
+    from server.credentials.keys import load_keys
+
+    folder = Path(raw.strip()) if raw.strip() else None
+    load_keys(folder or var_dir / "badge-keys", create=folder is None)
+    return folder
 
 
 def _port(raw: str) -> int:

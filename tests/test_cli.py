@@ -118,6 +118,48 @@ def test_serve_refuses_a_database_it_cannot_create(
     err = capsys.readouterr().err
     assert f"cannot keep a local secret key in {tmp_path / 'var'}" in err
     assert "Traceback" not in err
-    monkeypatch.setenv("ALLIANCES_SECRET_KEY", "k" * 40)  # with a key, the database says it
+    monkeypatch.setenv("ALLIANCES_SECRET_KEY", "k" * 40)  # with keys, the database says it
+    from server.credentials.keys import write_new_key
+
+    write_new_key(tmp_path / "badge-keys")
+    monkeypatch.setenv("ALLIANCES_BADGE_KEYS", str(tmp_path / "badge-keys"))
     assert serve_on(tmp_path / "var" / "a.db", monkeypatch) == 2
     assert "the database" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_damaged_badge_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A key file that does not parse: never an unsigned credential, never a silent new key."""
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "0001.pem").write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+    monkeypatch.setenv("ALLIANCES_DATABASE", str(tmp_path / "site.db"))
+    monkeypatch.setenv("ALLIANCES_BADGE_KEYS", str(keys))
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "0001.pem is not a readable Ed25519 private key" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_serve_refuses_a_configured_badge_key_folder_without_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ALLIANCES_DATABASE", str(tmp_path / "site.db"))
+    monkeypatch.setenv("ALLIANCES_BADGE_KEYS", str(tmp_path / "lost"))
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "ALLIANCES_BADGE_KEYS: no signing key in" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_badge_key_is_made_once_under_var(tmp_path: Path) -> None:
+    from server.credentials.keys import load_keys
+    from server.settings import Settings
+
+    settings = Settings.from_env({"ALLIANCES_DATABASE": str(tmp_path / "site.db")})
+    first = load_keys(settings.badge_keys_dir, create=False).current
+    again = Settings.from_env({"ALLIANCES_DATABASE": str(tmp_path / "site.db")})
+    assert load_keys(again.badge_keys_dir, create=False).current.did == first.did
+    assert first.did.startswith("did:key:z6Mk")
+    assert (settings.badge_keys_dir / "0001.pem").stat().st_mode & 0o077 == 0

@@ -1,0 +1,1 @@
+"""Open Badges 3.0 credentials: keys, signatures, the status list (issue #16)."""
