@@ -10,9 +10,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from server.app import create_app
-from server.backup import BackupError, backup_sqlite
 from server.cli import main
 from server.settings import Settings
+from server.storage.backup import BackupError, backup_sqlite
 from tests.conftest import Learner
 from tests.pg import sqlite_only
 

@@ -14,8 +14,8 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.cli import main
-from server.db_copy import TABLES
 from server.settings import Settings
+from server.storage.copy import TABLES
 from tests.conftest import PASSWORD, Learner, sign_in
 from tests.test_trainer import join_code, new_cohort
 

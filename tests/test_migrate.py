@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
-from server.migrations import migrations
 from server.storage.postgres import postgres_migrations
+from server.storage.sqlite_migrations import migrations
 
 
 def migrate(database: str, monkeypatch: pytest.MonkeyPatch) -> int:

@@ -13,9 +13,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from server.app import create_app
-from server.migrations import apply_migrations, migrations
 from server.settings import Settings
 from server.storage import RecordedAttempt, SqliteStorage, Storage
+from server.storage.sqlite_migrations import apply_migrations, migrations
 from tests.conftest import Learner
 from tests.pg import ON_POSTGRES, sqlite_only
 
@@ -189,7 +189,7 @@ async def test_a_database_that_cannot_open_leaves_no_thread_behind(tmp_path: Pat
 def test_two_migrations_with_one_number_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two branches each adding « 0009 »: the second would never run on a database
     that has the first, so start-up says so instead of silently skipping it."""
-    import server.migrations as package
+    import server.storage.sqlite_migrations as package
 
     class Entry:
         def __init__(self, name: str) -> None:

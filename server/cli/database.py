@@ -113,8 +113,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    """A consistent copy of the running site's database (server/backup.py)."""
-    from server.backup import BackupError, backup_sqlite
+    """A consistent copy of the running site's database (server/storage/backup.py)."""
+    from server.storage.backup import BackupError, backup_sqlite
 
     try:
         database = Settings.from_env().database
@@ -128,8 +128,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_db_copy(args: argparse.Namespace) -> int:
-    """Copy the SQLite site into an empty PostgreSQL database (server/db_copy.py)."""
-    from server.db_copy import CopyError, copy_sqlite_to_postgres, source_path, target_url
+    """Copy the SQLite site into an empty PostgreSQL database (server/storage/copy.py)."""
+    from server.storage.copy import CopyError, copy_sqlite_to_postgres, source_path, target_url
 
     try:
         source, target = source_path(args.source), target_url(args.target)

@@ -25,8 +25,8 @@ async def migrate(settings: Settings) -> list[str]:
             return await apply_postgres_migrations(conn)
     import aiosqlite
 
-    from server.migrations import apply_migrations
     from server.storage.sqlite import BUSY_TIMEOUT_MS
+    from server.storage.sqlite_migrations import apply_migrations
 
     settings.database.parent.mkdir(parents=True, exist_ok=True)
     async with aiosqlite.connect(settings.database, isolation_level=None) as db:

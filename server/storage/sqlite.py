@@ -18,11 +18,11 @@ from pathlib import Path
 
 import aiosqlite
 
-from server.migrations import apply_migrations
 from server.storage.base import Params
 from server.storage.domain import Queries
 from server.storage.health import HealthQueries
 from server.storage.records import Step
+from server.storage.sqlite_migrations import apply_migrations
 from server.storage.walsync import WalSync
 
 BUSY_TIMEOUT_MS = 5000

@@ -179,7 +179,7 @@ def _tables_to_copy(found: set[str]) -> list[str]:
     if unknown:
         raise CopyError(
             f"the SQLite database has tables this copy does not know: {', '.join(unknown)}"
-            " (add them to TABLES in server/db_copy.py, in foreign-key order)"
+            " (add them to TABLES in server/storage/copy.py, in foreign-key order)"
         )
     return [table for table in TABLES if table in found]
 
