@@ -75,6 +75,11 @@ def certificate(certificate_id: str) -> str:
     return f"/certificates/{certificate_id}"
 
 
+def badge(path_id: str) -> str:
+    """A path's badge image: the credential's achievement points here, so it never moves."""
+    return f"/badges/{path_id}.svg"
+
+
 def media(path: str) -> str:
     """A file under the media folder; `path` may hold slashes (the `:path` convertor)."""
     return f"/media/{path}"
@@ -348,6 +353,7 @@ TEMPLATE_FILE = _pattern(template_file)
 TEMPLATE = _pattern(template)
 CERTIFICATE_PDF = _pattern(certificate_pdf)
 CERTIFICATE = _pattern(certificate)
+BADGE = _pattern(badge)
 MEDIA = _pattern(media, path="{path:path}")
 
 # Signing in and out, recovering an account.
