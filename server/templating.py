@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2.ext import Extension
+from jinja2.lexer import Token
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -58,6 +61,30 @@ def badge(status: Status) -> Markup:
     )
 
 
+class FixedUrls(Extension):
+    """`urls.PLAN` becomes the string "/plan" when a template compiles.
+
+    Jinja then folds it into the page's text: a fixed address costs nothing per render, as the
+    typed path did (base.html alone has some twenty of them, on every page).
+    """
+
+    def filter_stream(self, stream: Iterable[Token]) -> Iterator[Token]:
+        held: list[Token] = []
+        for token in stream:
+            held.append(token)
+            if not held[0].test("name:urls") or (len(held) == 2 and not token.test("dot")):
+                yield from held
+                held = []
+            elif len(held) == 3:
+                value = getattr(urls, token.value, None) if token.test("name") else None
+                if token.value.isupper() and isinstance(value, str):
+                    yield Token(held[0].lineno, "string", value)
+                else:
+                    yield from held
+                held = []
+        yield from held
+
+
 def make_env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -65,6 +92,7 @@ def make_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        extensions=[FixedUrls],
     )
     env.filters["duration"] = format_duration
     env.filters["date_fr"] = date_fr

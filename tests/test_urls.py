@@ -13,6 +13,7 @@ from starlette.routing import Match, Mount, Route, Router
 
 from server import urls
 from server.routes import routes
+from server.templating import ENV
 
 ROUTES = routes()
 ROUTER = Router(routes=ROUTES)
@@ -89,3 +90,20 @@ def test_the_hot_path_urls_are_plain_strings() -> None:
     assert urls.cohort(3) == "/trainer/cohorts/3"
     assert urls.template_file("fiche", "docx") == "/modeles/fiche.docx"
     assert urls.media("a/b.png") == "/media/a/b.png"
+
+
+def test_templates_get_fixed_addresses_folded_into_their_text() -> None:
+    """`urls.PLAN` costs nothing per render: it is part of the compiled template's text."""
+    source = '<a href="{{ urls.PLAN }}"{% if here == urls.PLAN %} aria-current="page"{% endif %}>'
+    compiled = ENV.compile(source, raw=True)
+    assert "yield '<a href=\"/plan\"'" in compiled
+    assert "getattr" not in compiled
+    assert ENV.from_string(source).render(here="/plan") == '<a href="/plan" aria-current="page">'
+
+
+def test_templates_call_the_functions_with_parameters() -> None:
+    source = "{{ urls.module(p, m) }}|{{ urls.login(urls.path(p)) }}|{{ urls.Plan }}"
+    assert (
+        ENV.from_string(source).render(p="1h", m="intro")
+        == "/paths/1h/intro|/login?next=/paths/1h|"
+    )
