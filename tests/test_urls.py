@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from starlette.routing import Match, Mount, Route, Router
 
+from course.links import ADDRESSES
 from server import urls
 from server.routes import routes
 from server.templating import ENV
@@ -107,3 +108,10 @@ def test_templates_call_the_functions_with_parameters() -> None:
         ENV.from_string(source).render(p="1h", m="intro")
         == "/paths/1h/intro|/login?next=/paths/1h|"
     )
+
+
+def test_links_in_lessons_use_the_same_addresses() -> None:
+    """The course compiler, which knows nothing of the server, writes these prefixes."""
+    assert ADDRESSES["module"] + "intro" == urls.module_permalink("intro")
+    assert ADDRESSES["page"] + "glossaire" == urls.page("glossaire")
+    assert ADDRESSES["template"] + "fiche" == urls.template("fiche")
