@@ -177,7 +177,7 @@ def safe_next(target: str | None) -> str:
     """Only same-site paths: a crafted `next` must not send users elsewhere."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return "/"
+    return urls.home()
 
 
 def text_field(form: FormData, name: str) -> str:
