@@ -37,7 +37,9 @@ ATTEMPT_COLUMNS = (
 )
 
 
-def _attempt(user: int, path: str, module: str, score: int, passed: int, at: str, sig: str | None):
+def _attempt(
+    user: int, path: str, module: str, score: int, passed: int, at: str, sig: str | None
+) -> tuple:
     return (user, path, module, score, passed, "{}", "v1", f"2026-02-{at}+00:00", sig, None)
 
 
