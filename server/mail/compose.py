@@ -19,6 +19,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 from markupsafe import escape
 
+from server import urls
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 SITE_NAME = "Alliances & Territoires"
 
@@ -89,7 +91,7 @@ def compose(
     # The HTML part: the same template, with every value a person typed (a name,
     # a cohort's name) escaped, so that it shows as typed and never as a link.
     _, _, marked = template.render(_escaped(values)).partition("\n\n")
-    footer = f"\n---\n\n{SITE_NAME} — <{base_url}/>\n"
+    footer = f"\n---\n\n{SITE_NAME} — <{base_url}{urls.home()}>\n"
     if unsubscribe:
         footer += f"\nNe plus recevoir ces messages\u00a0: <{unsubscribe}>\n"
     text = body.strip() + "\n" + footer
