@@ -1,5 +1,7 @@
 """server/urls.py against the route table (issue #15 §6): each URL function builds a path that
-the router sends to the route of the same name, and each route has its function."""
+the router sends to the route of the same name (not to an earlier route that shadows it), and
+each route has its function. That the addresses themselves never move (bookmarks, mails
+already sent) is the access matrix's guard: tests/security lists every route pattern."""
 
 from __future__ import annotations
 
