@@ -21,6 +21,7 @@ from starlette.requests import ClientDisconnect
 
 from server.content import LiveContent, compile_snapshot
 from server.content_sync import announcer, follow_content
+from server.credentials.keys import load_keys
 from server.errors import http_exception, not_durable, server_error
 from server.mail.sender import start_sender
 from server.middleware import SecurityMiddleware
@@ -44,6 +45,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     shared = AppState(
         settings, LiveContent(settings.content_dir, snapshot), Signer(settings.secret_key)
     )
+    # Open Badges keys: a damaged one stops start-up here too (never an unsigned credential).
+    shared.badge_keys = load_keys(settings.badge_keys_dir, create=settings.badge_keys is None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

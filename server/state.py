@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 
 from server.attempt_limits import AttemptLimits
+from server.credentials.keys import KeyRing
 from server.pdf_pool import PdfPool
 from server.rate_limits import AccountLimits
 from server.security import Signer
@@ -48,6 +49,7 @@ class AppState:
     preview_session: str | None = None
     item_tallies: TallyCache | None = None  # the editors' item analysis, per attempts' stamp
     last_reload: tuple[str, ReloadSummary] | None = None  # shown on the editors' page
+    badge_keys: KeyRing | None = None  # Open Badges signing keys, loaded by create_app
 
 
 def state(request: Request) -> AppState:

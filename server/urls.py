@@ -75,6 +75,16 @@ def certificate(certificate_id: str) -> str:
     return f"/certificates/{certificate_id}"
 
 
+def certificate_badge(certificate_id: str) -> str:
+    """The certificate's signed Open Badges 3.0 credential (its `id`, so it never moves)."""
+    return f"/certificates/{certificate_id}/badge.json"
+
+
+def badge_status_list() -> str:
+    """The signed revocation status list every credential's `credentialStatus` points to."""
+    return "/badges/status.json"
+
+
 def badge(path_id: str) -> str:
     """A path's badge image: the credential's achievement points here, so it never moves."""
     return f"/badges/{path_id}.svg"
@@ -353,6 +363,8 @@ TEMPLATE_FILE = _pattern(template_file)
 TEMPLATE = _pattern(template)
 CERTIFICATE_PDF = _pattern(certificate_pdf)
 CERTIFICATE = _pattern(certificate)
+CERTIFICATE_BADGE = _pattern(certificate_badge)
+BADGE_STATUS_LIST = _pattern(badge_status_list)
 BADGE = _pattern(badge)
 MEDIA = _pattern(media, path="{path:path}")
 

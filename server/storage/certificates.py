@@ -53,6 +53,47 @@ class CertificateQueries(Database):
         )
         return bool(rows)
 
+    # Open Badges 3.0 (issue #16): the signed credential kept beside its certificate.
+
+    async def badge_slot(self, certificate_id: str) -> tuple[int, str | None]:
+        """The certificate's status-list index (given once, for good) and its credential."""
+        await self._write(
+            "INSERT INTO badge_credentials (certificate_id) VALUES (?)"
+            " ON CONFLICT (certificate_id) DO NOTHING",
+            (certificate_id,),
+        )
+        row = await self._one(
+            "SELECT status_index, credential FROM badge_credentials WHERE certificate_id = ?",
+            (certificate_id,),
+        )
+        assert row is not None
+        return int(row["status_index"]), row["credential"]
+
+    async def keep_badge(self, certificate_id: str, credential: str) -> str:
+        """Store a signed credential unless one is already kept: the first one stays."""
+        await self._write(
+            "UPDATE badge_credentials SET credential = ?, signed_at = ?"
+            " WHERE certificate_id = ? AND credential IS NULL",
+            (credential, now(), certificate_id),
+        )
+        row = await self._one(
+            "SELECT credential FROM badge_credentials WHERE certificate_id = ?",
+            (certificate_id,),
+        )
+        assert row is not None and row["credential"] is not None
+        return str(row["credential"])
+
+    async def badge_statuses(self) -> tuple[int, list[int]]:
+        """The highest index given and the revoked ones (revoked or purged certificates)."""
+        top = await self._one("SELECT MAX(status_index) AS top FROM badge_credentials")
+        rows = await self._all(
+            "SELECT b.status_index FROM badge_credentials b"
+            " LEFT JOIN certificates c ON c.id = b.certificate_id"
+            " WHERE c.id IS NULL OR c.revoked_at IS NOT NULL ORDER BY b.status_index"
+        )
+        highest = int(top["top"]) if top and top["top"] is not None else 0
+        return highest, [int(row["status_index"]) for row in rows]
+
 
 CERT_COLUMNS = (
     "id, user_id, path_id, learner_name, path_title, duration_minutes, course_title,"

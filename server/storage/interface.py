@@ -397,6 +397,18 @@ class Storage(Protocol):
 
     async def revoke_certificate(self, certificate_id: str, reason: str) -> bool: ...
 
+    async def badge_slot(self, certificate_id: str) -> tuple[int, str | None]:
+        """The certificate's status-list index (given once, for good) and its credential."""
+        ...
+
+    async def keep_badge(self, certificate_id: str, credential: str) -> str:
+        """Store a signed credential unless one is already kept: the first one stays."""
+        ...
+
+    async def badge_statuses(self) -> tuple[int, list[int]]:
+        """The highest status index given and the revoked ones."""
+        ...
+
     async def role_history(self, limit: int = 50) -> list[Any]: ...
 
     async def save_cohort_settings(

@@ -143,6 +143,12 @@ def deletion_steps(user_id: int, at: str, purge_after: str | None, actor_id: int
             " revoked_at = COALESCE(revoked_at, :at) WHERE user_id = :id",
             {**p, "reason": REVOKED_ON_REQUEST},
         ),
+        # The signed credentials carry the name: erased, their status index stays (revoked).
+        (
+            "UPDATE badge_credentials SET credential = NULL"
+            " WHERE certificate_id IN (SELECT id FROM certificates WHERE user_id = :id)",
+            p,
+        ),
         # Through the audit log, whose trigger removes the roles: the log stays whole.
         (
             "INSERT INTO role_changes (actor_id, user_id, role, action, at)"

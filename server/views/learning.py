@@ -24,11 +24,13 @@ from course.progress import (
 )
 from server import urls
 from server.clock import now
+from server.credentials.issue import certificate_credential
 from server.fragments import quiz_fields
 from server.state import snapshot, state
 from server.storage import User
 from server.templating import render
 from server.views import navigation, training
+from server.views.credentials import issuing
 from server.views.outline_cache import outline_html
 from server.web import (
     course,
@@ -247,7 +249,10 @@ async def after_progress(
     if not certificates.earned(path, completed):
         return None
     record = certificates.issue(course(request), path, user_id, name, now())
-    return await storage(request).issue_certificate(record)
+    issued = await storage(request).issue_certificate(record)
+    # Its Open Badges credential is signed now, with the facts of this moment (issue #16).
+    await certificate_credential(storage(request), issuing(request), course(request), issued)
+    return issued
 
 
 async def certificates_of(
