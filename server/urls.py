@@ -80,9 +80,10 @@ def certificate_badge(certificate_id: str) -> str:
     return f"/certificates/{certificate_id}/badge.json"
 
 
-def badge_status_list() -> str:
-    """The signed revocation status list every credential's `credentialStatus` points to."""
-    return "/badges/status.json"
+def badge_status_list(key_number: int | str) -> str:
+    """The revocation status list signed by one issuing key (its number in the key folder):
+    a credential points to its own key's list, so the list's issuer is always its issuer."""
+    return f"/badges/status/{key_number}.json"
 
 
 def badge(path_id: str) -> str:

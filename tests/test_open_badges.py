@@ -47,6 +47,9 @@ def test_unknown_certificate_is_the_sites_404_page(client: TestClient) -> None:
     assert response.status_code == 404
     assert "Aucune attestation ne correspond" in response.text
     assert client.get(f"/certificates/{'x' * 80}/badge.json").status_code == 404
+    for key in ("2", "0", "abc", "9" * 20):  # only the keys the site holds have a list
+        response = client.get(f"/badges/status/{key}.json")
+        assert response.status_code == 404 and "Aucune liste de statuts" in response.text
 
 
 def test_revoking_flips_the_status_bit_and_the_credential_is_still_served(
@@ -57,9 +60,9 @@ def test_revoking_flips_the_status_bit_and_the_credential_is_still_served(
     badge = client.get(f"/certificates/{issued}/badge.json").json()
     status = badge["credentialStatus"]
     assert status["type"] == "BitstringStatusListEntry"
-    assert status["statusListCredential"] == "https://formation.example.org/badges/status.json"
+    assert status["statusListCredential"] == "https://formation.example.org/badges/status/1.json"
     index = int(status["statusListIndex"])
-    before = client.get("/badges/status.json")
+    before = client.get("/badges/status/1.json")
     assert before.status_code == 200
     assert before.json()["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     assert not status_bit(before.json(), index)
@@ -67,7 +70,7 @@ def test_revoking_flips_the_status_bit_and_the_credential_is_still_served(
     monkeypatch.setenv("ALLIANCES_DATABASE", settings.database_url or str(settings.database))
     monkeypatch.setenv("ALLIANCES_SECRET_KEY", settings.secret_key)
     assert main(["revoke-certificate", "--reason", "Erreur", "--", issued]) == 0
-    assert status_bit(client.get("/badges/status.json").json(), index)
+    assert status_bit(client.get("/badges/status/1.json").json(), index)
     assert "révoquée" in client.get(f"/certificates/{issued}").text  # the page agrees
     again = client.get(f"/certificates/{issued}/badge.json")
     assert again.status_code == 200 and again.json() == badge
@@ -85,7 +88,7 @@ def test_deleting_the_account_revokes_and_withdraws_the_credential(
     user = client.portal.call(shared.storage.user_by_email, "lea@example.fr")
     assert user is not None
     assert client.portal.call(shared.storage.delete_account, user.id, "2026-01-01T00:00:00+00:00")
-    assert status_bit(client.get("/badges/status.json").json(), index)
+    assert status_bit(client.get("/badges/status/1.json").json(), index)
     response = client.get(f"/certificates/{issued}/badge.json")
     assert response.status_code == 404 and "Léa" not in response.text
 

@@ -40,14 +40,14 @@ class Issuing:
     def issuer(self) -> badges.Issuer:
         return badges.Issuer(self.keys.current.did, self.organisation, self.base_url)
 
-    def status_list_url(self) -> str:
-        return f"{self.base_url}{urls.badge_status_list()}"
+    def status_list_url(self, key_number: int) -> str:
+        return f"{self.base_url}{urls.badge_status_list(key_number)}"
 
     def links(self, certificate_id: str) -> badges.Links:
         return badges.Links(
             credential=f"{self.base_url}{urls.certificate_badge(certificate_id)}",
             evidence=f"{self.base_url}{urls.certificate(certificate_id)}",
-            status_list=self.status_list_url(),
+            status_list=self.status_list_url(self.keys.current.number),
         )
 
 
@@ -96,19 +96,29 @@ def encoded_list(revoked: list[int], highest: int) -> str:
 _status_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
-async def status_list_credential(storage: Storage, issuing: Issuing) -> dict[str, Any]:
-    """The signed BitstringStatusListCredential, signed again only when a bit changed."""
+async def status_list_credential(
+    storage: Storage, issuing: Issuing, key_number: int
+) -> dict[str, Any] | None:
+    """The BitstringStatusListCredential signed by key `key_number` (None: no such key).
+
+    Every key, retired ones too, signs its own list with the same bits: a verifier
+    that wants the list's issuer to be the credential's issuer finds it so, after
+    any number of rotations. Signed again only when a bit changed.
+    """
+    key = next((k for k in issuing.keys.keys if k.number == key_number), None)
+    if key is None:
+        return None
     highest, revoked = await storage.badge_statuses()
-    key = (issuing.base_url, issuing.keys.current.did, highest, tuple(revoked))
-    cached = _status_cache.get(key)
+    cache_key = (issuing.base_url, key.did, highest, tuple(revoked))
+    cached = _status_cache.get(cache_key)
     if cached is not None:
         return cached
-    url = issuing.status_list_url()
+    url = issuing.status_list_url(key_number)
     unsigned = {
         "@context": [badges.VC_CONTEXT],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuing.issuer.id,
+        "issuer": key.did,
         "validFrom": _created(),
         "credentialSubject": {
             "id": f"{url}#list",
@@ -117,9 +127,10 @@ async def status_list_credential(storage: Storage, issuing: Issuing) -> dict[str
             "encodedList": encoded_list(revoked, highest),
         },
     }
-    signed = await asyncio.to_thread(sign, unsigned, issuing.keys.current, _created())
-    _status_cache.clear()  # one list is current: the older ones are never asked again
-    _status_cache[key] = signed
+    signed = await asyncio.to_thread(sign, unsigned, key, _created())
+    for stale in [k for k in _status_cache if k[:2] == cache_key[:2]]:
+        del _status_cache[stale]  # this key's older list is never asked again
+    _status_cache[cache_key] = signed
     return signed
 
 

@@ -19,6 +19,8 @@ from server.state import state
 from server.views.certificates import ERASED, NOT_FOUND
 from server.web import course, storage
 
+NO_STATUS_LIST = "Aucune liste de statuts ne correspond à cette adresse."
+
 
 def issuing(request: Request) -> Issuing:
     """The keys and names credentials are signed with, from the app's state."""
@@ -50,6 +52,11 @@ async def certificate_badge(request: Request) -> Response:
 
 
 async def status_list(request: Request) -> Response:
-    """`/badges/status.json`: the signed revocation list, public like the certificates."""
-    document = await status_list_credential(storage(request), issuing(request))
+    """`/badges/status/{key_number}.json`: a key's signed revocation list, public."""
+    raw = request.path_params["key_number"]
+    document = None
+    if raw.isdigit() and len(raw) < 9:
+        document = await status_list_credential(storage(request), issuing(request), int(raw))
+    if document is None:
+        raise HTTPException(404, NO_STATUS_LIST)
     return _json(document, STATUS_LIST_MEDIA_TYPE)

@@ -117,6 +117,7 @@ def populate(client: TestClient, database: Path, make_user: Callable[..., None])
         "user_id": member[1],
         "code": code,
         "certificate_id": certificate[1],
+        "key_number": "1",  # the first badge signing key's status list
         "page_id": "glossaire",
         "template_id": "fiche-partenaire",
         "extension": "pdf",
