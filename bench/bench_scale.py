@@ -16,6 +16,8 @@ Usage: python bench/bench_scale.py [--learners 100000] [--attempts 10000000]
        [--backends sqlite,postgresql] [--duration 10] [--connections 64] [--rounds 1]
        [--requests 30] [--postgres postgresql://root@127.0.0.1:5432/postgres]
        [--workdir DIR] [--json out.json]
+       Seed once and measure later (the seeding takes minutes and needs no quiet machine):
+       python bench/bench_scale.py --seed-only --keep --workdir DIR, then --reuse --workdir DIR
 Needs wrk and a PostgreSQL server. Never run by the test suite.
 """
 
@@ -33,6 +35,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -171,17 +176,66 @@ def database(backend: str, workdir: Path, admin_url: str, name: str) -> Iterator
 
 def run_backend(backend: str, args: argparse.Namespace, site: Site, workdir: Path) -> dict:
     # Unpinned, as bench/bench_backends.py: PostgreSQL's own processes need a core too.
-    run = (args.duration, args.connections, args.rounds, None, None)
+    # Empty and seeded rounds alternate, so that a machine getting busier or quieter
+    # during the run weighs on both sides of the ratio alike.
+    run = (args.duration, args.connections, 1, None, None)
     result: dict = {}
-    with database(backend, workdir, args.postgres, "empty") as url:
-        result["empty"] = median(measure(*run, database=url)[0])
-    with database(backend, workdir, args.postgres, "seeded") as url:
-        print(f"{backend}: seeding {site.learners:,} learners, {site.attempts:,} attempts")
-        result["seeding"] = seed(url if backend == "postgresql" else Path(url), site)
-        check(url, site, args.sample)
+    empty_rounds, seeded_rounds = [], []
+    with (
+        database(backend, workdir, args.postgres, "empty") as empty,
+        kept_database(backend, args)
+        if args.reuse
+        else seeded_database(backend, workdir, args) as url,
+    ):
+        if args.reuse:
+            result["seeding"] = {"seconds": 0, "derive_seconds": 0, "size_bytes": 0, "reused": 1}
+        else:
+            print(f"{backend}: seeding {site.learners:,} learners, {site.attempts:,} attempts")
+            result["seeding"] = seed(url if backend == "postgresql" else Path(url), site)
+            check(url, site, args.sample)
         result["dashboard"] = dashboard(workdir, url, args.requests)
-        result["seeded"] = median(measure(*run, database=url)[0])
+        for _ in range(args.rounds):
+            empty_rounds.append(median(measure(*run, database=empty)[0]))
+            seeded_rounds.append(median(measure(*run, database=url)[0]))
+    result["empty"], result["seeded"] = median(empty_rounds), median(seeded_rounds)
     return result
+
+
+KEPT_POSTGRES = "alliances_scale_seeded"
+
+
+def kept_url(backend: str, args: argparse.Namespace) -> str:
+    """Where `--seed-only --keep` leaves a seeded database for later `--reuse` runs."""
+    if backend == "postgresql":
+        return urlunsplit(urlsplit(args.postgres)._replace(path=f"/{KEPT_POSTGRES}"))
+    assert args.workdir is not None, "--keep and --reuse need --workdir"
+    return str(args.workdir / "seeded.db")
+
+
+@contextmanager
+def kept_database(backend: str, args: argparse.Namespace) -> Iterator[str]:
+    yield kept_url(backend, args)
+
+
+@contextmanager
+def seeded_database(backend: str, workdir: Path, args: argparse.Namespace) -> Iterator[str]:
+    with database(backend, workdir, args.postgres, "seeded") as url:
+        yield url
+
+
+def keep_seeded(backend: str, args: argparse.Namespace, site: Site) -> dict[str, float]:
+    """Seed the kept database (created afresh) and leave it for `--reuse`."""
+    url = kept_url(backend, args)
+    if backend == "postgresql":
+        with psycopg.connect(args.postgres, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{KEPT_POSTGRES}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{KEPT_POSTGRES}"')
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(url + suffix).unlink(missing_ok=True)
+    seeding = seed(url if backend == "postgresql" else Path(url), site)
+    check(url, site, args.sample)
+    return seeding
 
 
 def report(backend: str, result: dict) -> None:
@@ -228,8 +282,16 @@ def main() -> int:
     parser.add_argument("--postgres", default="postgresql://root@127.0.0.1:5432/postgres")
     parser.add_argument("--workdir", type=Path, help="where the SQLite files go (default: /tmp)")
     parser.add_argument("--seed-only", action="store_true", help="seed and check, measure nothing")
+    parser.add_argument(
+        "--keep", action="store_true", help="with --seed-only: keep the seeded databases"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure on the databases --keep left (no seeding)"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    if (args.keep or args.reuse) and args.workdir is None:
+        parser.error("--keep and --reuse need --workdir (where the SQLite file is kept)")
     if not shutil.which("wrk") and not args.seed_only:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     site = Site(load_course(ROOT / "content"), args.learners, args.attempts)
@@ -237,6 +299,10 @@ def main() -> int:
     results: dict[str, dict] = {}
     try:
         for backend in args.backends.split(","):
+            if args.seed_only and args.keep:
+                seeding = keep_seeded(backend, args, site)
+                print(f"{backend}: kept at {kept_url(backend, args)}: {json.dumps(seeding)}")
+                continue
             if args.seed_only:
                 with database(backend, workdir, args.postgres, "seeded") as url:
                     seeding = seed(url if backend == "postgresql" else Path(url), site)
