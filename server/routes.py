@@ -157,6 +157,11 @@ def routes() -> list[Route | Mount]:
         Route(urls.CERTIFICATE, certificates.certificate_page, name="certificate"),
         Route(urls.BADGE_STATUS_LIST, credentials.status_list, name="badge_status_list"),
         Route(urls.BADGE, badges.badge_image, name="badge"),
+        Route(
+            urls.CERTIFICATE_BADGE_SVG,
+            badges.certificate_badge_image,
+            name="certificate_badge_svg",
+        ),
         Route(urls.STOP_REMINDERS, reminders.stop_page, methods=["GET"], name="stop_reminders"),
         Route(urls.STOP_REMINDERS, reminders.stop, methods=["POST"], name="stop_reminders"),
         Route(urls.ACCESSIBILITY, legal_pages.accessibility, name="accessibility"),

@@ -86,6 +86,11 @@ def badge_status_list(key_number: int | str) -> str:
     return f"/badges/status/{key_number}.json"
 
 
+def certificate_badge_svg(certificate_id: str) -> str:
+    """The learner's badge image, the signed credential baked in (Open Badges 3.0)."""
+    return f"/certificates/{certificate_id}/badge.svg"
+
+
 def badge(path_id: str) -> str:
     """A path's badge image: the credential's achievement points here, so it never moves."""
     return f"/badges/{path_id}.svg"
@@ -366,6 +371,7 @@ CERTIFICATE_PDF = _pattern(certificate_pdf)
 CERTIFICATE = _pattern(certificate)
 CERTIFICATE_BADGE = _pattern(certificate_badge)
 BADGE_STATUS_LIST = _pattern(badge_status_list)
+CERTIFICATE_BADGE_SVG = _pattern(certificate_badge_svg)
 BADGE = _pattern(badge)
 MEDIA = _pattern(media, path="{path:path}")
 

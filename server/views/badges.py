@@ -10,6 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.assets import STATIC
+from server.credentials.baking import bake_svg
+from server.credentials.issue import certificate_credential
+from server.views.certificates import ERASED, certificate_or_404
+from server.views.credentials import issuing
+from server.web import course, storage
 
 NO_BADGE = "Aucun badge ne correspond à ce parcours. Vérifiez l’adresse de l’image."
 # An SVG opened on its own is a document: nothing in it may run or load anything.
@@ -41,3 +46,22 @@ async def badge_image(request: Request) -> Response:
     svg = badge_svg(request.path_params["path_id"])
     headers = {**SVG_HEADERS, "cache-control": "public, max-age=86400"}
     return Response(svg, media_type="image/svg+xml", headers=headers)
+
+
+async def certificate_badge_image(request: Request) -> Response:
+    """`/certificates/{id}/badge.svg`: the path's badge with the certificate's signed credential
+    baked in, one file that is both the picture and the proof. Served for a revoked
+    certificate too, like the JSON: the status list, not this page, tells a verifier."""
+    certificate = await certificate_or_404(request)
+    svg = badge_svg(certificate.path_id)
+    document = await certificate_credential(
+        storage(request), issuing(request), course(request), certificate
+    )
+    if document is None:  # withdrawn by its holder: no name left to certify
+        raise HTTPException(404, ERASED)
+    headers = {
+        **SVG_HEADERS,
+        "cache-control": "no-cache",
+        "content-disposition": f'attachment; filename="badge-{certificate.path_id}.svg"',
+    }
+    return Response(bake_svg(svg, document), media_type="image/svg+xml", headers=headers)

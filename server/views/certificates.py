@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from course.certificates import Certificate
 from server import urls
+from server.credentials.linkedin import linkedin_url
 from server.pdf_pool import PdfPool, version
 from server.state import state
 from server.templating import render
@@ -20,7 +21,8 @@ ERASED = (
 )
 
 
-async def _certificate(request: Request) -> Certificate:
+async def certificate_or_404(request: Request) -> Certificate:
+    """The certificate the URL names, or the site's 404 page (an overlong id is never looked up)."""
     certificate_id = request.path_params["certificate_id"]
     found = await storage(request).certificate(certificate_id) if len(certificate_id) < 64 else None
     if found is None:
@@ -33,21 +35,25 @@ def verify_url(request: Request, certificate: Certificate) -> str:
 
 
 async def certificate_page(request: Request) -> Response:
-    certificate = await _certificate(request)
+    certificate = await certificate_or_404(request)
     user = await current_user(request)
+    url = verify_url(request, certificate)
+    organisation = state(request).settings.organisation
     return render(
         request,
         "certificate.html",
         {
             "certificate": certificate,
-            "verify_url": verify_url(request, certificate),
+            "verify_url": url,
             "owner": user is not None and user.id == certificate.user_id,
+            "organisation": organisation,
+            "linkedin_url": linkedin_url(certificate, organisation, url),
         },
     )
 
 
 async def certificate_download(request: Request) -> Response:
-    certificate = await _certificate(request)
+    certificate = await certificate_or_404(request)
     if not certificate.learner_name:  # withdrawn by its holder: no document left to print
         raise HTTPException(404, ERASED)
     from server.pdf import certificate_pdf  # reportlab loads on first use: a lighter server

@@ -154,12 +154,14 @@ def test_every_page_type_reflows_and_keeps_its_contrasts(
     page.get_by_role("link", name="Voir mon attestation").first.click()
     page.wait_for_url("**/certificates/*")
     check("certificate")
+    certificate_url = page.url
     check("plan", "/plan")
     check("compte", "/compte")
     check("modeles", "/modeles")
     check("modele", "/modeles/fiche-partenaire")
 
     login("formatrice@example.fr")
+    check("certificate-public", certificate_url)  # someone else's: the badge's one line
     check("trainer-dashboard", dashboard)
     # The progress table scrolls in its box, with a shadow at the edge that hides more.
     cue = page.locator(".table-wrap").first.evaluate("e => getComputedStyle(e).backgroundImage")
@@ -202,7 +204,7 @@ def test_every_page_type_reflows_and_keeps_its_contrasts(
     check("editor-content", "/editor/content")
     check("editor-questions", "/editor/questions")
     context.close()
-    assert len(seen) == len(set(seen)) == 25, seen
+    assert len(seen) == len(set(seen)) == 26, seen
     assert not problems, "\n".join(problems)
     # Primary, secondary and danger buttons are told apart by sight, in both themes.
     for scheme, styles in buttons.items():

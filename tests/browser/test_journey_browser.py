@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from server.credentials.baking import unbake_svg
 from tests.browser.pages import (
     PASSWORD,
     check_accessibility,
@@ -48,6 +49,30 @@ def answer_quiz_with_keyboard(page, answers: dict[str, set[str]]) -> None:
             assert focused(page)["checked"]
         page.keyboard.press("Tab")
     raise AssertionError("never reached the submit button")
+
+
+def check_badge_offer(page, browser, base: str, certificate_url: str, problems: list[str]) -> None:
+    """The holder downloads the badge image, which carries the signed credential, and gets
+    LinkedIn's form in the same tab; anyone else reads one line, checked by axe-core too."""
+    heading = page.get_by_role("heading", name="Votre badge numérique (Open Badges 3.0)")
+    assert heading.count() == 1
+    link = page.get_by_role("link", name=re.compile(r"^Télécharger le badge \(Open Badges 3\.0\)"))
+    with page.expect_download() as download:
+        link.click()
+    baked = unbake_svg(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert baked is not None and baked["credentialSubject"]["name"] == "Léa Martin"
+    linkedin = page.get_by_role("link", name="Ajouter à mon profil LinkedIn")
+    assert (linkedin.get_attribute("href") or "").startswith(
+        "https://www.linkedin.com/profile/add?"
+    )
+    assert linkedin.get_attribute("target") is None
+    visitor = browser.new_context(base_url=base, viewport=page.viewport_size, locale="fr-FR")
+    public = visitor.new_page()
+    public.goto(certificate_url)
+    assert public.get_by_text("existe aussi sous forme de badge vérifiable").count() == 1
+    assert public.get_by_role("link", name="Ajouter à mon profil LinkedIn").count() == 0
+    problems.extend(check_accessibility(public, "certificate-public"))
+    visitor.close()
 
 
 @pytest.mark.parametrize("width", [375, 1280])
@@ -195,6 +220,7 @@ def test_journey_keyboard_quiz_and_accessibility(
     assert "Attestation valide" in page.content()
     visit("certificate")
     certificate_url = page.url
+    check_badge_offer(page, browser, live_server, certificate_url, problems)
     # Printed, even from the dark theme: black on white, without the site's chrome.
     page.emulate_media(media="print", color_scheme="dark")
     assert not page.locator(".site-header").is_visible()
