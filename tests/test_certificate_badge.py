@@ -5,7 +5,9 @@ else it exists, and offers nothing to take away once the certificate is revoked.
 from __future__ import annotations
 
 import html
+import json
 import re
+import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,18 +16,16 @@ from starlette.testclient import TestClient
 from course.certificates import Certificate
 from server.credentials.baking import unbake_svg
 from server.credentials.linkedin import linkedin_url
+from tests.badges_support import earn_certificate
 from tests.conftest import Learner
 
-CERT = re.compile(r'href="/certificates/([\w-]+)"')
 SECTION = "Votre badge numérique (Open Badges&nbsp;3.0)"
 
 
 @pytest.fixture
 def certificate_id(client: TestClient, learner: Learner) -> str:
     """Léa Martin completed the 1 h path."""
-    learner.pass_intro()
-    learner.post("/paths/1h/lecture/done")
-    return CERT.search(client.get("/paths/1h").text)[1]  # type: ignore[index]
+    return earn_certificate(client, learner)
 
 
 def revoke(settings, monkeypatch, certificate_id: str) -> None:
@@ -146,3 +146,17 @@ def test_the_linkedin_link_survives_any_name() -> None:
     assert fields["organizationName"] == "Réseau & Cie + 1"
     assert fields["certUrl"] == "https://x.org/certificates/abc_-9?a=b&c"
     assert (fields["issueYear"], fields["issueMonth"]) == ("2026", "3")
+
+
+def test_the_credential_read_out_of_the_image_verifies_independently(
+    client: TestClient, certificate_id: str
+) -> None:
+    """Read with the standard library's parser, not ours, and checked by Digital Bazaar's
+    verifier (tests/verify/): what a wallet gets from the image is the signed credential."""
+    from tests.test_badge_verification import verify
+
+    root = ET.fromstring(client.get(f"/certificates/{certificate_id}/badge.svg").content)
+    element = root.find("{https://purl.imsglobal.org/ob/v3p0}credential")
+    assert element is not None and element.text
+    [result] = verify(client, [json.loads(element.text)])
+    assert result == {"verified": True, "revoked": False, "error": "", "statusError": ""}
