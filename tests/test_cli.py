@@ -163,3 +163,29 @@ def test_badge_key_is_made_once_under_var(tmp_path: Path) -> None:
     assert load_keys(again.badge_keys_dir, create=False).current.did == first.did
     assert first.did.startswith("did:key:z6Mk")
     assert (settings.badge_keys_dir / "0001.pem").stat().st_mode & 0o077 == 0
+
+
+def test_badge_key_rotate_keeps_the_old_key_and_lists_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ALLIANCES_DATABASE", str(tmp_path / "var" / "site.db"))
+    monkeypatch.delenv("ALLIANCES_BADGE_KEYS", raising=False)
+    assert main(["badge-key", "rotate"]) == 0  # no key yet: the first one
+    assert main(["badge-key", "rotate"]) == 0
+    out = capsys.readouterr().out
+    assert "new signing key 0001.pem: did:key:z6Mk" in out and "0002.pem" in out
+    assert main(["badge-key", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in listed] == [["0001", "retired"], ["0002", "current"]]
+
+
+def test_badge_key_rotate_refuses_to_pass_over_a_damaged_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "0001.pem").write_text("abîmé")
+    monkeypatch.setenv("ALLIANCES_BADGE_KEYS", str(keys))
+    assert main(["badge-key", "rotate"]) == 2
+    assert "0001.pem is not a readable Ed25519 private key" in capsys.readouterr().err
+    assert sorted(p.name for p in keys.iterdir()) == ["0001.pem"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from server.cli.badges import cmd_badge_key_list, cmd_badge_key_rotate
 from server.cli.content import cmd_check, cmd_gift_export, cmd_gift_import
 from server.cli.database import cmd_backup, cmd_db_copy, cmd_migrate
 from server.cli.mail import cmd_mail_test
@@ -94,6 +95,14 @@ def parser() -> argparse.ArgumentParser:
     revoke.add_argument("certificate", help="the certificate's id or verification URL")
     revoke.add_argument("--reason", required=True, help="shown on the public verification page")
     revoke.set_defaults(func=cmd_revoke_certificate)
+    badge_key = sub.add_parser("badge-key", help="the keys that sign the Open Badges")
+    badge_key_sub = badge_key.add_subparsers(dest="badge_key_command", required=True)
+    badge_key_sub.add_parser(
+        "rotate", help="make a new current signing key; older badges still verify"
+    ).set_defaults(func=cmd_badge_key_rotate)
+    badge_key_sub.add_parser("list", help="the keys and their did:key").set_defaults(
+        func=cmd_badge_key_list
+    )
     purge = sub.add_parser(
         "purge-inactive",
         help="warn inactive accounts by e-mail, delete them 30 days later (admins never)",

@@ -138,8 +138,8 @@ def _read(number: int, file: Path) -> SigningKey:
     except (OSError, ValueError, TypeError) as exc:
         raise ValueError(
             f"ALLIANCES_BADGE_KEYS: {file} is not a readable Ed25519 private key (PEM):"
-            f" {exc.__class__.__name__}; restore it from your backup"
-        ) from None
+            " restore it from your backup"
+        ) from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"ALLIANCES_BADGE_KEYS: {file} is not an Ed25519 key")
     return SigningKey(number, key)
