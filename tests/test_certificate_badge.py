@@ -17,7 +17,7 @@ from course.certificates import Certificate
 from server.credentials.baking import unbake_svg
 from server.credentials.linkedin import linkedin_url
 from tests.badges_support import earn_certificate
-from tests.conftest import Learner
+from tests.conftest import PASSWORD, Learner
 
 SECTION = "Votre badge numérique (Open Badges&nbsp;3.0)"
 
@@ -160,3 +160,16 @@ def test_the_credential_read_out_of_the_image_verifies_independently(
     assert element is not None and element.text
     [result] = verify(client, [json.loads(element.text)])
     assert result == {"verified": True, "revoked": False, "error": "", "statusError": ""}
+
+
+def test_a_certificate_withdrawn_by_its_holder_has_no_badge_image(
+    client: TestClient, learner: Learner, certificate_id: str
+) -> None:
+    """Account deleted: no name is left to certify, so no image either (the status list
+    still answers for a credential taken away before)."""
+    deleted = learner.post("/compte/supprimer", {"password": PASSWORD})
+    assert deleted.status_code == 200 and "Votre compte a été supprimé" in deleted.text
+    response = client.get(f"/certificates/{certificate_id}/badge.svg")
+    assert response.status_code == 404
+    assert "retirée à la demande de son titulaire" in response.text
+    assert "Votre badge numérique" not in client.get(f"/certificates/{certificate_id}").text
