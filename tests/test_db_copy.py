@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import sqlite3
 from dataclasses import replace
@@ -78,8 +79,10 @@ def test_a_copied_site_goes_on_on_postgresql(
     expected = {
         t: source.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES if t in present
     }
+    (kept_badge,) = source.execute("SELECT credential FROM badge_credentials").fetchone()
     source.close()
-    assert all(expected[t] for t in ("outbox", "attempts", "certificates", "reflections"))
+    tables = ("outbox", "attempts", "certificates", "reflections", "badge_credentials")
+    assert all(expected[t] for t in tables)
 
     code = copy(sqlite_site.database, postgres_url)
     out, err = capsys.readouterr()
@@ -100,6 +103,10 @@ def test_a_copied_site_goes_on_on_postgresql(
         public = client.get(f"/certificates/{certificate}")
         assert public.status_code == 200 and "Léa Martin" in public.text
         assert "Attestation valide" in public.text
+        # The signed credential moves as it was: no signing again, same status index.
+        assert client.get(f"/certificates/{certificate}/badge.json").json() == json.loads(
+            kept_badge
+        )
 
         trainer = sign_in(client, "formatrice@example.fr")
         dashboard = client.get(f"/trainer/cohorts/{cohort}")

@@ -34,6 +34,7 @@ TABLES = (
     "attempts",
     "reflections",
     "certificates",
+    "badge_credentials",  # no foreign key: outlives a purged certificate
     "user_roles",
     "role_changes",
     "cohorts",
