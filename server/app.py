@@ -23,6 +23,7 @@ from server.content import LiveContent, compile_snapshot
 from server.content_sync import announcer, follow_content
 from server.credentials.keys import load_keys
 from server.errors import http_exception, not_durable, server_error
+from server.lti.keys import check_tool_keys
 from server.mail.sender import start_sender
 from server.middleware import SecurityMiddleware
 from server.personal_purge import purge_loop
@@ -47,6 +48,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     # Open Badges keys: a damaged one stops start-up here too (never an unsigned credential).
     shared.badge_keys = load_keys(settings.badge_keys_dir, create=settings.badge_keys is None)
+    # The LTI tool's keys likewise; /lti/jwks.json reads the folder again (rotations show).
+    check_tool_keys(settings.lti_keys_dir, configured=settings.lti_keys is not None)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -39,6 +39,8 @@ ENV_VARS = {
     " deletes an account, warned 30 days before (default `1095`, 3 years)",
     "ALLIANCES_BADGE_KEYS": "folder of the Ed25519 keys that sign the Open Badges credentials"
     " (default `var/badge-keys/`, its first key made at start-up)",
+    "ALLIANCES_LTI_KEYS": "folder of the RSA keys the LTI 1.3 tool publishes at `/lti/jwks.json`"
+    " (default `var/lti-keys/`, its first key made at start-up)",
     "ALLIANCES_ORGANISATION": "name of the organisation running the site, the badges' issuer"
     " (default `Alliances & Territoires`)",
 }
@@ -72,10 +74,16 @@ class Settings:
     # database) and the issuer's name.
     badge_keys: Path | None = None
     organisation: str = "Alliances & Territoires"
+    # LTI 1.3 (issue #17): the tool's RSA keys' folder (None: var/lti-keys).
+    lti_keys: Path | None = None
 
     @property
     def badge_keys_dir(self) -> Path:
         return self.badge_keys or self.database.parent / "badge-keys"
+
+    @property
+    def lti_keys_dir(self) -> Path:
+        return self.lti_keys or self.database.parent / "lti-keys"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -117,6 +125,7 @@ class Settings:
         mail_from = check_mail_from(mail_from) if mail_from else ""
         badge_keys = _badge_keys(env.get("ALLIANCES_BADGE_KEYS", ""), database.parent)
         organisation = " ".join(env.get("ALLIANCES_ORGANISATION", "").split())
+        lti_keys = _lti_keys(env.get("ALLIANCES_LTI_KEYS", ""), database.parent)
         return cls(
             database=database,
             database_url=database_url,
@@ -135,6 +144,7 @@ class Settings:
             forwarded_allow_ips=_trusted_proxies(env.get("FORWARDED_ALLOW_IPS", "")),
             badge_keys=badge_keys,
             organisation=organisation or "Alliances & Territoires",
+            lti_keys=lti_keys,
         )
 
 
@@ -159,6 +169,18 @@ def _badge_keys(raw: str, var_dir: Path) -> Path | None:
 
     folder = Path(raw.strip()) if raw.strip() else None
     load_keys(folder or var_dir / "badge-keys", create=folder is None)
+    return folder
+
+
+def _lti_keys(raw: str, var_dir: Path) -> Path | None:
+    """As for the badge keys: a damaged or lost configured LTI key stops start-up.
+
+    The default folder's first key is made when first needed (server/lti/keys.py).
+    """
+    from server.lti.keys import check_tool_keys
+
+    folder = Path(raw.strip()) if raw.strip() else None
+    check_tool_keys(folder or var_dir / "lti-keys", configured=folder is not None)
     return folder
 
 

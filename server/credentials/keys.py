@@ -11,16 +11,16 @@ never signs with a key it made up in place of a lost one it was told to use.
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from server.keyfiles import numbered_keys, read_private_key, write_numbered_key
+
 ED25519_PUB_MULTICODEC = b"\xed\x01"
-_KEY_FILE = re.compile(r"^(\d{4,})\.pem$")
+LABEL = "ALLIANCES_BADGE_KEYS"
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
@@ -99,47 +99,15 @@ def load_keys(folder: Path, *, create: bool) -> KeyRing:
 
 def write_new_key(folder: Path) -> Path:
     """A new key, numbered after the highest: it becomes the current one."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    files = _key_files(folder)
-    number = files[-1][0] + 1 if files else 1
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    target = folder / f"{number:04d}.pem"
-    partial = folder / f".{number:04d}.pem.partial"
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
-        out.flush()
-        os.fsync(out.fileno())
-    os.link(partial, target)  # refuses to overwrite a key another process just wrote
-    partial.unlink()
-    return target
+    return write_numbered_key(folder, Ed25519PrivateKey.generate(), LABEL)
 
 
 def _key_files(folder: Path) -> list[tuple[int, Path]]:
-    if not folder.is_dir():
-        if folder.exists():
-            raise ValueError(f"ALLIANCES_BADGE_KEYS: {folder} is not a folder")
-        return []
-    found = []
-    for entry in folder.iterdir():
-        match = _KEY_FILE.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry))
-    return sorted(found)
+    return numbered_keys(folder, LABEL)
 
 
 def _read(number: int, file: Path) -> SigningKey:
-    try:
-        key = serialization.load_pem_private_key(file.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as exc:
-        raise ValueError(
-            f"ALLIANCES_BADGE_KEYS: {file} is not a readable Ed25519 private key (PEM):"
-            " restore it from your backup"
-        ) from exc
+    key = read_private_key(file, LABEL, "Ed25519")
     if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError(f"ALLIANCES_BADGE_KEYS: {file} is not an Ed25519 key")
+        raise ValueError(f"{LABEL}: {file} is not an Ed25519 key")
     return SigningKey(number, key)
