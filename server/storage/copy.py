@@ -47,6 +47,10 @@ TABLES = (
     "reminders",
     "rate_events",
     "content_state",
+    "lti_platforms",
+    "lti_deployments",
+    "lti_logins",
+    "lti_accounts",
 )
 NOT_COPIED = ("schema_migrations",)  # each database keeps its own migrations log
 BATCH = 1000

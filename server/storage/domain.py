@@ -16,6 +16,7 @@ from server.storage.invitations import InvitationQueries
 from server.storage.items import ItemQueries
 from server.storage.learning import LearningQueries
 from server.storage.logins import LoginQueries
+from server.storage.lti import LtiQueries
 from server.storage.outbox import OutboxQueries
 from server.storage.personal import PersonalDataQueries
 from server.storage.rates import RateQueries
@@ -34,6 +35,7 @@ class Queries(
     ItemQueries,
     LearningQueries,
     LoginQueries,
+    LtiQueries,
     OutboxQueries,
     PersonalDataQueries,
     RateQueries,

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from course.progress import ModuleProgress
     from server.attempt_limits import AttemptLimits
     from server.mail.compose import Message
+    from server.storage.lti import LtiLogin, LtiPlatform
     from server.storage.records import (
         ActiveSession,
         AddressStatus,
@@ -42,6 +43,30 @@ class Storage(Protocol):
 
     outbox_listener: Callable[[], None] | None  # the mail sender's wake-up, if running
 
+    async def add_lti_platform(self, platform: LtiPlatform) -> int | None:
+        """The new platform's id; None when its (issuer, client id) is registered."""
+        ...
+
+    async def create_lti_user(
+        self, issuer: str, subject: str, placeholder: str, name: str, email: str, at: str
+    ) -> int:
+        """The account of a platform's user (issuer, subject), made without a password."""
+        ...
+
+    async def lti_login(self, state_hash: str, at: str) -> LtiLogin | None:
+        """An OIDC login the tool started, as recorded (not used by reading it)."""
+        ...
+
+    async def lti_platform(self, platform_id: int) -> LtiPlatform | None: ...
+
+    async def lti_platforms(self, issuer: str | None = None) -> list[LtiPlatform]:
+        """The registered platforms, or one issuer's, oldest first."""
+        ...
+
+    async def lti_user(self, issuer: str, subject: str) -> int | None:
+        """The live account a platform's user launched into before."""
+        ...
+
     async def open(self) -> None:
         """Connect and apply the missing migrations."""
         ...
@@ -53,6 +78,30 @@ class Storage(Protocol):
         ...
 
     async def ping(self) -> bool: ...
+
+    async def remove_lti_platform(self, platform_id: int) -> bool:
+        """Forget a platform (its launches stop; the accounts stay)."""
+        ...
+
+    async def set_lti_deployments(self, platform_id: int, deployments: tuple[str, ...]) -> None:
+        """The deployment ids a platform may launch from."""
+        ...
+
+    async def start_lti_login(
+        self,
+        state_hash: str,
+        nonce: str,
+        platform_id: int,
+        params: dict[str, str],
+        expires_at: str,
+        at: str,
+    ) -> None:
+        """Record the login the tool sends to the platform (expired ones are cleared)."""
+        ...
+
+    async def use_lti_login(self, state_hash: str, nonce: str, at: str) -> bool:
+        """Use a login once: False if unknown, used, expired or of another nonce."""
+        ...
 
     async def write_problem(self) -> str | None:
         """Why a write would fail now (for /healthz), or None."""

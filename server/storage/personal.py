@@ -160,6 +160,8 @@ def deletion_steps(user_id: int, at: str, purge_after: str | None, actor_id: int
         ("DELETE FROM sessions WHERE user_id = :id", p),
         ("DELETE FROM account_tokens WHERE user_id = :id", p),
         ("DELETE FROM reflections WHERE user_id = :id", p),
+        # Who they were on a platform: a later launch makes a new account.
+        ("DELETE FROM lti_accounts WHERE user_id = :id", p),
     ]
     if purge_after is None:  # not a tombstone's kept records, should this run twice
         alive = "user_id = :id AND (SELECT deleted_at FROM users WHERE id = :id) IS NULL"
