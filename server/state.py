@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from server.attempt_limits import AttemptLimits
 from server.credentials.keys import KeyRing
+from server.lti.keyset import KeysetCache
 from server.pdf_pool import PdfPool
 from server.rate_limits import AccountLimits
 from server.security import Signer
@@ -50,6 +51,7 @@ class AppState:
     item_tallies: TallyCache | None = None  # the editors' item analysis, per attempts' stamp
     last_reload: tuple[str, ReloadSummary] | None = None  # shown on the editors' page
     badge_keys: KeyRing | None = None  # Open Badges signing keys, loaded by create_app
+    lti_keysets: KeysetCache = field(default_factory=KeysetCache)  # platforms' public keys
 
 
 def state(request: Request) -> AppState:

@@ -317,6 +317,29 @@ def mail_retry(message_id: int) -> str:
     return f"/admin/mail/{message_id}/retry"
 
 
+def admin_lti() -> str:
+    return "/admin/lti"
+
+
+def lti_platform_remove(platform_id: int) -> str:
+    return f"/admin/lti/{platform_id}/supprimer"
+
+
+def lti_jwks() -> str:
+    """The tool's public keyset, which the platforms fetch."""
+    return "/lti/jwks.json"
+
+
+def lti_login() -> str:
+    """OIDC third-party-initiated login: the platform's first request of a launch."""
+    return "/lti/login"
+
+
+def lti_launch() -> str:
+    """The redirection URI: the platform posts the signed id_token here."""
+    return "/lti/launch"
+
+
 def accessibility() -> str:
     return "/accessibilite"
 
@@ -436,6 +459,13 @@ ADMIN_USERS = _pattern(admin_users)
 USER_ROLES = _pattern(user_roles)
 ADMIN_MAIL = _pattern(admin_mail)
 MAIL_RETRY = _pattern(mail_retry)
+ADMIN_LTI = _pattern(admin_lti)
+LTI_PLATFORM_REMOVE = _pattern(lti_platform_remove)
+
+# LTI 1.3: what the platforms call (issue #17).
+LTI_JWKS = _pattern(lti_jwks)
+LTI_LOGIN = _pattern(lti_login)
+LTI_LAUNCH = _pattern(lti_launch)
 
 # The site's own pages.
 ACCESSIBILITY = _pattern(accessibility)

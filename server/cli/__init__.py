@@ -11,6 +11,7 @@ from pathlib import Path
 from server.cli.badges import cmd_badge_key_list, cmd_badge_key_rotate
 from server.cli.content import cmd_check, cmd_gift_export, cmd_gift_import
 from server.cli.database import cmd_backup, cmd_db_copy, cmd_migrate
+from server.cli.lti import add_parser as add_lti_parser
 from server.cli.mail import cmd_mail_test
 from server.cli.serve import cmd_preview, cmd_serve
 from server.cli.users import (
@@ -160,6 +161,7 @@ def parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="list what would be sent, record nothing"
     )
     reminders_run.set_defaults(func=cmd_reminders_run)
+    add_lti_parser(sub)
     return root
 
 

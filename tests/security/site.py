@@ -127,6 +127,7 @@ def populate(client: TestClient, database: Path, make_user: Callable[..., None])
         "signed": app_state(client.app).signer.stop_token(int(member[1]), "r"),
         "token": "jeton-inconnu",  # a one-time link's token (reset, confirmation)
         "message_id": str(failed_message(client)),
+        "platform_id": "999",  # an LTI platform; removing one that is gone is harmless
     }
     return Site(client, database, values)
 

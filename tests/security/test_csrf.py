@@ -19,10 +19,15 @@ from tests.security.test_access import MODULE_OF, PAYLOADS, UPLOADS
 # The signed token in the URL authorises these, not a session: a mail client's one-click
 # unsubscribe (RFC 8058) has neither cookie nor form token (server/views/reminders.py).
 TOKEN_IN_URL = {"/relances/arret/{signed}"}
+# LTI 1.3 (server/views/lti.py): the platform's own page posts these from its own site, so
+# they can carry no form token. The launch is authorised by the platform's signed id_token,
+# its nonce used once and the state bound to this browser by a signed cookie; the login
+# only starts that flow. Their refusals are tested in tests/test_lti_launch.py.
+CROSS_SITE_BY_DESIGN = {"/lti/login", "/lti/launch"}
 POSTS = [
     template
     for method, template in route_table()
-    if method == "POST" and template not in TOKEN_IN_URL
+    if method == "POST" and template not in TOKEN_IN_URL | CROSS_SITE_BY_DESIGN
 ]
 REFUSED = re.compile(r"expiré")
 

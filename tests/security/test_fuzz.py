@@ -90,6 +90,25 @@ FIELDS: dict[str, list[str]] = {
     "/editor/content/reload": [],
     "/admin/users/{user_id}/roles": ["role", "action", "back"],
     "/admin/mail/{message_id}/retry": [],
+    "/lti/login": [
+        "iss",
+        "login_hint",
+        "target_link_uri",
+        "lti_message_hint",
+        "lti_deployment_id",
+        "client_id",
+    ],
+    "/lti/launch": ["id_token", "state", "error"],
+    "/admin/lti": [
+        "name",
+        "issuer",
+        "client_id",
+        "deployments",
+        "auth_url",
+        "token_url",
+        "keyset_url",
+    ],
+    "/admin/lti/{platform_id}/supprimer": [],
 }
 # The query parameters any page reads; each GET draws some of them.
 QUERY = [
@@ -113,6 +132,11 @@ QUERY = [
     "compte",
     "role",
     "message",
+    # The LTI login initiation's, read by name from the query (server/lti/flow.py).
+    "iss",
+    "login_hint",
+    "target_link_uri",
+    "client_id",
 ]
 # Forms that change who is signed in: sent signed out, by a new visitor each time.
 SIGNED_OUT = {"/signup", "/login", "/logout"}
