@@ -97,6 +97,31 @@ async def test_after_a_failed_flush_no_write_is_confirmed(disk: SlowDisk, sync: 
     assert disk.flushes == []
 
 
+def test_commits_from_two_event_loops_each_wake_their_own(sync: WalSync) -> None:
+    """A test drives one app from two TestClients, each with its own event loop.
+
+    A flush that covered both loops' waiters woke them from the loop that asked
+    last: the other loop, asleep with nothing else to do, never saw its waiter
+    done, and that request hung for ever (seen in tests/test_account_page.py).
+    """
+    finished: list[str] = []
+
+    def drive(name: str) -> None:
+        async def commits() -> None:
+            for _ in range(300):
+                await sync.durable()  # no timeout: its timer would wake a stuck loop
+
+        asyncio.run(commits())
+        finished.append(name)
+
+    threads = [threading.Thread(target=drive, args=(n,), daemon=True) for n in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(finished) == ["a", "b"]
+
+
 @pytest.fixture
 async def storage(tmp_path: Path, disk: SlowDisk) -> AsyncIterator[SqliteStorage]:
     disk.seconds = 0

@@ -18,8 +18,10 @@ in the same append-only file, so it cannot survive without it.
 
 Under load the event loop is busy and each of its iterations takes a while, so
 a flush's round trip is kept to as few iterations as possible: a dedicated
-thread flushes and calls back once; the callback wakes each waiter's own future
-directly and starts the next flush at once if commits arrived meanwhile.
+thread flushes, starts the next flush at once if commits arrived meanwhile,
+and calls back once into each event loop that has waiters (the server has one;
+a test may drive one app from two TestClients, each with its own loop), where
+the callback wakes each waiter's own future directly.
 
 The WAL file keeps its inode while a connection to the database is open, and
 `Storage` keeps two open, so one descriptor serves for the server's lifetime.
@@ -28,12 +30,11 @@ The WAL file keeps its inode while a connection to the database is open, and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from queue import SimpleQueue
-from typing import Any
 
 _flush = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 
@@ -45,7 +46,8 @@ class NotDurable(Exception):
 class WalSync:
     def __init__(self, wal: Path) -> None:
         self._fd = os.open(wal, os.O_RDONLY)
-        self._loop: asyncio.AbstractEventLoop | None = None
+        # Waiters are added on the event loop and settled in the flusher thread.
+        self._lock = threading.Lock()
         self._committed = 0  # commits reported so far
         self._in_flight: int | None = None  # commits the running flush covers
         self._waiting: list[tuple[int, asyncio.Future[None]]] = []
@@ -61,58 +63,65 @@ class WalSync:
 
     async def durable(self) -> None:
         """Wait until every transaction committed before this call is on disk."""
-        if self._failed is not None:
-            raise NotDurable(str(self._failed)) from self._failed.__cause__
-        self._loop = loop = asyncio.get_running_loop()
-        self._committed += 1
-        done = loop.create_future()  # this waiter's own: cancelling it touches no other
-        self._waiting.append((self._committed, done))
-        if self._in_flight is None:
-            self._start()
+        done = asyncio.get_running_loop().create_future()  # cancelling it touches no other
+        with self._lock:
+            if self._failed is not None:
+                raise NotDurable(str(self._failed)) from self._failed.__cause__
+            self._committed += 1
+            self._waiting.append((self._committed, done))
+            if self._in_flight is None:
+                self._start()
         await done
 
     def _start(self) -> None:
+        """Ask the thread for a flush covering every commit so far (under the lock)."""
         self._in_flight = self._committed
         self._requests.put(self._committed)
 
     def _flusher(self) -> None:
-        """The thread: one flush per request, then one call back into the loop."""
+        """The thread: one flush per request, then one call back into each waiting loop."""
         while (covered := self._requests.get()) is not None:
             try:
                 _flush(self._fd)
             except OSError as exc:
-                self._call(self._fail, exc)
+                self._settle(covered, exc)
             else:
-                self._call(self._flushed, covered)
+                self._settle(covered, None)
 
-    def _call(self, callback: Callable[[Any], None], argument: object) -> None:
-        assert self._loop is not None, "a flush is only requested from durable()"
-        self._loop.call_soon_threadsafe(callback, argument)
-
-    def _flushed(self, covered: int) -> None:
-        self._in_flight = None
-        still = []
-        for wanted, done in self._waiting:
-            if wanted > covered:
-                still.append((wanted, done))
-            elif not done.done():
-                done.set_result(None)
-        self._waiting = still
-        if still:
-            self._start()  # commits arrived during the flush: the next one covers them
-
-    def _fail(self, exc: OSError) -> None:
-        # After a failed flush, Linux may drop the dirty pages and report the next
-        # flush as a success: no later write can be confirmed either.
-        self._failed = NotDurable(f"flushing the WAL failed: {exc}")
-        self._failed.__cause__ = exc
-        self._in_flight = None
-        for _, done in self._waiting:
-            if not done.done():
-                done.set_exception(NotDurable(str(self._failed)))
-        self._waiting = []
+    def _settle(self, covered: int, error: OSError | None) -> None:
+        with self._lock:
+            self._in_flight = None
+            if error is not None:
+                # After a failed flush, Linux may drop the dirty pages and report the
+                # next flush as a success: no later write can be confirmed either.
+                self._failed = NotDurable(f"flushing the WAL failed: {error}")
+                self._failed.__cause__ = error
+                ready, self._waiting = self._waiting, []
+            else:
+                ready = [waiter for waiter in self._waiting if waiter[0] <= covered]
+                self._waiting = [waiter for waiter in self._waiting if waiter[0] > covered]
+                if self._waiting:
+                    self._start()  # commits arrived during the flush: the next one covers them
+            failed = self._failed
+        loops: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+        for _, done in ready:
+            loops.setdefault(done.get_loop(), []).append(done)
+        for loop, futures in loops.items():
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there
+                loop.call_soon_threadsafe(_wake, futures, failed)
 
     def close(self) -> None:
         self._requests.put(None)
         self._thread.join()
         os.close(self._fd)
+
+
+def _wake(futures: list[asyncio.Future[None]], failed: NotDurable | None) -> None:
+    """On the waiters' own loop: each one's future, done or failed."""
+    for done in futures:
+        if done.done():  # its client went away
+            continue
+        if failed is None:
+            done.set_result(None)
+        else:
+            done.set_exception(NotDurable(str(failed)))
