@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.cli import main
+from server.clock import now
 from server.lti.keyset import KeysetCache
 from server.settings import Settings
 from server.state import app_state
@@ -262,3 +263,18 @@ def test_the_keyset_is_public_and_shows_a_rotation(tool: TestClient) -> None:
     assert main(["lti", "rotate-key"]) == 0
     after = tool.get("/lti/jwks.json").json()["keys"]
     assert next(k["kid"] for k in after) == first[0]["kid"] and len(after) == 2
+
+
+def test_deleting_the_account_forgets_the_platform_user(
+    tool: TestClient, registered: Platform, settings: Settings
+) -> None:
+    assert registered.launch(tool).status_code == 303
+    ((user_id, _, _),) = users(settings)
+    storage = app_state(tool.app).storage
+    assert tool.portal is not None
+    assert tool.portal.call(storage.delete_account, user_id, now())
+    with sqlite3.connect(settings.database) as db:
+        assert db.execute("SELECT count(*) FROM lti_accounts").fetchone() == (0,)
+    tool.cookies.clear()
+    assert registered.launch(tool).status_code == 303  # a new account, not the deleted one
+    assert [row[0] for row in users(settings)][-1] != user_id
