@@ -131,6 +131,12 @@ REFUSALS = {
     "wrong audience": ({"aud": "un-autre-outil"}, 403, "plateforme enregistrée", "aud"),
     "wrong issuer": ({"iss": "https://ailleurs.example"}, 403, "plateforme enregistrée", "iss"),
     "foreign azp": ({"azp": "un-autre-outil"}, 403, "plateforme enregistrée", "azp"),
+    "several audiences, no azp": (
+        {"aud": ["alliances-outil", "autre"]},
+        403,
+        "plateforme enregistrée",
+        "azp",
+    ),
     "unregistered deployment": ({"lti_deployment_id": "99"}, 403, "déploiement", "deployment_id"),
     "message type": (
         {"lti_message_type": "LtiDeepLinkingRequest"},
@@ -278,3 +284,51 @@ def test_deleting_the_account_forgets_the_platform_user(
     tool.cookies.clear()
     assert registered.launch(tool).status_code == 303  # a new account, not the deleted one
     assert [row[0] for row in users(settings)][-1] != user_id
+
+
+def _unsigned(header: dict, payload: object) -> str:
+    import base64
+    import json
+
+    def part(value: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part(header)}.{part(payload)}.c2lnbmF0dXJl"
+
+
+NASTY_TOKENS = {
+    "not a jwt": "pas-un-jeton",
+    "three dots": "a.b.c",
+    "alg none": _unsigned({"alg": "none"}, {"iss": "https://moodle.example.net"}),
+    "HS256": _unsigned({"alg": "HS256", "kid": "cle-1"}, {"iss": "https://moodle.example.net"}),
+    "payload a list": _unsigned({"alg": "RS256", "kid": "cle-1"}, [1, 2]),
+    "kid a number": _unsigned({"alg": "RS256", "kid": 5}, {"iss": "https://moodle.example.net"}),
+}
+
+
+@pytest.mark.parametrize("case", NASTY_TOKENS, ids=list(NASTY_TOKENS))
+def test_malformed_tokens_are_refused_never_a_server_error(
+    tool: TestClient, registered: Platform, case: str
+) -> None:
+    auth = registered.authorize(registered.initiate(tool))
+    response = registered.post_launch(tool, auth, NASTY_TOKENS[case])
+    assert 400 <= response.status_code < 500 and "Lancement refusé" in response.text
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"aud": 5},
+        {"iat": "hier"},
+        {"exp": "demain"},
+        {"name": {"x": 1}, "email": ["a"]},
+        {"lti_custom": ["path", "4h"]},
+        {"lti_resource_link": "lien"},
+        {"lti_deployment_id": ["1"]},
+    ],
+)
+def test_odd_claim_types_are_refused_or_ignored_never_a_server_error(
+    tool: TestClient, registered: Platform, changes: dict
+) -> None:
+    response = registered.launch(tool, **changes)
+    assert response.status_code in (303, 400, 401, 403), response.text
