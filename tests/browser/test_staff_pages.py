@@ -184,6 +184,22 @@ def test_staff_pages_are_accessible_and_valid(
     page.click("form[action$='/retry'] button[type=submit]")
     visit("admin-mail-retried")
     assert "de nouveau en attente" in pages["admin-mail-retried"]
+    visit("admin-lti", "/admin/lti")
+    page.click("form[action='/admin/lti'] button[type=submit]")  # empty: server errors
+    page.wait_for_load_state()
+    visit("admin-lti-errors")
+    assert page.evaluate("document.activeElement.id") == "erreurs"
+    moodle = "https://moodle.example.net"
+    page.fill("#name", "Moodle du réseau")
+    page.fill("#issuer", moodle)
+    page.fill("#client_id", "outil-7")
+    page.fill("#deployments", "1")
+    for field, end in (("auth_url", "auth"), ("token_url", "token"), ("keyset_url", "certs")):
+        page.fill(f"#{field}", f"{moodle}/mod/lti/{end}.php")
+    page.click("form[action='/admin/lti'] button[type=submit]")
+    visit("admin-lti-added")
+    assert "La plateforme est enregistrée" in pages["admin-lti-added"]
+    visit("lti-refused", "/lti/login")  # a launch refused: the learner's French page
     visit("editor-content", "/editor/content")
     record_intro_attempts()
     visit("editor-questions", "/editor/questions?tri=discrimination&sens=asc")
