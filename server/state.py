@@ -74,7 +74,7 @@ def snapshot(request: Request) -> Snapshot:
 
 
 def app_state(app: Any) -> AppState:
-    """The state of an app made by `create_app`, for tests, benches and the CLI.
+    """The state of an app made by `create_app`, for tests and benches.
 
     They hold the app as a bare ASGI callable (`TestClient.app`), hence `Any`.
     """
