@@ -36,7 +36,9 @@ attempts (chaque tentative de quiz et ses réponses), reflections (vos réponses
 aux réflexions), certificates (vos attestations), cohorts (vos groupes),
 cohorts_trained (groupes que vous animez), invitations (invitations à votre
 adresse), reminders (relances reçues), messages (messages envoyés à votre
-adresse), role_changes (rôles accordés ou retirés).
+adresse), role_changes (rôles accordés ou retirés), platform_accounts (la
+plateforme de formation, Moodle par exemple, depuis laquelle vous ouvrez le cours :
+son identifiant, le vôtre sur elle et l'adresse qu'elle a transmise).
 """
 
 

@@ -332,3 +332,19 @@ def test_odd_claim_types_are_refused_or_ignored_never_a_server_error(
 ) -> None:
     response = registered.launch(tool, **changes)
     assert response.status_code in (303, 400, 401, 403), response.text
+
+
+def test_the_personal_data_export_names_the_platform_account(
+    tool: TestClient, registered: Platform
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    assert registered.launch(tool).status_code == 303
+    export = Learner(tool).post("/compte/donnees")
+    assert export.status_code == 200
+    data = json.loads(zipfile.ZipFile(io.BytesIO(export.content)).read("donnees.json"))
+    (account,) = data["platform_accounts"]
+    assert account["issuer"] == registered.issuer and account["subject"] == "moodle-user-42"
+    assert account["email"] == "camille@example.fr"

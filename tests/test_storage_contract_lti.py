@@ -85,6 +85,9 @@ def test_one_account_per_platform_user_and_never_an_existing_one(contract) -> No
         assert made[0] == made[1] != local_id  # one account, not the local one of that e-mail
         assert await b.lti_user(iss, "sub-1") == made[0]
         assert await a.lti_user("https://autre.example.org", "sub-1") is None
+        (exported,) = (await b.personal_data(made[0]))["platform_accounts"]
+        assert (exported["issuer"], exported["subject"]) == (iss, "sub-1")
+        assert exported["email"] == "lea@example.fr"
         # A deleted account is not launched into again: the next launch makes a new one.
         assert await a.delete_account(made[0], now(), None)
         assert await b.lti_user(iss, "sub-1") is None

@@ -112,6 +112,12 @@ _EXPORT_PARTS = (
         "json_object('role', role, 'action', action, 'at', at)",
         "role_changes WHERE user_id = :id",
     ),
+    (
+        "platform_accounts",
+        "json_object('issuer', issuer, 'subject', subject, 'email', email,"
+        " 'created_at', created_at)",
+        "lti_accounts WHERE user_id = :id",
+    ),
 )
 EXPORT_SQL = " UNION ALL ".join(
     f"SELECT '{name}' AS part, {value} AS item FROM {source}"
