@@ -348,3 +348,15 @@ def test_the_personal_data_export_names_the_platform_account(
     (account,) = data["platform_accounts"]
     assert account["issuer"] == registered.issuer and account["subject"] == "moodle-user-42"
     assert account["email"] == "camille@example.fr"
+
+
+def test_a_launch_voids_an_inactivity_warning_as_a_login_does(
+    tool: TestClient, registered: Platform, settings: Settings
+) -> None:
+    assert registered.launch(tool).status_code == 303
+    with sqlite3.connect(settings.database) as db:
+        db.execute("UPDATE users SET inactivity_warned_at = '2026-01-01T00:00:00Z'")
+    tool.cookies.clear()
+    assert registered.launch(tool).status_code == 303
+    with sqlite3.connect(settings.database) as db:
+        assert db.execute("SELECT inactivity_warned_at FROM users").fetchone() == (None,)

@@ -231,6 +231,7 @@ async def _account(request: Request, checked: Launch) -> int:
     issuer = checked.platform.issuer
     found = await db.lti_user(issuer, checked.subject)
     if found is not None:
+        await db.signed_in(found, clock.now())  # as a login: an inactivity warning is void
         return found
     name = clean_name(checked.name)[:MAX_NAME] or "Apprenant ou apprenante"
     placeholder = f"lti-{secrets.token_hex(12)}@lti.invalid"
