@@ -35,9 +35,11 @@ def test_add_list_remove(env: None, capsys: pytest.CaptureFixture[str]) -> None:
 def test_wrong_fields_are_named(env: None, capsys: pytest.CaptureFixture[str]) -> None:
     args = Platform().cli_args()
     args[args.index("--keyset-url") + 1] = "moodle.example.net/certs"
+    args[args.index("--auth-url") + 1] = "https://[moodle/auth.php"  # not a URL at all
     args[args.index("--deployment") + 1] = " "
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "adresse des clés publiques" in err and "déploiement" in err
+    assert "adresse d’authentification" in err
     assert main(["lti", "list"]) == 0
     assert "moodle.example.net\t" not in capsys.readouterr().out

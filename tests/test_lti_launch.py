@@ -261,6 +261,9 @@ def test_an_unknown_platform_cannot_start_a_login(tool: TestClient) -> None:
     assert response.status_code == 403 and "pas enregistrée" in response.text
     incomplete = tool.get("/lti/login", follow_redirects=False)
     assert incomplete.status_code == 400 and "incomplète" in incomplete.text
+    for target in ("https://ailleurs.example/lti/launch", "http://[oops/lti"):
+        elsewhere = Platform(tool_url=target).initiate(tool)
+        assert elsewhere.status_code == 400 and "ne mène pas à ce site" in elsewhere.text
 
 
 def test_the_keyset_is_public_and_shows_a_rotation(tool: TestClient) -> None:
@@ -360,3 +363,17 @@ def test_a_launch_voids_an_inactivity_warning_as_a_login_does(
     assert registered.launch(tool).status_code == 303
     with sqlite3.connect(settings.database) as db:
         assert db.execute("SELECT inactivity_warned_at FROM users").fetchone() == (None,)
+
+
+def test_a_keyset_that_cannot_be_had_refuses_the_launch(
+    tool: TestClient, registered: Platform, caplog: pytest.LogCaptureFixture
+) -> None:
+    import httpx2
+
+    caplog.set_level(logging.INFO, "alliances.lti")
+    down = httpx2.MockTransport(lambda request: httpx2.Response(503))
+    app_state(tool.app).lti_keysets = KeysetCache(down, min_refresh=0)
+    _refused(registered.launch(tool), 401, "ne peut pas être vérifiée", "cannot read", caplog)
+    garbage = httpx2.MockTransport(lambda request: httpx2.Response(200, json={"keys": "x"}))
+    app_state(tool.app).lti_keysets = KeysetCache(garbage, min_refresh=0)
+    _refused(registered.launch(tool), 401, "ne peut pas être vérifiée", "not a JWK set", caplog)

@@ -71,7 +71,7 @@ class KeysetCache:
                     raise KeysetError(f"the keyset at {url} is too large")
                 data: Any = response.json()
                 keys = _parse(data)
-            except (httpx2.HTTPError, ValueError, jwt.PyJWKSetError) as exc:
+            except (httpx2.HTTPError, httpx2.InvalidURL, ValueError, jwt.PyJWKSetError) as exc:
                 raise KeysetError(f"cannot read the keyset at {url}: {exc}") from exc
             entry = _Entry(keys, time.monotonic())
             self._entries[url] = entry

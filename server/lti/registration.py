@@ -20,10 +20,16 @@ MAX_FIELD = 500
 
 
 def _url_problem(value: str, allow_http: bool) -> str | None:
-    parts = urlsplit(value)
+    """The scheme the address must have, when it is not a usable address of that kind."""
+    wanted = "http(s)" if allow_http else "https"
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # « https://[oops »
+        return wanted
     schemes = ("https", "http") if allow_http else ("https",)
-    if parts.scheme not in schemes or not parts.netloc or any(c.isspace() for c in value):
-        return "https" if not allow_http else "http(s)"
+    if parts.scheme not in schemes or not host or any(c.isspace() for c in value):
+        return wanted
     return None
 
 

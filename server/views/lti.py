@@ -109,8 +109,11 @@ async def _login(request: Request) -> Response:
             "Ce déploiement de l’outil n’est pas enregistré sur ce site. " + ASK_ADMIN,
         )
     settings = state(request).settings
-    target = urlsplit(params["target_link_uri"])
-    if target.netloc not in {urlsplit(settings.base_url).netloc, request.url.netloc}:
+    try:
+        target = urlsplit(params["target_link_uri"]).netloc
+    except ValueError:  # « http://[oops »: not a URL at all
+        target = ""
+    if target not in {urlsplit(settings.base_url).netloc, request.url.netloc}:
         raise Refused(
             "login: target_link_uri is not this site",
             400,
