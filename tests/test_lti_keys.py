@@ -50,3 +50,16 @@ def test_a_damaged_or_missing_configured_key_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not a readable RSA private key"):
         check_tool_keys(folder, configured=False)
     os.remove(folder / "0001.pem")
+
+
+def test_a_configured_folder_without_a_key_stops_start_up(tmp_path: Path) -> None:
+    from server.settings import Settings
+
+    env = {
+        "ALLIANCES_DATABASE": str(tmp_path / "var" / "site.db"),
+        "ALLIANCES_LTI_KEYS": str(tmp_path / "perdues"),
+    }
+    with pytest.raises(ValueError, match="ALLIANCES_LTI_KEYS: no LTI key"):
+        Settings.from_env(env)
+    tool_keys(tmp_path / "perdues", configured=False)
+    assert Settings.from_env(env).lti_keys_dir == tmp_path / "perdues"
