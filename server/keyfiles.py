@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,10 +37,16 @@ def numbered_keys(folder: Path, label: str) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def write_numbered_key(folder: Path, key: PrivateKeyTypes, label: str) -> Path:
-    """Write `key` numbered after the highest: it becomes the current one."""
+def write_numbered_key(
+    folder: Path, key: PrivateKeyTypes, label: str, *, first: bool = False
+) -> Path:
+    """Write `key` numbered after the highest: it becomes the current one.
+
+    With `first`, it can only be key 1: FileExistsError when another process made
+    that one meanwhile (then read theirs), never a second key beside it.
+    """
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    files = numbered_keys(folder, label)
+    files = [] if first else numbered_keys(folder, label)
     number = files[-1][0] + 1 if files else 1
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -47,14 +54,18 @@ def write_numbered_key(folder: Path, key: PrivateKeyTypes, label: str) -> Path:
         serialization.NoEncryption(),
     )
     target = folder / f"{number:04d}.pem"
-    partial = folder / f".{number:04d}.pem.partial"
+    # Named for this process and call: workers starting together on a new folder each
+    # write their own partial file, and only the first link to the number wins.
+    partial = folder / f".{number:04d}.pem.{os.getpid()}.{secrets.token_hex(4)}.partial"
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(pem)
         out.flush()
         os.fsync(out.fileno())
-    os.link(partial, target)  # refuses to overwrite a key another process just wrote
-    partial.unlink()
+    try:
+        os.link(partial, target)  # refuses to overwrite a key another process just wrote
+    finally:
+        partial.unlink()
     return target
 
 

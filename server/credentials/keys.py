@@ -90,7 +90,9 @@ def load_keys(folder: Path, *, create: bool) -> KeyRing:
                 " your backup, or run `alliances badge-key rotate` to start a new key"
             )
         try:
-            write_new_key(folder)
+            write_numbered_key(folder, Ed25519PrivateKey.generate(), LABEL, first=True)
+        except FileExistsError:
+            pass  # another worker made it at the same moment: read theirs
         except OSError as exc:
             raise ValueError(f"cannot keep the badge signing key in {folder}: {exc}") from exc
         files = _key_files(folder)

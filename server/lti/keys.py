@@ -87,7 +87,7 @@ def load_tool_keys(folder: Path, *, create: bool) -> ToolKeys:
                 " or run `alliances lti rotate-key` to start a new key"
             )
         try:
-            new_tool_key(folder)
+            write_numbered_key(folder, generate_private_key(65537, KEY_BITS), LABEL, first=True)
         except FileExistsError:
             pass  # another instance made it at the same moment: read theirs
         except OSError as exc:
