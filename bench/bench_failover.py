@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import learners
 from bench.bench_backends import empty_database
-from bench.bench_server import ROOT, SECRET_KEY, free_port, start_server
+from bench.bench_server import ROOT, SECRET_KEY, free_port, server_errors, start_server
 from bench.loadgen import Connection, children
 from course.loader import load_course
 from server.attempt_limits import AttemptLimits
@@ -224,8 +224,7 @@ def run(database: str, count: int, kill_after: float, after: float) -> dict:
     finally:
         server.terminate()
         server.wait(20)
-        if server.stderr is not None:
-            server.stderr.close()
+        errors = server_errors(workdir, port)
         shutil.rmtree(workdir, ignore_errors=True)
     ledger: Ledger = measured.pop("ledger")
     in_database, twice = stored(database)
@@ -242,6 +241,7 @@ def run(database: str, count: int, kill_after: float, after: float) -> dict:
         "cuts_within_s_of_kill": round(max(cuts), 2) if cuts else None,
         "stored_before_cut": ledger.stored_before_cut,
         "statuses": {str(k): v for k, v in sorted(ledger.statuses.items())},
+        "server_errors": errors[:20],
     }
 
 
@@ -256,6 +256,8 @@ def problems(results: dict) -> list[str]:
         found.append("stored submissions never acknowledged that no cut explains")
     if results["requests_cut_before_kill"]:
         found.append(f"{results['requests_cut_before_kill']} requests cut before the kill")
+    if results["server_errors"]:
+        found.append("the server logged errors: " + " | ".join(results["server_errors"][:3]))
     if not results["learners_on_killed_worker"]:
         found.append("the killed worker served no learner: nothing was tested")
     if results["carried_on"] != results["learners_on_killed_worker"]:

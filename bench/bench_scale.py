@@ -240,10 +240,13 @@ def keep_seeded(backend: str, args: argparse.Namespace, site: Site) -> dict[str,
 
 def report(backend: str, result: dict) -> None:
     seeding = result["seeding"]
-    print(
-        f"\n{backend}: seeded in {seeding['seconds']:.0f} s (progress derived in"
-        f" {seeding['derive_seconds']:.0f} s), {seeding['size_bytes'] / 2**20:,.0f} MiB"
-    )
+    if seeding.get("reused"):
+        print(f"\n{backend}: measured on the database `--seed-only --keep` left (--reuse)")
+    else:
+        print(
+            f"\n{backend}: seeded in {seeding['seconds']:.0f} s (progress derived in"
+            f" {seeding['derive_seconds']:.0f} s), {seeding['size_bytes'] / 2**20:,.0f} MiB"
+        )
     print(
         f"{'endpoint':<16} {'database':<7} {'req/s':>8} {'% plain':>8} {'p50 ms':>7}"
         f" {'p99 ms':>7} {'errors':>6} {'seeded/empty':>12}"

@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import statistics
@@ -71,7 +72,11 @@ def start_server(
         cmd += ["--workers", str(workers)]
     elif cpu:
         cmd += ["--cpu", cpu]
-    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # To a file, never an unread pipe: a server that logs more than the pipe holds
+    # (64 KiB) would block on its next line, and the bench would measure that.
+    log = server_log(workdir, port)
+    with log.open("wb") as errors:
+        server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -80,7 +85,23 @@ def start_server(
         except httpx.TransportError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit("server did not start: " + server.stderr.read().decode())
+    raise SystemExit("server did not start: " + log.read_text(errors="replace"))
+
+
+def server_log(workdir: Path, port: int) -> Path:
+    """Where the server started on `port` writes its log (its standard error)."""
+    return workdir / f"server-{port}.log"
+
+
+def server_errors(workdir: Path, port: int) -> list[str]:
+    """The log's lines that say a request failed (an ERROR, a traceback's last line)."""
+    lines = server_log(workdir, port).read_text(errors="replace").splitlines()
+    return [
+        line
+        for number, line in enumerate(lines)
+        if "ERROR" in line
+        or (number and lines[number - 1].startswith("  ") and not line.startswith(" "))
+    ]
 
 
 def signed_in(client: httpx.Client, url: str, fields: dict[str, str]) -> str:
@@ -109,7 +130,8 @@ def sign_up(base: str) -> tuple[str, str]:
             client,
             "/signup",
             {
-                "email": "bench@example.fr",
+                # One database may serve several measurements (bench_scale.py's rounds).
+                "email": f"bench-{secrets.token_hex(6)}@example.fr",
                 "name": "Apprenante Bench",
                 "password": "une phrase de passe pour le banc",
             },

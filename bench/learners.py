@@ -15,6 +15,7 @@ than the limit allows in its short window (`group`), whatever the request rate.
 from __future__ import annotations
 
 import math
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,14 +48,16 @@ def seed(
     in production, where cookie names carry `__Host-`.
     """
     csrf_name, session_name = cookie_name(CSRF, https), cookie_name(SESSION, https)
+    # A tag per call: one database may be seeded again by a later measurement.
+    tag = secrets.token_hex(4)
     rows = [
-        (f"bench-{n}@example.fr", f"Apprenant {n}", token_hash(f"bench-session-{n}"), n)
+        (f"bench-{tag}-{n}@example.fr", f"Apprenant {n}", token_hash(f"bench-{tag}-{n}"), n)
         for n in range(start, start + count)
     ]
     ids = _insert(database, rows)
     learners = []
     for (_, _, _, n), user_id in zip(rows, ids, strict=True):
-        session = signer.session_cookie(f"bench-session-{n}")
+        session = signer.session_cookie(f"bench-{tag}-{n}")
         cookie = f"{csrf_name}={CSRF_COOKIE}; {session_name}={session}"
         csrf = signer.csrf_token(csrf_binding(CSRF_COOKIE, session))
         learners.append(Learner(user_id, cookie, urlencode({"csrf_token": csrf})))
