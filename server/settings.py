@@ -42,7 +42,12 @@ ENV_VARS = {
     "ALLIANCES_LTI_KEYS": "folder of the RSA keys the LTI 1.3 tool publishes at `/lti/jwks.json`"
     " (default `var/lti-keys/`, its first key made at start-up)",
     "ALLIANCES_ORGANISATION": "name of the organisation running the site, the badges' issuer"
-    " (default `Alliances & Territoires`)",
+    " (default `Alliances & Territoires`); also the training provider named on the"
+    " attestation de fin de formation",
+    "ALLIANCES_PROVIDER_ADDRESS": "the training provider's postal address, printed on the"
+    " attestation de fin de formation (one line; unset: not printed)",
+    "ALLIANCES_PROVIDER_NDA": "the provider's numéro de déclaration d'activité, 11 digits"
+    " (spaces allowed), printed on the attestation when set",
 }
 
 
@@ -76,6 +81,10 @@ class Settings:
     organisation: str = "Alliances & Territoires"
     # LTI 1.3 (issue #17): the tool's RSA keys' folder (None: var/lti-keys).
     lti_keys: Path | None = None
+    # Training provider (issue #18): printed on the attestation de fin de formation;
+    # its name is `organisation`.
+    provider_address: str = ""
+    provider_nda: str = ""  # 11 digits, or empty
 
     @property
     def badge_keys_dir(self) -> Path:
@@ -145,6 +154,8 @@ class Settings:
             badge_keys=badge_keys,
             organisation=organisation or "Alliances & Territoires",
             lti_keys=lti_keys,
+            provider_address=" ".join(env.get("ALLIANCES_PROVIDER_ADDRESS", "").split())[:300],
+            provider_nda=_nda(env.get("ALLIANCES_PROVIDER_NDA", "")),
         )
 
 
@@ -158,6 +169,17 @@ def _days(env: dict[str, str], name: str, default: int, minimum: int) -> int:
     if days < minimum:
         raise ValueError(f"{name} must be a whole number of days, at least {minimum}, not {raw!r}")
     return days
+
+
+def _nda(raw: str) -> str:
+    """The numéro de déclaration d'activité: 11 digits, a typo stops start-up."""
+    digits = "".join(raw.split())
+    if digits and (len(digits) != 11 or not digits.isascii() or not digits.isdigit()):
+        raise ValueError(
+            f"ALLIANCES_PROVIDER_NDA must be the 11 digits of the numéro de déclaration"
+            f" d'activité, not {raw.strip()!r}"
+        )
+    return digits
 
 
 def _badge_keys(raw: str, var_dir: Path) -> Path | None:

@@ -172,3 +172,22 @@ def test_serve_takes_its_defaults_from_the_settings(
     monkeypatch.setenv("ALLIANCES_CPU", "auto")  # --cpu's default: refused with workers
     assert main(["serve", "--workers", "2"]) == 2
     assert "--cpu would put every worker on the same CPU" in capsys.readouterr().err
+
+
+def test_provider_settings_for_the_attestation(tmp_path: Path) -> None:
+    """The NDA is 11 digits (spaces as people write it are dropped); a typo stops start-up."""
+    base = {"ALLIANCES_DATABASE": str(tmp_path / "a.db"), "ALLIANCES_SECRET_KEY": "k" * 40}
+    unset = Settings.from_env(base)
+    assert (unset.provider_address, unset.provider_nda) == ("", "")
+    chosen = Settings.from_env(
+        {
+            **base,
+            "ALLIANCES_PROVIDER_ADDRESS": " 3 rue des Alliances \n 59000 Lille ",
+            "ALLIANCES_PROVIDER_NDA": "11 75 12345 67",
+        }
+    )
+    assert chosen.provider_address == "3 rue des Alliances 59000 Lille"
+    assert chosen.provider_nda == "11751234567"
+    for wrong in ("1175123456", "117512345678", "1175123456A", "١١٧٥١٢٣٤٥٦٧"):
+        with pytest.raises(ValueError, match="ALLIANCES_PROVIDER_NDA must be the 11 digits"):
+            Settings.from_env({**base, "ALLIANCES_PROVIDER_NDA": wrong})
