@@ -1,4 +1,4 @@
--- As SQLite's migration 0016. -- Learner–trainer questions (issue #18 §2): pedagogical assistance that leaves a dated,
+-- As SQLite's migration 0017. Learner–trainer questions (issue #18 §2): pedagogical assistance that leaves a dated,
 -- written trace (Code du travail, art. R6313-3 and D6313-3-1). A learner in a cohort asks
 -- about one module; the cohort's trainers answer on the site. `trainer_unread` is set when
 -- the learner writes and cleared when a trainer opens the thread.
