@@ -23,6 +23,7 @@ from server.content import LiveContent, compile_snapshot
 from server.content_sync import announcer, follow_content
 from server.credentials.keys import load_keys
 from server.errors import http_exception, not_durable, server_error
+from server.key_agreement import key_problem
 from server.lti.keys import check_tool_keys
 from server.mail.sender import start_sender
 from server.middleware import SecurityMiddleware
@@ -55,6 +56,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         storage = open_storage(settings)
         await storage.open()
+        problem = await key_problem(storage, settings)
+        if problem:  # `alliances serve` said it in one line before starting (cli/database.py)
+            await storage.close()
+            raise RuntimeError(problem)
         shared.storage = storage
         live = shared.content
         tasks = []

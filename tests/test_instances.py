@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from server.credentials.keys import write_new_key
 from tests.conftest import FIXTURE_COURSE, Learner
 from tests.mail_server import free_port
 from tests.test_reload import retitle
@@ -89,7 +90,10 @@ def instances(
         "ALLIANCES_DATABASE": postgres_url,
         "ALLIANCES_CONTENT_DIR": str(content),
         "ALLIANCES_SECRET_KEY": "instances-" + "k" * 40,  # shared: either reads the cookies
+        # Shared as the README asks: one set of signing keys (server/key_agreement.py).
+        "ALLIANCES_BADGE_KEYS": str(tmp_path / "badge-keys"),
     }
+    write_new_key(tmp_path / "badge-keys")
     make_editor(env, monkeypatch)  # migrates the database before both start
     started: list[Instance] = []
     try:

@@ -69,20 +69,23 @@ def database_problem(settings: Settings) -> str | None:
     """
     import asyncio
 
+    from server.key_agreement import key_problem
     from server.storage import open_storage
 
-    async def attempt() -> None:
+    async def attempt() -> str | None:
         storage = open_storage(settings)
         await storage.open()
-        await storage.close()
+        try:  # several instances must sign with the same keys (server/key_agreement.py)
+            return await key_problem(storage, settings)
+        finally:
+            await storage.close()
 
     try:
-        asyncio.run(attempt())
+        return asyncio.run(attempt())
     except (sqlite3.Error, OSError) as exc:
         return str(exc)
     except Exception as exc:  # psycopg's errors, DatabaseUnavailable: said in one line
         return " ".join(str(exc).split()) or type(exc).__name__
-    return None
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -51,6 +51,7 @@ TABLES = (
     "lti_deployments",
     "lti_logins",
     "lti_accounts",
+    "signing_keys",
 )
 NOT_COPIED = ("schema_migrations",)  # each database keeps its own migrations log
 BATCH = 1000

@@ -22,6 +22,7 @@ from server.storage.personal import PersonalDataQueries
 from server.storage.rates import RateQueries
 from server.storage.reminders import ReminderQueries
 from server.storage.sessions import SessionQueries
+from server.storage.signing_keys import SigningKeyQueries
 from server.storage.tokens import TokenQueries
 
 
@@ -41,6 +42,7 @@ class Queries(
     RateQueries,
     ReminderQueries,
     SessionQueries,
+    SigningKeyQueries,
     TokenQueries,
 ):
     """The domain methods; no connection of its own."""

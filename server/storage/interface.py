@@ -183,6 +183,10 @@ class Storage(Protocol):
         """Mark a module without a quiz as done (and the learner as enrolled in the path)."""
         ...
 
+    async def record_keys(self, kind: str, keys: Sequence[tuple[int, str]]) -> dict[int, str]:
+        """Record public signing keys not yet known; every recorded key of `kind`, by number."""
+        ...
+
     async def content_state(self) -> tuple[str, str] | None:
         """(version, reloaded_at) of the last announced content reload, or None."""
         ...
