@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path as FsPath
 
-from course import first_use, markdown, quiz_audit, style_rules, templates
+from course import first_use, markdown, quiz_audit, satisfaction, style_rules, templates
 from course.blocks import (
     RawBlock,
 )
@@ -151,12 +151,17 @@ class Loader(DocumentPass, QuizPass, PathPass):
             self.root / "course.yaml", self.rel, seen_modules, self.problems
         )
         paths = self.build_paths(specs, modules, seen_modules)
+        questionnaires, problems = satisfaction.read_satisfaction(
+            self.root / satisfaction.FILE, self.rel(self.root / satisfaction.FILE)
+        )
+        self.problems += problems
         self.problems += quiz_audit.audit(
             module_docs, modules.values(), self.rel(self.root / "course.yaml")
         )
         self.problems += style_rules.audit(
             [(d.file, d.rel) for d in module_docs + page_docs + template_docs]
             + [(f, self.rel(f)) for f in (self.root / "course.yaml", self.root / "sigles.yaml")]
+            + [(self.root / satisfaction.FILE, self.rel(self.root / satisfaction.FILE))]
         )
         self.problems += [
             Problem(doc.rel, line, UNCAPTIONED, warning=True)
@@ -178,6 +183,7 @@ class Loader(DocumentPass, QuizPass, PathPass):
             modules=modules,
             pages=pages,
             templates=fillable,
+            satisfaction=questionnaires,
             version=self.version(),
             warnings=tuple(str(p) for p in sorted(self.problems)),
         )

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from course.kinds import KINDS, Kind, KindSpec
+from course.satisfaction import Satisfaction
 
 MAX_PERMUTED = 6  # 720 orders; a question with more options is shuffled on the fly
 
@@ -194,6 +195,7 @@ class Course:
     version: str
     warnings: tuple[str, ...] = ()
     templates: dict[str, Template] = field(default_factory=dict, hash=False)
+    satisfaction: Satisfaction | None = field(default=None, hash=False)
 
     def path(self, path_id: str) -> Path | None:
         return next((p for p in self.paths if p.id == path_id), None)
