@@ -27,15 +27,16 @@ from pathlib import Path
 ADMIN = "postgresql://root@127.0.0.1:5432/postgres"
 
 
-def backend_ticks(pids: list[int]) -> int:
-    total = 0
+def backend_ticks(pids: list[int]) -> dict[int, int]:
+    """CPU ticks (user + system) so far of each process still there."""
+    ticks = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -75,12 +76,14 @@ async def run(args: argparse.Namespace) -> None:
 
             await asyncio.gather(*(task() for _ in range(64)))
             after_self = resource.getrusage(resource.RUSAGE_SELF)
-            after_db = backend_ticks(pids)
+            # The pool grows under load: a backend born during the run counts from zero.
+            after_db = backend_ticks(_backends(name) if url else [])
         spent = (after_self.ru_utime + after_self.ru_stime) - (
             before_self.ru_utime + before_self.ru_stime
         )
         own = spent / count * 1e6
-        db = (after_db - before_db) / os.sysconf("SC_CLK_TCK") / count * 1e6
+        spent_db = sum(t - before_db.get(pid, 0) for pid, t in after_db.items())
+        db = spent_db / os.sysconf("SC_CLK_TCK") / count * 1e6
         print(
             f"{args.code.name} {args.backend}: app {own:.0f} µs, database backends {db:.0f} µs,"
             f" total {own + db:.0f} µs of CPU per submission"
