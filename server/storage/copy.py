@@ -33,6 +33,7 @@ TABLES = (
     "progress",
     "attempts",
     "reflections",
+    "activity_stretches",
     "certificates",
     "badge_credentials",  # no foreign key: outlives a purged certificate
     "user_roles",

@@ -8,6 +8,7 @@ plumbing and overrides only what its dialect cannot share.
 from __future__ import annotations
 
 from server.storage.account import AccountQueries
+from server.storage.activity import ActivityQueries
 from server.storage.certificates import CertificateQueries
 from server.storage.cohorts import CohortQueries
 from server.storage.content_state import ContentStateQueries
@@ -28,6 +29,7 @@ from server.storage.tokens import TokenQueries
 
 class Queries(
     AccountQueries,
+    ActivityQueries,
     CertificateQueries,
     CohortQueries,
     ContentStateQueries,

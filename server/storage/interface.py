@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from course.activity import Stretch
     from course.certificates import Certificate
     from course.progress import ModuleProgress
     from server.attempt_limits import AttemptLimits
@@ -402,6 +403,18 @@ class Storage(Protocol):
 
     async def reflections(self, user_id: int) -> dict[str, tuple[str, str]]:
         """Every reflection answer of a learner: id -> (answer, updated_at)."""
+        ...
+
+    async def record_hits(self, hits: Sequence[tuple[int, str, str, str]]) -> None:
+        """Record hits (user id, module id, first, last) into working stretches (issue #18)."""
+        ...
+
+    async def heartbeat(self, token_hash: str, module_id: str) -> bool:
+        """Extend the session learner's current stretch on a module; False if none."""
+        ...
+
+    async def stretches_of(self, user_ids: Sequence[int]) -> dict[int, list[Stretch]]:
+        """Every working stretch of these learners, in order."""
         ...
 
     async def reminder_reach(

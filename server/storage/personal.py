@@ -69,6 +69,11 @@ _EXPORT_PARTS = (
         "reflections WHERE user_id = :id",
     ),
     (
+        "activity",
+        "json_object('module_id', module_id, 'started_at', started_at, 'last_at', last_at)",
+        "activity_stretches WHERE user_id = :id",
+    ),
+    (
         "certificates",
         "json_object('id', id, 'path_id', path_id, 'learner_name', learner_name,"
         " 'path_title', path_title, 'duration_minutes', duration_minutes,"
@@ -185,10 +190,10 @@ def deletion_steps(user_id: int, at: str, purge_after: str | None, actor_id: int
 
 
 def learning_records_steps(which: str, params: dict[str, Any]) -> list:
-    """Delete the attempts, progress and enrolments of the users `which` selects."""
+    """Delete the attempts, progress, enrolments and measured time of the users `which` selects."""
     return [
         (f"DELETE FROM {table} WHERE {which}", params)
-        for table in ("attempts", "progress", "enrolments")
+        for table in ("attempts", "progress", "enrolments", "activity_stretches")
     ]
 
 
