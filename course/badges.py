@@ -45,6 +45,16 @@ def badge_image(base_url: str, path_id: str) -> str:
     return f"{base_url}/badges/{path_id}.svg"
 
 
+def name_identity(name: str) -> dict[str, Any]:
+    """The learner's name as printed on the certificate: in clear, as a verifier shows it."""
+    return {
+        "type": "IdentityObject",
+        "identityHash": name,
+        "identityType": "name",
+        "hashed": False,
+    }
+
+
 def email_identity(email: str, salt: str | None = None) -> dict[str, Any]:
     """The learner's address as OB 3.0 wants it hashed: `sha256$` + hex of address + salt.
 
@@ -123,8 +133,9 @@ def credential(
         "validFrom": xsd_datetime(c.issued_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "name": c.learner_name,
-            "identifier": [identity],
+            # OB 3.0's AchievementSubject has no `name` (its schema closes the object):
+            # the name printed on the certificate is an identity of identityType "name".
+            "identifier": [name_identity(c.learner_name), identity],
             "achievement": achievement,
         },
         "evidence": [

@@ -52,8 +52,17 @@ def test_an_issued_credential_matches_the_schema(badge: dict[str, Any]) -> None:
         lambda b: b.update(type=["VerifiableCredential"]),
         lambda b: b.update({"@context": ["https://www.w3.org/ns/credentials/v2"]}),
         lambda b: b.pop("validFrom"),
+        # AchievementSubject is closed: the learner's name goes in as an identity object.
+        lambda b: b["credentialSubject"].update(name="Léa Martin"),
     ],
-    ids=["no criteria", "open identity", "not a badge", "no OB context", "no date"],
+    ids=[
+        "no criteria",
+        "open identity",
+        "not a badge",
+        "no OB context",
+        "no date",
+        "name outside the identities",
+    ],
 )
 def test_the_schema_catches_a_broken_credential(badge: dict[str, Any], damage: Any) -> None:
     broken = copy.deepcopy(badge)

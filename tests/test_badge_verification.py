@@ -91,7 +91,7 @@ def test_a_changed_name_date_or_achievement_fails(
     client: TestClient, badge: dict[str, Any]
 ) -> None:
     name, date, achievement = (copy.deepcopy(badge) for _ in range(3))
-    name["credentialSubject"]["name"] = "Quelqu’un d’autre"
+    name["credentialSubject"]["identifier"][0]["identityHash"] = "Quelqu’un d’autre"
     date["validFrom"] = "2020-01-01T00:00:00Z"
     achievement["credentialSubject"]["achievement"]["name"] = "Piloter et essaimer"
     results = verify(client, [name, date, achievement])

@@ -84,7 +84,12 @@ def test_the_baked_image_carries_the_same_credential_as_the_json(
     baked = unbake_svg(image.text)
     assert baked is not None
     assert baked == client.get(f"/certificates/{certificate_id}/badge.json").json()
-    assert baked["credentialSubject"]["name"] == "Léa Martin"
+    assert baked["credentialSubject"]["identifier"][0] == {
+        "type": "IdentityObject",
+        "identityHash": "Léa Martin",
+        "identityType": "name",
+        "hashed": False,
+    }
     assert baked["credentialSubject"]["achievement"]["image"]["id"].endswith("/badges/1h.svg")
     assert "proof" in baked
 
