@@ -24,6 +24,7 @@ from server.views import (
     items,
     learning,
     lti,
+    lti_registration,
     misc,
     personal_data,
     plan,
@@ -157,10 +158,19 @@ def routes() -> list[Route | Mount]:
             methods=["POST"],
             name="lti_platform_remove",
         ),
+        Route(
+            urls.LTI_REGISTRATION_LINK,
+            admin_lti.new_registration_link,
+            methods=["POST"],
+            name="lti_registration_link",
+        ),
         # Called by the LTI platforms: cross-site, CSRF-exempt by design (server/views/lti.py).
         Route(urls.LTI_LOGIN, lti.login, methods=["GET", "POST"], name="lti_login"),
         Route(urls.LTI_LAUNCH, lti.launch, methods=["POST"], name="lti_launch"),
         Route(urls.LTI_JWKS, lti.jwks, name="lti_jwks"),
+        # Opened by a platform's administrator from the platform: the one-time token is the
+        # credential (server/views/lti_registration.py).
+        Route(urls.LTI_REGISTER, lti_registration.register, name="lti_register"),
         Route(urls.MODULE_PERMALINK, misc.module_permalink, name="module_permalink"),
         Route(urls.PAGE, misc.page, name="page"),
         Route(urls.TEMPLATES, course_templates.templates_index, name="templates"),

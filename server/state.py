@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import httpx2
 from starlette.requests import Request
 
 from server.attempt_limits import AttemptLimits
@@ -52,6 +53,7 @@ class AppState:
     last_reload: tuple[str, ReloadSummary] | None = None  # shown on the editors' page
     badge_keys: KeyRing | None = None  # Open Badges signing keys, loaded by create_app
     lti_keysets: KeysetCache = field(default_factory=KeysetCache)  # platforms' public keys
+    lti_transport: httpx2.AsyncBaseTransport | None = None  # tests: a simulated platform
 
 
 def state(request: Request) -> AppState:

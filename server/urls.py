@@ -325,6 +325,16 @@ def lti_platform_remove(platform_id: int) -> str:
     return f"/admin/lti/{platform_id}/supprimer"
 
 
+def lti_registration_link() -> str:
+    """An administrator makes a one-time Dynamic Registration link here."""
+    return "/admin/lti/lien-enregistrement"
+
+
+def lti_register(token: str) -> str:
+    """The Dynamic Registration URL a platform opens (one-time token in the path)."""
+    return f"/lti/enregistrement/{token}"
+
+
 def lti_jwks() -> str:
     """The tool's public keyset, which the platforms fetch."""
     return "/lti/jwks.json"
@@ -461,11 +471,13 @@ ADMIN_MAIL = _pattern(admin_mail)
 MAIL_RETRY = _pattern(mail_retry)
 ADMIN_LTI = _pattern(admin_lti)
 LTI_PLATFORM_REMOVE = _pattern(lti_platform_remove)
+LTI_REGISTRATION_LINK = _pattern(lti_registration_link)
 
 # LTI 1.3: what the platforms call (issue #17).
 LTI_JWKS = _pattern(lti_jwks)
 LTI_LOGIN = _pattern(lti_login)
 LTI_LAUNCH = _pattern(lti_launch)
+LTI_REGISTER = _pattern(lti_register)
 
 # The site's own pages.
 ACCESSIBILITY = _pattern(accessibility)

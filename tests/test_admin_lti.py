@@ -3,6 +3,8 @@ on the platform's side (with Moodle's steps in French), and removes it."""
 
 from __future__ import annotations
 
+import re
+
 from starlette.testclient import TestClient
 
 from tests.conftest import sign_in
@@ -42,8 +44,7 @@ def test_an_admin_registers_and_removes_a_platform(client: TestClient, make_user
     again = admin.post("/admin/lti", FORM)
     assert again.status_code == 400 and "déjà enregistrée avec cet identifiant" in again.text
 
-    removal = '<form method="post" action="/admin/lti/'
-    platform_id = page.split(removal, 1)[1].split("/", 1)[0]
+    platform_id = re.search(r'<form method="post" action="/admin/lti/(\d+)/supprimer"', page)[1]  # type: ignore[index]
     removed = admin.post(f"/admin/lti/{platform_id}/supprimer")
     assert removed.status_code == 303
     assert "Aucune plateforme" in client.get("/admin/lti").text

@@ -52,6 +52,7 @@ TABLES = (
     "lti_deployments",
     "lti_logins",
     "lti_accounts",
+    "lti_registration_links",
     "signing_keys",
 )
 NOT_COPIED = ("schema_migrations",)  # each database keeps its own migrations log

@@ -22,6 +22,7 @@ from server.storage.outbox import OutboxQueries
 from server.storage.personal import PersonalDataQueries
 from server.storage.rates import RateQueries
 from server.storage.reminders import ReminderQueries
+from server.storage.satisfaction import SatisfactionQueries
 from server.storage.sessions import SessionQueries
 from server.storage.signing_keys import SigningKeyQueries
 from server.storage.tokens import TokenQueries
@@ -43,6 +44,7 @@ class Queries(
     PersonalDataQueries,
     RateQueries,
     ReminderQueries,
+    SatisfactionQueries,
     SessionQueries,
     SigningKeyQueries,
     TokenQueries,

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from server.attempt_limits import AttemptLimits
     from server.mail.compose import Message
     from server.storage.lti import LtiLogin, LtiPlatform
+    from server.storage.satisfaction import Answers, SatisfactionAnswer, SatisfactionReach
     from server.storage.records import (
         ActiveSession,
         AddressStatus,
@@ -187,6 +188,47 @@ class Storage(Protocol):
     async def record_keys(self, kind: str, keys: Sequence[tuple[int, str]]) -> dict[int, str]:
         """Record public signing keys not yet known; every recorded key of `kind`, by number."""
         ...
+
+    # Satisfaction questionnaires (server/storage/satisfaction.py, issue #18 §3).
+    async def satisfaction_state(self, user_id: int, path_id: str, phase: str) -> str | None:
+        """'invited', 'answered', 'declined', or None when never asked."""
+        ...
+
+    async def offer_satisfaction(
+        self, user_id: int, path_id: str, phase: str, cohort_id: int | None, at: str
+    ) -> None:
+        """Note that the questionnaire was offered (counted in the response rate), once."""
+        ...
+
+    async def record_satisfaction(
+        self,
+        user_id: int,
+        path_id: str,
+        phase: str,
+        cohort_id: int | None,
+        answers: Answers | None,
+        month: str,
+    ) -> bool:
+        """Record anonymous answers (None: declined) apart from the user; False if done."""
+        ...
+
+    async def record_satisfaction_by_link(
+        self, token_hash: str, issued_after: str, answers: Answers, month: str
+    ) -> bool:
+        """Record answers through an à-froid link: once, and only before it expires."""
+        ...
+
+    async def satisfaction_link_path(self, token_hash: str, issued_after: str) -> str | None: ...
+
+    async def satisfaction_answers(
+        self, phase: str, path_id: str | None = None, cohort_ids: Sequence[int] | None = None
+    ) -> list[SatisfactionAnswer]: ...
+
+    async def satisfaction_reach(
+        self, phase: str, path_id: str | None = None, cohort_id: int | None = None
+    ) -> SatisfactionReach: ...
+
+    async def satisfaction_asked_rows(self, user_id: int) -> list[tuple[str, str, str]]: ...
 
     async def content_state(self) -> tuple[str, str] | None:
         """(version, reloaded_at) of the last announced content reload, or None."""

@@ -210,3 +210,46 @@ class LtiQueries(Database):
             ],
         )
         return int(results[-1][0]["user_id"])
+
+    async def add_lti_registration_link(
+        self, token_hash: str, created_at: str, expires_at: str
+    ) -> None:
+        """A one-time Dynamic Registration link; expired ones are cleared on the way."""
+        await self._transaction(
+            [
+                (
+                    "DELETE FROM lti_registration_links WHERE expires_at < ?",
+                    (created_at,),
+                ),
+                (
+                    "INSERT INTO lti_registration_links (token_hash, created_at, expires_at)"
+                    " VALUES (?, ?, ?)",
+                    (token_hash, created_at, expires_at),
+                ),
+            ]
+        )
+
+    async def claim_lti_registration_link(self, token_hash: str, at: str) -> str:
+        """Use a registration link: "ok" once, by the one UPDATE that marks it (so two
+        platforms racing on one link cannot both register), else "unknown", "used" or
+        "expired", to say why."""
+        rows = await self._write_if_any(
+            "UPDATE lti_registration_links SET used_at = ? WHERE token_hash = ?"
+            " AND used_at IS NULL AND expires_at >= ? RETURNING token_hash",
+            (at, token_hash, at),
+        )
+        if rows:
+            return "ok"
+        row = await self._one(
+            "SELECT used_at FROM lti_registration_links WHERE token_hash = ?", (token_hash,)
+        )
+        if row is None:
+            return "unknown"
+        return "used" if row["used_at"] is not None else "expired"
+
+    async def release_lti_registration_link(self, token_hash: str) -> None:
+        """Give back a claimed link whose registration failed: the platform may try again."""
+        await self._write(
+            "UPDATE lti_registration_links SET used_at = NULL WHERE token_hash = ?",
+            (token_hash,),
+        )

@@ -109,6 +109,7 @@ FIELDS: dict[str, list[str]] = {
         "keyset_url",
     ],
     "/admin/lti/{platform_id}/supprimer": [],
+    "/admin/lti/lien-enregistrement": [],
 }
 # The query parameters any page reads; each GET draws some of them.
 QUERY = [
@@ -137,6 +138,9 @@ QUERY = [
     "login_hint",
     "target_link_uri",
     "client_id",
+    # LTI Dynamic Registration's, sent by the platform (server/views/lti_registration.py).
+    "openid_configuration",
+    "registration_token",
 ]
 # Forms that change who is signed in: sent signed out, by a new visitor each time.
 SIGNED_OUT = {"/signup", "/login", "/logout"}
