@@ -96,3 +96,25 @@ def test_one_account_per_platform_user_and_never_an_existing_one(contract) -> No
         assert await a.lti_user(iss, "sub-1") == again
 
     contract(scenario)
+
+
+def test_a_registration_link_is_claimed_once_across_instances(contract) -> None:  # noqa: F811
+    async def scenario(a: Storage, b: Storage) -> None:
+        at = now()
+        await a.add_lti_registration_link("link-1", at, FUTURE)
+        await a.add_lti_registration_link("link-old", "2000-01-01T00:00:00+00:00", at)
+        claims = await asyncio.gather(
+            a.claim_lti_registration_link("link-1", at),
+            b.claim_lti_registration_link("link-1", at),
+        )
+        assert sorted(claims) == ["ok", "used"]  # two platforms racing: one registers
+        assert await b.claim_lti_registration_link("link-1", at) == "used"
+        await b.release_lti_registration_link("link-1")  # its registration failed
+        assert await a.claim_lti_registration_link("link-1", at) == "ok"
+        assert await a.claim_lti_registration_link("link-old", FUTURE) == "expired"
+        assert await b.claim_lti_registration_link("never-made", at) == "unknown"
+        # Making a link clears the expired ones.
+        await b.add_lti_registration_link("link-2", FUTURE, "3000-01-01T00:00:00Z")
+        assert await a.claim_lti_registration_link("link-old", FUTURE) == "unknown"
+
+    contract(scenario)
