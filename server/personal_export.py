@@ -39,7 +39,10 @@ cohorts_trained (groupes que vous animez), invitations (invitations à votre
 adresse), reminders (relances reçues), messages (messages envoyés à votre
 adresse), role_changes (rôles accordés ou retirés), platform_accounts (la
 plateforme de formation, Moodle par exemple, depuis laquelle vous ouvrez le cours :
-son identifiant, le vôtre sur elle et l'adresse qu'elle a transmise).
+son identifiant, le vôtre sur elle et l'adresse qu'elle a transmise), satisfaction
+(les questionnaires de satisfaction qui vous ont été proposés et si vous y avez
+répondu : vos réponses elles-mêmes sont anonymes, enregistrées sans lien avec votre
+compte, et ne peuvent donc figurer ici ni être effacées avec lui).
 """
 
 

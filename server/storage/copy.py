@@ -54,6 +54,8 @@ TABLES = (
     "lti_accounts",
     "lti_registration_links",
     "signing_keys",
+    "satisfaction_answers",
+    "satisfaction_asked",
 )
 NOT_COPIED = ("schema_migrations",)  # each database keeps its own migrations log
 BATCH = 1000

@@ -117,6 +117,13 @@ _EXPORT_PARTS = (
         "json_object('role', role, 'action', action, 'at', at)",
         "role_changes WHERE user_id = :id",
     ),
+    # Only whether they were asked and answered: the answers themselves are anonymous.
+    (
+        "satisfaction",
+        "json_object('path_id', path_id, 'questionnaire', phase, 'state', state,"
+        " 'invited_at', invited_at, 'reminded_at', reminded_at)",
+        "satisfaction_asked WHERE user_id = :id",
+    ),
     (
         "platform_accounts",
         "json_object('issuer', issuer, 'subject', subject, 'email', email,"
@@ -147,6 +154,8 @@ def deletion_steps(user_id: int, at: str, purge_after: str | None, actor_id: int
         ("DELETE FROM login_attempts WHERE account = lower(" + email + ")", p),
         ("DELETE FROM rate_events WHERE key = lower(" + email + ")", p),
         ("DELETE FROM reminders WHERE user_id = :id", p),
+        # Whether they answered a questionnaire; the anonymous answers stay.
+        ("DELETE FROM satisfaction_asked WHERE user_id = :id", p),
         ("DELETE FROM outbox WHERE user_id = :id OR recipient = " + email, p),
         (
             "UPDATE certificates SET learner_name = '',"
