@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path as FsPath
@@ -138,6 +139,19 @@ def _read_path(
         else:
             listed.append(module)
     outcomes = raw.get("outcomes") or []
+    if not isinstance(outcomes, list) or not all(
+        isinstance(o, str) and o.strip() for o in outcomes
+    ):
+        error(line, f"parcours « {ident} » : « outcomes » doit être une liste de phrases")
+        outcomes = []
+    for outcome in outcomes:
+        if not able_to(outcome):
+            error(
+                _line_of(lines, line, outcome.split()[0]),
+                f"parcours « {ident} » : l’objectif « {outcome.strip()} » doit dire ce que"
+                " l’apprenant sera capable de faire, en commençant par un verbe à l’infinitif"
+                " (« Expliquer… », « Choisir… »)",
+            )
     sections = read_sections(raw.get("sections"), listed, ident, line, error)
     if not ok or not isinstance(target, int):
         return None
@@ -147,8 +161,20 @@ def _read_path(
         target_minutes=target,
         description=str(raw.get("description") or "").strip(),
         audience=str(raw.get("audience") or "").strip(),
-        outcomes=tuple(str(o) for o in outcomes) if isinstance(outcomes, list) else (),
+        outcomes=tuple(" ".join(o.split()) for o in outcomes),
         module_ids=tuple(listed),
         line=line,
         sections=sections,
     )
+
+
+INFINITIVE = re.compile(r"^(?:(?:s’|s'|se |ne |n’|n')\s*)?\w+(?:er|ir|re|oir)\b", re.IGNORECASE)
+
+
+def able_to(outcome: str) -> bool:
+    """An objective reads « être capable de … » + it: it starts with an infinitive.
+
+    L6353-1 wants the attestation to state the objectives; written as what the learner
+    can do, they complete « À l’issue de la formation, le stagiaire est capable de ».
+    """
+    return bool(INFINITIVE.match(outcome.strip()))

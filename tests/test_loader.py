@@ -303,3 +303,23 @@ def test_a_table_without_its_caption_is_a_warning_with_its_line(tmp_path: Path) 
     found = [w for w in course.warnings if "tableau sans titre" in w]
     assert len(found) == 1, course.warnings
     assert found[0].startswith("content/modules/m.md:21: ") and "(RGAA 5.4)" in found[0]
+
+
+def test_path_objectives_say_what_the_learner_can_do(tmp_path: Path) -> None:
+    """The attestation prints them after « est capable de »: each opens on an infinitive."""
+    outcomes = (
+        "    outcomes:\n      - Expliquer le mécénat.\n      - S’appuyer sur les preuves.\n"
+        "      - Tout le parcours, approfondi.\n"
+    )
+    course = COURSE.format(target=1, modules="m").replace("    modules:", outcomes + "    modules:")
+    found = problems(make(tmp_path, {"m": module()}, course=course))
+    wrong = [p for p in found if "l’objectif" in p]
+    assert len(wrong) == 1, found
+    assert no_break("course.yaml:10: parcours « 1h » : l’objectif « Tout le parcours") in wrong[0]
+    listed = COURSE.format(target=1, modules="m") + "    outcomes: Expliquer.\n"
+    found = problems(make(tmp_path / "b", {"m": module()}, course=listed))
+    assert any(no_break("« outcomes » doit être une liste de phrases") in p for p in found), found
+    fine = course.replace("      - Tout le parcours, approfondi.\n", "")
+    loaded = load_course(make(tmp_path / "c", {"m": module()}, course=fine)).path("1h")
+    assert loaded is not None
+    assert loaded.outcomes == ("Expliquer le mécénat.", "S’appuyer sur les preuves.")
