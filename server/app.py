@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if tasks:
                 await asyncio.wait(tasks, timeout=10)
             shared.pdf_pool.close()
+            await shared.activity.close(storage)  # the last hits, before the storage closes
             await storage.close()
 
     app = Starlette(

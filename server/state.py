@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import httpx2
 from starlette.requests import Request
 
+from server.activity_log import ActivityLog
 from server.attempt_limits import AttemptLimits
 from server.credentials.keys import KeyRing
 from server.lti.keyset import KeysetCache
@@ -44,6 +45,7 @@ class AppState:
     pdf_pool: PdfPool = field(default_factory=PdfPool)  # PDFs never take the requests' threads
     attempt_limits: AttemptLimits = field(default_factory=AttemptLimits)  # quiz submissions
     template_files: TemplateFiles = field(default_factory=TemplateFiles)  # built once a version
+    activity: ActivityLog = field(default_factory=ActivityLog)  # module-page hits, batched
     # Opened by the lifespan: reading it before start-up raises AttributeError.
     storage: Storage = field(init=False)
     mail_sender: MailSender | None = None  # none in the editor's preview

@@ -47,6 +47,11 @@ def reflection(path_id: str, module_id: str, reflection_id: str) -> str:
     return f"/paths/{path_id}/{module_id}/reflections/{reflection_id}"
 
 
+def module_presence(path_id: str, module_id: str) -> str:
+    """The open module page's heartbeat (measured learning time, issue #18 §2)."""
+    return f"/paths/{path_id}/{module_id}/presence"
+
+
 def module_permalink(module_id: str) -> str:
     return f"/modules/{module_id}"
 
@@ -395,6 +400,7 @@ MODULE = _pattern(module)
 MODULE_DONE = _pattern(module_done)
 QUIZ_RESULT = _pattern(quiz_result)
 REFLECTION = _pattern(reflection)
+MODULE_PRESENCE = _pattern(module_presence)
 MODULE_PERMALINK = _pattern(module_permalink)
 PAGE = _pattern(page)
 TEMPLATES = _pattern(templates)

@@ -110,6 +110,8 @@ async def learner_in_module(
         cookie = session_cookie(request)
         request.state.session_token = shared.signer.session_token(cookie)
         await keep_seen(request, user, session)
+        # Measured time (issue #18 §2): noted in memory, written in batches, no round trip.
+        shared.activity.note(shared.storage, user.id, module_id)
     return user, everywhere.get(module_id), answers
 
 

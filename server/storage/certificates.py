@@ -33,6 +33,32 @@ class CertificateQueries(Database):
         assert issued is not None
         return issued
 
+    async def path_activity(
+        self, user_id: int, path_id: str, module_ids: tuple[str, ...]
+    ) -> tuple[str | None, str | None]:
+        """The first and last dated activity on a path, for the attestation de fin de formation.
+
+        First: the path's start or the earliest quiz attempt on its modules; last: the latest
+        attempt or module completion. Modules shared with a shorter path count when done there.
+        """
+        marks = ",".join("?" * len(module_ids))
+        row = await self._one(
+            "SELECT (SELECT started_at FROM enrolments WHERE user_id = ? AND path_id = ?)"
+            " AS started,"
+            f" (SELECT MIN(created_at) FROM attempts WHERE user_id = ? AND module_id IN ({marks}))"
+            " AS first_attempt,"
+            f" (SELECT MAX(created_at) FROM attempts WHERE user_id = ? AND module_id IN ({marks}))"
+            " AS last_attempt,"
+            " (SELECT MAX(completed_at) FROM progress WHERE user_id = ?"
+            f" AND module_id IN ({marks})) AS last_done",
+            (user_id, path_id, user_id, *module_ids, user_id, *module_ids, user_id, *module_ids),
+        )
+        if row is None:
+            return None, None
+        firsts = [v for v in (row["started"], row["first_attempt"], row["last_done"]) if v]
+        lasts = [v for v in (row["last_attempt"], row["last_done"], row["started"]) if v]
+        return (min(firsts) if firsts else None), (max(lasts) if lasts else None)
+
     async def certificate(self, certificate_id: str) -> Certificate | None:
         row = await self._one(
             f"SELECT {CERT_COLUMNS} FROM certificates WHERE id = ?", (certificate_id,)

@@ -149,6 +149,12 @@ class Storage(Protocol):
 
     async def certificates_for(self, user_id: int) -> dict[str, Certificate]: ...
 
+    async def path_activity(
+        self, user_id: int, path_id: str, module_ids: tuple[str, ...]
+    ) -> tuple[str | None, str | None]:
+        """The first and last dated activity on a path (attestation de fin de formation)."""
+        ...
+
     async def change_role(
         self, actor_id: int | None, user_id: int, role: str, grant: bool, at: str
     ) -> None:

@@ -237,6 +237,7 @@ async def save_reflection(request: Request) -> Response:
             f"limite de {_thousands(MAX_REFLECTION)}\u00a0: raccourcissez-la.",
         )
     db = storage(request)
+    state(request).activity.note(db, user.id, module.id)  # measured time (issue #18 §2)
     await db.enrol(user.id, path.id)
     await db.save_reflection(user.id, module.id, reflection_id, answer)
     return redirect(f"{urls.module(path.id, module.id)}?enregistre={reflection_id}#{reflection_id}")

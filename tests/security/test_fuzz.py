@@ -50,6 +50,7 @@ FIELDS: dict[str, list[str]] = {
     ],
     "/paths/{path_id}/{module_id}/done": [],
     "/paths/{path_id}/{module_id}/reflections/{reflection_id}": ["answer"],
+    "/paths/{path_id}/{module_id}/presence": [],
     "/signup": ["email", "name", "password", "next"],
     "/login": ["email", "password", "next"],
     "/logout": [],

@@ -1,0 +1,167 @@
+"""The attestation de fin de formation (Code du travail art. L6353-1, issue #18 §1)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+from starlette.testclient import TestClient
+
+from course.certificates import Certificate
+from server.attestation import Accompaniment, Attestation, ModuleResult
+from server.attestation_pdf import attestation_pdf
+from server.settings import Settings
+from tests.badges_support import earn_certificate
+from tests.conftest import PASSWORD, Learner, sign_in
+from tests.test_pdf_scripts import EXTRACTABLE, NAMES
+from tests.test_trainer import join_code, new_cohort
+
+ADDRESS = "12 rue des Partenaires, 59000 Lille"
+NDA = "11751234567"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return dataclasses.replace(
+        settings, organisation="Territoires Formation", provider_address=ADDRESS, provider_nda=NDA
+    )
+
+
+def text_of(pdf: bytes) -> str:
+    """The PDF's text on one line, no-break spaces as spaces, for phrase searches."""
+    reader = PdfReader(BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+@pytest.fixture
+def journey(client: TestClient, make_user) -> dict[str, str]:
+    """Fanny trains « Promo Lille »; Léa joins it and completes the 1 h path; Hugo does not."""
+    make_user("formatrice@example.fr", "Fanny Formatrice", "trainer")
+    make_user("autre@example.fr", "Otto Formateur", "trainer")
+    cohort = new_cohort(sign_in(client, "formatrice@example.fr"))
+    code = join_code(client, cohort)
+    sign_in(client, "autre@example.fr")
+    other_code = join_code(client, new_cohort(sign_in(client, "autre@example.fr"), "Autre"))
+    client.cookies.clear()
+    hugo = Learner(client)
+    assert hugo.signup(email="hugo@example.fr", name="Hugo", password=PASSWORD).status_code == 303
+    assert hugo.post(f"/join/{other_code}").status_code == 303
+    client.cookies.clear()
+    lea = Learner(client)
+    assert (
+        lea.signup(email="lea@example.fr", name="Léa Martin", password=PASSWORD).status_code == 303
+    )
+    assert lea.post(f"/join/{code}").status_code == 303
+    certificate = earn_certificate(client, lea)
+    return {"certificate": certificate, "cohort": str(cohort)}
+
+
+def url(certificate: str) -> str:
+    return f"/certificates/{certificate}/attestation-fin-de-formation.pdf"
+
+
+def test_every_item_of_l6353_1_is_stated(client: TestClient, journey) -> None:
+    response = client.get(url(journey["certificate"]))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    text = text_of(response.content)
+    expected = [
+        "Attestation de fin de formation",
+        "article L6353-1 du Code du travail",
+        # The provider, from the settings.
+        "Territoires Formation",
+        ADDRESS,
+        f"Numéro de déclaration d’activité : {NDA}",
+        # The trainee and the title of the action.
+        "Léa Martin",
+        "Cours d'essai, parcours « Découvrir »",
+        # Objectives, as what the learner is able to do (course.yaml's outcomes).
+        "le stagiaire est capable de :",
+        "comprendre l'essentiel.",
+        # Nature: at a distance, on one's own, with the cohort and its trainer.
+        "Action de formation à distance, en autonomie.",
+        "Suivie dans le groupe « Promo Lille », accompagné par Fanny Formatrice.",
+        # Duration and the dates of the first and last activity.
+        "Durée de l’action : 6 min",
+        "Première activité le",
+        "dernière activité le",
+        # The assessment's results: each module's best score and the pass mark, overall.
+        "Résultats de l’évaluation des acquis",
+        "Introduction aux alliances 100 % 70 % acquis",
+        "sans quiz — terminé",
+        "Résultat global : parcours réussi, chaque quiz au seuil de 70 % ou au-delà.",
+        # The public certificate's verification URL (its QR code is drawn beside).
+        f"https://formation.example.org/certificates/{journey['certificate']}",
+    ]
+    for phrase in expected:
+        assert phrase in text, (phrase, text)
+    reader = PdfReader(BytesIO(response.content))
+    assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
+    assert reader.metadata.title == "Attestation de fin de formation — Découvrir"
+
+
+def test_dates_are_those_of_the_journey(client: TestClient, journey) -> None:
+    from server.clock import now
+    from server.templating import date_fr
+
+    today = date_fr(now()).replace("\u00a0", " ")
+    text = text_of(client.get(url(journey["certificate"])).content)
+    assert f"Première activité le {today}, dernière activité le {today}." in text
+
+
+def test_only_the_holder_and_her_trainers_may_download_it(client: TestClient, journey) -> None:
+    address = url(journey["certificate"])
+    page = client.get(f"/certificates/{journey['certificate']}").text
+    assert address in page  # Léa, signed in, sees the link on her certificate
+    assert address in client.get("/compte").text
+    client.cookies.clear()
+    anonymous = client.get(address, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+    public = client.get(f"/certificates/{journey['certificate']}").text
+    assert address not in public and "%" not in public  # scores stay private
+    for stranger in ("hugo@example.fr", "autre@example.fr"):
+        sign_in(client, stranger)
+        refused = client.get(address)
+        assert refused.status_code == 404, stranger
+        assert "%PDF" not in refused.text
+    sign_in(client, "formatrice@example.fr")
+    assert client.get(address).content.startswith(b"%PDF")
+    learners = client.get(f"/trainer/cohorts/{journey['cohort']}").text
+    user_id = re.search(r"/learners/(\d+)\">Léa Martin<", learners)[1]  # type: ignore[index]
+    detail = client.get(f"/trainer/cohorts/{journey['cohort']}/learners/{user_id}").text
+    assert address in detail
+
+
+def facts(name: str, trainer: str) -> Attestation:
+    certificate = Certificate(
+        "c" * 32, 1, "1h", name, "Découvrir", 60, "Alliances", "v1", "2026-05-01T10:00:00+00:00"
+    )
+    return Attestation(
+        certificate=certificate,
+        provider_name="Organisme",
+        provider_address="",
+        provider_nda="",
+        objectives=("Expliquer pourquoi.",),
+        description="",
+        cohorts=(Accompaniment("Groupe", (trainer,)),),
+        first_activity="2026-04-01T10:00:00+00:00",
+        last_activity="2026-05-01T10:00:00+00:00",
+        results=(ModuleResult("Pourquoi", 80, True),),
+        pass_threshold=70,
+        verify_url="https://x/c",
+    )
+
+
+@pytest.mark.parametrize("script", sorted(EXTRACTABLE))
+def test_names_print_in_every_script(script: str) -> None:
+    text = text_of(attestation_pdf(facts(NAMES[script], NAMES[script])))
+    assert text.count(NAMES[script]) == 2, text
+
+
+def test_without_nda_or_address_nothing_is_invented() -> None:
+    text = text_of(attestation_pdf(facts("Léa", "Fanny")))
+    assert "déclaration d’activité" not in text
+    assert "1er avril 2026" in text and "1er mai 2026" in text
