@@ -11,9 +11,11 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 from tests.browser.conftest import FIXTURE_COURSE, LIVE, _free_port
 from tests.browser.pages import PASSWORD, check_accessibility, vnu_errors
+from tests.browser.registering_platform import registering_platform
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -200,6 +202,18 @@ def test_staff_pages_are_accessible_and_valid(
     visit("admin-lti-added")
     assert "La plateforme est enregistrée" in pages["admin-lti-added"]
     visit("lti-refused", "/lti/login")  # a launch refused: the learner's French page
+    # LTI Dynamic Registration: a one-time link, a platform registering, the link used again.
+    page.goto("/admin/lti")
+    page.click("form[action='/admin/lti/lien-enregistrement'] button[type=submit]")
+    visit("admin-lti-link")
+    link = re.search(r"<code>(http[^<]+/lti/enregistrement/[\w-]+)</code>", pages["admin-lti-link"])
+    assert link, pages["admin-lti-link"]
+    with registering_platform() as config:
+        opened = f"{link[1]}?{urlencode({'openid_configuration': config})}"
+        visit("lti-registered", opened)
+        assert "L’outil est enregistré" in pages["lti-registered"]
+        visit("lti-registration-refused", opened)
+        assert "a déjà servi" in pages["lti-registration-refused"]
     visit("editor-content", "/editor/content")
     record_intro_attempts()
     visit("editor-questions", "/editor/questions?tri=discrimination&sens=asc")
