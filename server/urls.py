@@ -52,6 +52,16 @@ def module_presence(path_id: str, module_id: str) -> str:
     return f"/paths/{path_id}/{module_id}/presence"
 
 
+def module_questions(path_id: str, module_id: str) -> str:
+    """A module's questions to the cohort's trainers: the learner's threads and the form."""
+    return f"/paths/{path_id}/{module_id}/questions"
+
+
+def question(question_id: int) -> str:
+    """One thread, for its learner and the cohort's trainers (issue #18)."""
+    return f"/questions/{question_id}"
+
+
 def module_permalink(module_id: str) -> str:
     return f"/modules/{module_id}"
 
@@ -401,6 +411,8 @@ MODULE_DONE = _pattern(module_done)
 QUIZ_RESULT = _pattern(quiz_result)
 REFLECTION = _pattern(reflection)
 MODULE_PRESENCE = _pattern(module_presence)
+MODULE_QUESTIONS = _pattern(module_questions)
+QUESTION = _pattern(question)
 MODULE_PERMALINK = _pattern(module_permalink)
 PAGE = _pattern(page)
 TEMPLATES = _pattern(templates)

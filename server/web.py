@@ -99,11 +99,13 @@ async def learner_in_module(
     session = session_hash(request)
     if session is None:
         raise to_login(request)
-    user, everywhere, answers = await storage(request).session_learner_state(session, module_id)
+    db = storage(request)
+    user, everywhere, answers, cohorts = await db.session_learner_state(session, module_id)
     if user is None:
         raise to_login(request)
     request.state.user = user  # as `current_user` would have found it
     request.state.progress = everywhere  # the path's outline needs every module's status
+    request.state.cohorts = cohorts  # whom the learner may ask a question (issue #18)
     request.state.session_token = None
     shared = state(request)
     if not shared.settings.preview:

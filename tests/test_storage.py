@@ -157,14 +157,19 @@ async def test_session_and_module_state_in_one_query(storage: Storage) -> None:
     await storage.create_session(user.id, "old", days=-1)
     await storage.record_attempt("live", "1h", "m", 80, True, {}, "v", "sig")
     await storage.save_reflection(user.id, "m", "r1", "réponse")
-    found, everywhere, answers = await storage.session_learner_state("live", "m")
+    found, everywhere, answers, cohorts = await storage.session_learner_state("live", "m")
+    assert cohorts == []
+    cohort_id = await storage.create_cohort("G", "1h", None, user.id, "code", "2026-11-23")
+    await storage.join_cohort(cohort_id, user.id, "2026-11-23")
+    found, everywhere, answers, cohorts = await storage.session_learner_state("live", "m")
+    assert cohorts == [(cohort_id, "1h")]
     assert found == user.__class__(user.id, "a@b.fr", "A", frozenset({"trainer"}))
     progress = everywhere["m"]
     assert (progress.attempts, progress.best_score, progress.quiz_signature) == (1, 80, "sig")
     assert progress.completed and answers == {"r1": "réponse"}
-    assert await storage.session_learner_state("old", "m") == (None, {}, {})
+    assert await storage.session_learner_state("old", "m") == (None, {}, {}, [])
     # Another module's page: no answers there, but every module's progress (the outline).
-    assert await storage.session_learner_state("live", "autre") == (found, everywhere, {})
+    assert await storage.session_learner_state("live", "autre") == (found, everywhere, {}, cohorts)
 
 
 @sqlite_only("aiosqlite's connection thread; PostgreSQL's refusal: tests/test_pg_plumbing.py")

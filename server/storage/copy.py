@@ -56,6 +56,8 @@ TABLES = (
     "signing_keys",
     "satisfaction_answers",
     "satisfaction_asked",
+    "questions",
+    "question_messages",
 )
 NOT_COPIED = ("schema_migrations",)  # each database keeps its own migrations log
 BATCH = 1000

@@ -20,6 +20,7 @@ from server.storage.logins import LoginQueries
 from server.storage.lti import LtiQueries
 from server.storage.outbox import OutboxQueries
 from server.storage.personal import PersonalDataQueries
+from server.storage.questions import QuestionQueries
 from server.storage.rates import RateQueries
 from server.storage.reminders import ReminderQueries
 from server.storage.satisfaction import SatisfactionQueries
@@ -42,6 +43,7 @@ class Queries(
     LtiQueries,
     OutboxQueries,
     PersonalDataQueries,
+    QuestionQueries,
     RateQueries,
     ReminderQueries,
     SatisfactionQueries,

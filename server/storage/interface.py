@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from server.attempt_limits import AttemptLimits
     from server.mail.compose import Message
     from server.storage.lti import LtiLogin, LtiPlatform
+    from server.storage.questions import Exchange, Question
     from server.storage.satisfaction import Answers, SatisfactionAnswer, SatisfactionReach
     from server.storage.records import (
         ActiveSession,
@@ -550,8 +551,53 @@ class Storage(Protocol):
 
     async def session_learner_state(
         self, token_hash: str, module_id: str
-    ) -> tuple[User | None, dict[str, ModuleProgress], dict[str, str]]:
-        """The signed-in user, their progress in every module, their answers in this one."""
+    ) -> tuple[User | None, dict[str, ModuleProgress], dict[str, str], list[tuple[int, str]]]:
+        """The signed-in user, their progress in every module, their answers in this one,
+        and their open cohorts as (id, path id)."""
+        ...
+
+    # Learner–trainer questions (server/storage/questions.py, issue #18 §2).
+    async def ask_question(
+        self,
+        cohort_id: int,
+        user_id: int,
+        path_id: str,
+        module_id: str,
+        body: str,
+        at: str,
+        mail: Sequence[tuple[Message, int]] = (),
+    ) -> int:
+        """Open a thread with its first message and queue its e-mails; the thread's id."""
+        ...
+
+    async def answer_question(
+        self,
+        question_id: int,
+        author_id: int,
+        from_trainer: bool,
+        body: str,
+        at: str,
+        mail: Sequence[tuple[Message, int]] = (),
+        cohort_id: int | None = None,
+    ) -> None:
+        """Add a message to a thread (unread for trainers when the learner wrote it)."""
+        ...
+
+    async def question(self, question_id: int) -> Question | None: ...
+
+    async def question_messages(self, question_id: int) -> list[Exchange]: ...
+
+    async def learner_questions(
+        self, user_id: int, module_id: str | None = None
+    ) -> list[Question]: ...
+
+    async def cohort_learner_questions(self, cohort_id: int, user_id: int) -> list[Question]: ...
+
+    async def mark_question_read(self, question_id: int) -> None: ...
+
+    async def learner_exchanges(self, cohort_id: int, user_id: int) -> list[Exchange]:
+        """Every message between a learner and a cohort's trainers, oldest first (dated,
+        module, who wrote): for the « relevé d'activité »."""
         ...
 
     async def session_user(self, token_hash: str) -> User | None: ...

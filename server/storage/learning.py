@@ -43,8 +43,9 @@ class LearningQueries(Database):
 
     async def session_learner_state(
         self, token_hash: str, module_id: str
-    ) -> tuple[User | None, dict[str, ModuleProgress], dict[str, str]]:
-        """The signed-in user, their progress in every module, their answers in this one.
+    ) -> tuple[User | None, dict[str, ModuleProgress], dict[str, str], list[tuple[int, str]]]:
+        """The signed-in user, their progress in every module, their answers in this one,
+        and their open cohorts as (id, path id): who they may ask a question.
 
         A module page is the most requested page: one round-trip, which also
         gives the path's outline its statuses.
@@ -61,19 +62,25 @@ class LearningQueries(Database):
             " completed_at, quiz_signature, module_id"
             f" FROM progress WHERE user_id = ({session})"
             " UNION ALL SELECT 'r', reflection_id, answer, NULL, NULL, NULL FROM reflections"
-            f" WHERE user_id = ({session}) AND module_id = ?",
-            (token_hash, stamp, token_hash, stamp, token_hash, stamp, module_id),
+            f" WHERE user_id = ({session}) AND module_id = ?"
+            " UNION ALL SELECT 'c', CAST(c.id AS TEXT), c.path_id, NULL, NULL, NULL"
+            " FROM cohort_members cm JOIN cohorts c ON c.id = cm.cohort_id"
+            f" WHERE cm.user_id = ({session}) AND c.archived_at IS NULL",
+            (token_hash, stamp, token_hash, stamp, token_hash, stamp, module_id, token_hash, stamp),
         )
         user, progress, answers = None, {}, {}
+        cohorts: list[tuple[int, str]] = []
         for kind, a, b, c, d, e in rows:
             if kind == "u":
                 user = User(int(a), b, c, frozenset((d or "").split(",")) - {""}, e)
             elif kind == "p":
                 best = None if b is None else int(b)
                 progress[e] = ModuleProgress(e, int(a or 0), best, c, d)
+            elif kind == "c":
+                cohorts.append((int(a), b))
             else:
                 answers[a] = b
-        return user, progress, answers
+        return user, progress, answers, sorted(cohorts)
 
     async def record_attempt(
         self,

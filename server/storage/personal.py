@@ -125,6 +125,16 @@ _EXPORT_PARTS = (
         "satisfaction_asked WHERE user_id = :id",
     ),
     (
+        "questions",
+        "json_object('question_id', q.id, 'cohort', c.name, 'path_id', q.path_id,"
+        " 'module_id', q.module_id, 'at', m.created_at,"
+        " 'from_trainer', json(CASE WHEN m.from_trainer <> 0 THEN 'true' ELSE 'false' END),"
+        " 'author', a.name, 'message', m.body)",
+        "question_messages m JOIN questions q ON q.id = m.question_id"
+        " JOIN cohorts c ON c.id = q.cohort_id JOIN users a ON a.id = m.author_id"
+        " WHERE q.user_id = :id",
+    ),
+    (
         "platform_accounts",
         "json_object('issuer', issuer, 'subject', subject, 'email', email,"
         " 'created_at', created_at)",
@@ -199,10 +209,12 @@ def deletion_steps(user_id: int, at: str, purge_after: str | None, actor_id: int
 
 
 def learning_records_steps(which: str, params: dict[str, Any]) -> list:
-    """Delete the attempts, progress, enrolments and measured time of the users `which` selects."""
+    """Delete the attempts, progress, enrolments, questions (their messages go with
+    them) and measured time of the users `which` selects: the training evidence a
+    retention keeps."""
     return [
         (f"DELETE FROM {table} WHERE {which}", params)
-        for table in ("attempts", "progress", "enrolments", "activity_stretches")
+        for table in ("attempts", "progress", "enrolments", "questions", "activity_stretches")
     ]
 
 

@@ -182,6 +182,8 @@ def module_response(request: Request, path: Path, module: Module, **context) -> 
         "reveal": False,
         "plan_readers": None,  # unknown: the reflection labels then make no claim
         "heading": plan.heading,
+        # Read by the page's one query (`learner_in_module`): no round trip of its own.
+        "can_ask": any(pid == path.id for _, pid in getattr(request.state, "cohorts", ())),
     }
     values.update(context)
     if values.get("outline") is not None:

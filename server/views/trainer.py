@@ -279,6 +279,7 @@ async def learner_detail(request: Request) -> Response:
             "cohort": cohort,
             "path": path,
             "attempts": await db.learner_attempts(report.user_id, path.module_ids),
+            "questions": await db.cohort_learner_questions(cohort.id, report.user_id),
             "report": report,
             "shared": shared,
             "answers": answers,

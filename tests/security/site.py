@@ -102,6 +102,9 @@ def populate(client: TestClient, database: Path, make_user: Callable[..., None])
     lea = sign_in(client, "lea@example.fr")
     lea.pass_intro()
     assert lea.post("/paths/1h/lecture/done").status_code == 303
+    assert lea.post("/paths/1h/intro/questions", {"message": "Une question"}).status_code == 303
+    question = re.search(r'href="/questions/(\d+)"', client.get("/paths/1h/intro/questions").text)
+    assert question, "Léa's question should be listed on the module's questions page"
     certificate = re.search(r'href="/certificates/([\w-]+)"', client.get("/paths/1h").text)
     assert certificate, "Léa should hold the 1h path's certificate"
     sign_in(client, "formatrice@example.fr")
@@ -127,6 +130,7 @@ def populate(client: TestClient, database: Path, make_user: Callable[..., None])
         "signed": app_state(client.app).signer.stop_token(int(member[1]), "r"),
         "token": "jeton-inconnu",  # a one-time link's token (reset, confirmation)
         "message_id": str(failed_message(client)),
+        "question_id": question[1],  # Léa's, in Fanny's cohort
         "platform_id": "999",  # an LTI platform; removing one that is gone is harmless
     }
     return Site(client, database, values)

@@ -50,6 +50,8 @@ FIELDS: dict[str, list[str]] = {
     ],
     "/paths/{path_id}/{module_id}/done": [],
     "/paths/{path_id}/{module_id}/reflections/{reflection_id}": ["answer"],
+    "/paths/{path_id}/{module_id}/questions": ["message"],
+    "/questions/{question_id}": ["message"],
     "/paths/{path_id}/{module_id}/presence": [],
     "/signup": ["email", "name", "password", "next"],
     "/login": ["email", "password", "next"],
