@@ -4,14 +4,17 @@ the platform so registered; and each refusal, a French page and a log line, neve
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from starlette.testclient import TestClient
 
 from server.app import create_app
+from server.lti.dynamic import Failed, register
 from server.lti.keyset import KeysetCache
 from server.settings import Settings
 from server.state import app_state
@@ -100,17 +103,16 @@ def test_a_platform_registers_itself_then_launches(
 
 
 def test_unknown_and_expired_links_are_refused_before_any_request(
-    tool: TestClient, platform: RegisteringPlatform, settings: Settings, make_user
+    tool: TestClient,
+    platform: RegisteringPlatform,
+    make_user,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     unknown = platform.open_registration(tool, "/lti/enregistrement/jeton-invente")
     assert unknown.status_code == 403 and "Ce lien d’enregistrement est inconnu" in unknown.text
     link = new_link(tool, make_user)
-    import sqlite3
-
-    if settings.database_url:
-        pytest.skip("the expiry is set through SQLite here")
-    with sqlite3.connect(settings.database) as db:
-        db.execute("UPDATE lti_registration_links SET expires_at = '2000-01-01T00:00:00+00:00'")
+    later = (datetime.now(UTC) + timedelta(hours=24, minutes=1)).isoformat(timespec="seconds")
+    monkeypatch.setattr("server.clock.now", lambda: later)
     expired = platform.open_registration(tool, link)
     assert expired.status_code == 403 and "a expiré" in expired.text
     assert "peut en créer un nouveau" in expired.text
@@ -187,3 +189,27 @@ def test_unreachable_or_garbled_configuration(
 
 def test_only_an_admin_makes_links(client: TestClient, learner: Learner) -> None:
     assert learner.post("/admin/lti/lien-enregistrement", {}).status_code == 403
+
+
+def test_production_wants_https_and_a_configuration_of_sensible_size(
+    platform: RegisteringPlatform,
+) -> None:
+    base = "https://formation.example.org"
+    plain = platform.config_url.replace("https://", "http://")
+    with pytest.raises(Failed, match="not a usable URL"):
+        asyncio.run(register(plain, None, base, allow_http=False, transport=platform.transport()))
+    platform.config_changes = {"token_endpoint": "http://moodle.example.net/mod/lti/token.php"}
+    with pytest.raises(Failed, match="token_endpoint missing or not a URL"):
+        asyncio.run(
+            register(
+                platform.config_url, None, base, allow_http=False, transport=platform.transport()
+            )
+        )
+    platform.config_changes = {"padding": "x" * 300_000}
+    with pytest.raises(Failed, match="larger than"):
+        asyncio.run(
+            register(
+                platform.config_url, None, base, allow_http=True, transport=platform.transport()
+            )
+        )
+    assert not platform.received
