@@ -109,7 +109,9 @@ class RegisteringPlatform(Platform):
                         self.registration_status, json={"error": "invalid_client_metadata"}
                     )
                 return httpx2.Response(200, json=self.answer(body))
-            return keyset.handler(request)  # type: ignore[attr-defined]
+            answered = keyset.handler(request)
+            assert isinstance(answered, httpx2.Response)  # the keyset's handler is synchronous
+            return answered
 
         return httpx2.MockTransport(handle)
 

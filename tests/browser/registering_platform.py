@@ -28,7 +28,7 @@ def registering_platform() -> Iterator[str]:
             self.wfile.write(data)
 
         def do_GET(self) -> None:
-            root = f"http://127.0.0.1:{self.server.server_address[1]}"
+            root = f"http://{self.headers['host']}"  # as the tool reached it
             self._json(
                 {
                     "issuer": root,
