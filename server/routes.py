@@ -33,6 +33,7 @@ from server.views import (
     quiz,
     recovery,
     reminders,
+    satisfaction,
     sitemap,
     trainer,
 )
@@ -45,6 +46,12 @@ def routes() -> list[Route | Mount]:
         Route(urls.HOME, learning.home, name="home"),
         Route(urls.PATH, learning.path_page, name="path"),
         Route(urls.PATH_START, learning.start_path, methods=["POST"], name="path_start"),
+        Route(
+            urls.SATISFACTION,
+            satisfaction.learner_form,
+            methods=["GET", "POST"],
+            name="satisfaction",
+        ),
         Route(urls.MODULE, learning.module_page, methods=["GET"], name="module"),
         Route(urls.MODULE, quiz.submit_quiz, methods=["POST"], name="module"),
         Route(urls.MODULE_DONE, learning.mark_done, methods=["POST"], name="module_done"),
@@ -137,6 +144,7 @@ def routes() -> list[Route | Mount]:
             name="cohort_invitation",
         ),
         Route(urls.COHORT_QUESTIONS, trainer.questions, name="cohort_questions"),
+        Route(urls.COHORT_SATISFACTION, satisfaction.cohort_results, name="cohort_satisfaction"),
         Route(urls.COHORT_EXPORT, trainer.export_csv, name="cohort_export"),
         Route(urls.COHORT_IMPORT, imports.import_form, methods=["GET"], name="cohort_import"),
         Route(urls.COHORT_IMPORT_SAMPLE, imports.sample_csv, name="cohort_import_sample"),
@@ -154,6 +162,10 @@ def routes() -> list[Route | Mount]:
         Route(urls.EDITOR_RELOAD, editor.reload_content, methods=["POST"], name="editor_reload"),
         Route(urls.EDITOR_QUESTIONS, items.questions_page, name="editor_questions"),
         Route(urls.EDITOR_QUESTIONS_CSV, items.questions_csv, name="editor_questions_csv"),
+        Route(urls.EDITOR_SATISFACTION, satisfaction.editor_results, name="editor_satisfaction"),
+        Route(
+            urls.EDITOR_SATISFACTION_CSV, satisfaction.editor_csv, name="editor_satisfaction_csv"
+        ),
         Route(urls.PREVIEW_STATUS, editor.preview_status, name="preview_status"),
         Route(urls.ANSWER_KEY, editor.answer_key, name="answer_key"),
         Route(urls.ADMIN_USERS, admin.users, name="admin_users"),

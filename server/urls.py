@@ -30,6 +30,11 @@ def path_start(path_id: str) -> str:
     return f"/paths/{path_id}/start"
 
 
+def satisfaction(path_id: str) -> str:
+    """The « à chaud » questionnaire, once the path is complete (issue #18 §3)."""
+    return f"/paths/{path_id}/avis"
+
+
 def module(path_id: str, module_id: str) -> str:
     """The module page (GET) and its quiz (POST): the learner's hot path, hence no router walk."""
     return f"/paths/{path_id}/{module_id}"
@@ -264,6 +269,11 @@ def cohort_questions(cohort_id: int) -> str:
     return f"/trainer/cohorts/{cohort_id}/questions"
 
 
+def cohort_satisfaction(cohort_id: int) -> str:
+    """The cohort's satisfaction results: shown from five respondents on."""
+    return f"/trainer/cohorts/{cohort_id}/satisfaction"
+
+
 def cohort_export(cohort_id: int) -> str:
     return f"/trainer/cohorts/{cohort_id}/export.csv"
 
@@ -306,6 +316,14 @@ def editor_questions() -> str:
 
 def editor_questions_csv() -> str:
     return "/editor/questions.csv"
+
+
+def editor_satisfaction() -> str:
+    return "/editor/satisfaction"
+
+
+def editor_satisfaction_csv() -> str:
+    return "/editor/satisfaction.csv"
 
 
 def preview_status() -> str:
@@ -406,6 +424,7 @@ def _pattern(function: Callable[..., str], **convertors: str) -> str:
 HOME = _pattern(home)
 PATH = _pattern(path)
 PATH_START = _pattern(path_start)
+SATISFACTION = _pattern(satisfaction)
 MODULE = _pattern(module)
 MODULE_DONE = _pattern(module_done)
 QUIZ_RESULT = _pattern(quiz_result)
@@ -468,6 +487,7 @@ COHORT_TRAINERS = _pattern(cohort_trainers)
 COHORT_RELAUNCH = _pattern(cohort_relaunch)
 COHORT_INVITATION = _pattern(cohort_invitation)
 COHORT_QUESTIONS = _pattern(cohort_questions)
+COHORT_SATISFACTION = _pattern(cohort_satisfaction)
 COHORT_EXPORT = _pattern(cohort_export)
 COHORT_IMPORT = _pattern(cohort_import)
 COHORT_IMPORT_SAMPLE = _pattern(cohort_import_sample)
@@ -481,6 +501,8 @@ EDITOR_CONTENT = _pattern(editor_content)
 EDITOR_RELOAD = _pattern(editor_reload)
 EDITOR_QUESTIONS = _pattern(editor_questions)
 EDITOR_QUESTIONS_CSV = _pattern(editor_questions_csv)
+EDITOR_SATISFACTION = _pattern(editor_satisfaction)
+EDITOR_SATISFACTION_CSV = _pattern(editor_satisfaction_csv)
 PREVIEW_STATUS = _pattern(preview_status)
 ANSWER_KEY = _pattern(answer_key)
 ADMIN_USERS = _pattern(admin_users)

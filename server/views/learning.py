@@ -84,8 +84,15 @@ async def path_page(request: Request) -> Response:
         progress = await db.progress(user.id)
         enrolled = path.id in await db.enrolments(user.id)
     overview = path_progress(course(request), path, progress)
+    ask_opinion = False
     if user:
         certificate = (await certificates_of(request, user, [overview])).get(path.id)
+        # The « à chaud » questionnaire, offered once the path is complete (issue #18 §3).
+        if overview.complete and course(request).satisfaction:
+            ask_opinion = await storage(request).satisfaction_state(user.id, path.id, "hot") in (
+                None,
+                "invited",
+            )
     return render(
         request,
         "path.html",
@@ -94,6 +101,7 @@ async def path_page(request: Request) -> Response:
             "overview": overview,
             "enrolled": enrolled,
             "certificate": certificate,
+            "ask_opinion": ask_opinion,
         },
     )
 

@@ -21,6 +21,7 @@ MATRIX = Path(__file__).parents[2] / "docs" / "access-matrix.csv"
 # What each form sends: valid and harmless, so that the status says who may, not what.
 PAYLOADS: dict[str, dict[str, str]] = {
     "/paths/{path_id}/{module_id}/reflections/{reflection_id}": {"answer": "Une idée"},
+    "/paths/{path_id}/avis": {"q-pertinence": "5"},
     "/paths/{path_id}/{module_id}/questions": {"message": "Une question"},
     "/questions/{question_id}": {"message": "Une réponse"},
     "/mes-formations/{cohort_id}/partage": {"share": "1"},

@@ -42,6 +42,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # The fields each form reads (a new POST route without its entry fails below).
 FIELDS: dict[str, list[str]] = {
     "/paths/{path_id}/start": [],
+    # The « à chaud » questionnaire: a field per question of content/satisfaction.yaml.
+    "/paths/{path_id}/avis": [
+        "q-pertinence",
+        "q-clarte",
+        "q-charge",
+        "q-recommandation",
+        "q-commentaire",
+        "decline",
+    ],
     "/paths/{path_id}/{module_id}": [
         "tentative",
         "intro-mode",
@@ -135,6 +144,8 @@ QUERY = [
     "fait",
     "compte",
     "role",
+    "merci",
+    "questionnaire",
     "message",
     # The LTI login initiation's, read by name from the query (server/lti/flow.py).
     "iss",
