@@ -106,6 +106,20 @@ class Storage(Protocol):
         """Use a login once: False if unknown, used, expired or of another nonce."""
         ...
 
+    async def add_lti_registration_link(
+        self, token_hash: str, created_at: str, expires_at: str
+    ) -> None:
+        """A one-time LTI Dynamic Registration link (its token hashed)."""
+        ...
+
+    async def claim_lti_registration_link(self, token_hash: str, at: str) -> str:
+        """Use a registration link once: "ok", else "unknown", "used" or "expired"."""
+        ...
+
+    async def release_lti_registration_link(self, token_hash: str) -> None:
+        """Make a claimed link usable again (its registration failed)."""
+        ...
+
     async def write_problem(self) -> str | None:
         """Why a write would fail now (for /healthz), or None."""
         ...
