@@ -24,6 +24,7 @@ from server.views import (
     items,
     learning,
     lti,
+    lti_deep_linking,
     lti_registration,
     misc,
     personal_data,
@@ -190,6 +191,7 @@ def routes() -> list[Route | Mount]:
         Route(urls.LTI_LOGIN, lti.login, methods=["GET", "POST"], name="lti_login"),
         Route(urls.LTI_LAUNCH, lti.launch, methods=["POST"], name="lti_launch"),
         Route(urls.LTI_JWKS, lti.jwks, name="lti_jwks"),
+        Route(urls.LTI_DEEP_LINK, lti_deep_linking.respond, methods=["POST"], name="lti_deep_link"),
         # Opened by a platform's administrator from the platform: the one-time token is the
         # credential (server/views/lti_registration.py).
         Route(urls.LTI_REGISTER, lti_registration.register, name="lti_register"),

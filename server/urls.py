@@ -383,6 +383,11 @@ def lti_launch() -> str:
     return "/lti/launch"
 
 
+def lti_deep_link() -> str:
+    """A teacher's choice of path or module, answered to the platform (Deep Linking)."""
+    return "/lti/deep-link"
+
+
 def accessibility() -> str:
     return "/accessibilite"
 
@@ -517,6 +522,7 @@ LTI_REGISTRATION_LINK = _pattern(lti_registration_link)
 LTI_JWKS = _pattern(lti_jwks)
 LTI_LOGIN = _pattern(lti_login)
 LTI_LAUNCH = _pattern(lti_launch)
+LTI_DEEP_LINK = _pattern(lti_deep_link)
 LTI_REGISTER = _pattern(lti_register)
 
 # The site's own pages.

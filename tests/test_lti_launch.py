@@ -139,7 +139,7 @@ REFUSALS = {
     ),
     "unregistered deployment": ({"lti_deployment_id": "99"}, 403, "déploiement", "deployment_id"),
     "message type": (
-        {"lti_message_type": "LtiDeepLinkingRequest"},
+        {"lti_message_type": "LtiSubmissionReviewRequest"},
         400,
         "pas pris",
         "message_type",

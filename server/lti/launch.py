@@ -19,6 +19,9 @@ from server.storage.lti import LtiPlatform
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 LEEWAY = 60  # seconds of clock difference tolerated on exp, iat and nbf
 MESSAGE_TYPE = "LtiResourceLinkRequest"
+DEEP_LINKING = (
+    "LtiDeepLinkingRequest"  # a teacher choosing what to add (server/lti/deep_linking.py)
+)
 VERSION = "1.3.0"
 ASK_ADMIN = "Prévenez l’administrateur de votre plateforme de formation."
 
@@ -43,8 +46,11 @@ class Launch:
     name: str
     email: str
     deployment_id: str
-    resource_link_id: str
+    resource_link_id: str  # empty for a deep-linking request, which has none
     custom: dict[str, str]
+    message_type: str = MESSAGE_TYPE
+    roles: tuple[str, ...] = ()
+    deep_linking: dict[str, Any] | None = None  # the deep_linking_settings claim, as sent
 
 
 def _text(value: Any) -> str:
@@ -128,7 +134,7 @@ def _launch(claims: dict[str, Any], platform: LtiPlatform) -> Launch:
     message_type = claims.get(CLAIM + "message_type")
     if message_type is None:
         raise _missing("message_type")
-    if message_type != MESSAGE_TYPE:
+    if message_type not in (MESSAGE_TYPE, DEEP_LINKING):
         raise Refused(
             f"message_type {message_type!r} not supported",
             400,
@@ -145,8 +151,12 @@ def _launch(claims: dict[str, Any], platform: LtiPlatform) -> Launch:
         )
     link = claims.get(CLAIM + "resource_link")
     link_id = _text(link.get("id")) if isinstance(link, dict) else ""
-    if not link_id:
+    if not link_id and message_type == MESSAGE_TYPE:
         raise _missing("resource_link.id")
+    settings = claims.get(CLAIM + "deep_linking_settings")
+    if message_type == DEEP_LINKING and not isinstance(settings, dict):
+        raise _missing("deep_linking_settings")
+    roles = claims.get(CLAIM + "roles")
     subject = _text(claims.get("sub"))
     if not subject:
         raise _missing("sub")
@@ -163,6 +173,9 @@ def _launch(claims: dict[str, Any], platform: LtiPlatform) -> Launch:
         deployment_id=deployment,
         resource_link_id=link_id,
         custom={str(k): str(v) for k, v in custom.items()} if isinstance(custom, dict) else {},
+        message_type=message_type,
+        roles=tuple(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else (),
+        deep_linking=settings if message_type == DEEP_LINKING else None,
     )
 
 

@@ -24,11 +24,12 @@ from course.certificates import MAX_NAME
 from server import clock, urls
 from server.lti import flow
 from server.lti.keys import tool_keys
-from server.lti.launch import ASK_ADMIN, Launch, Refused, check_id_token
+from server.lti.launch import ASK_ADMIN, DEEP_LINKING, Launch, Refused, check_id_token
 from server.security import token_hash
 from server.state import state
 from server.templating import render
 from server.views.auth import _start_session, clean_name
+from server.views.lti_deep_linking import picker
 from server.web import course, storage, unchecked_form
 
 log = logging.getLogger("alliances.lti")
@@ -220,6 +221,10 @@ async def _launch(request: Request) -> Response:
         )
     if not await db.use_lti_login(hashed, checked.nonce, at):
         raise Refused("nonce already used", 401, "Ce lancement a déjà servi. " + RELAUNCH)
+    if checked.message_type == DEEP_LINKING:  # a teacher adding the activity: no sign-in
+        response = await picker(request, checked)
+        flow.clear_state_cookie(response, state_value)
+        return response
     user_id = await _account(request, checked)
     log.info("lti launch: platform %s, user %s", platform.id, user_id)
     response = await _start_session(request, user_id, flow.landing(course(request), checked.custom))

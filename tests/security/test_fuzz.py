@@ -111,6 +111,7 @@ FIELDS: dict[str, list[str]] = {
         "client_id",
     ],
     "/lti/launch": ["id_token", "state", "error"],
+    "/lti/deep-link": ["request", "choice"],
     "/admin/lti": [
         "name",
         "issuer",
