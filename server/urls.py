@@ -278,6 +278,11 @@ def cohort_export(cohort_id: int) -> str:
     return f"/trainer/cohorts/{cohort_id}/export.csv"
 
 
+def cohort_releve(cohort_id: int) -> str:
+    """The cohort's relevé d'activité: measured and validated time (issue #18 §2)."""
+    return f"/trainer/cohorts/{cohort_id}/releve-activite.csv"
+
+
 def cohort_import(cohort_id: int) -> str:
     return f"/trainer/cohorts/{cohort_id}/import"
 
@@ -292,6 +297,11 @@ def cohort_import_confirm(cohort_id: int) -> str:
 
 def learner(cohort_id: int, user_id: int) -> str:
     return f"/trainer/cohorts/{cohort_id}/learners/{user_id}"
+
+
+def learner_releve(cohort_id: int, user_id: int) -> str:
+    """One learner's relevé d'activité, for the cohort's trainers."""
+    return f"/trainer/cohorts/{cohort_id}/learners/{user_id}/releve-activite.csv"
 
 
 def learner_remove(cohort_id: int, user_id: int) -> str:
@@ -494,10 +504,12 @@ COHORT_INVITATION = _pattern(cohort_invitation)
 COHORT_QUESTIONS = _pattern(cohort_questions)
 COHORT_SATISFACTION = _pattern(cohort_satisfaction)
 COHORT_EXPORT = _pattern(cohort_export)
+COHORT_RELEVE = _pattern(cohort_releve)
 COHORT_IMPORT = _pattern(cohort_import)
 COHORT_IMPORT_SAMPLE = _pattern(cohort_import_sample)
 COHORT_IMPORT_CONFIRM = _pattern(cohort_import_confirm)
 LEARNER = _pattern(learner)
+LEARNER_RELEVE = _pattern(learner_releve)
 LEARNER_REMOVE = _pattern(learner_remove)
 COHORT_PROGRESS = _pattern(cohort_progress)
 

@@ -1,0 +1,96 @@
+"""The relevé d'activité (issue #18 §2): a `;` spreadsheet for French Excel with each
+working stretch, measured and validated time, scores and the method; trainers only."""
+
+from __future__ import annotations
+
+from starlette.testclient import TestClient
+
+from course.activity_report import HEADER, METHOD, MODULE, STRETCH, TOTAL
+from server.state import app_state
+from tests.conftest import PASSWORD, Learner, sign_in
+from tests.sql import value, write
+from tests.test_csv_exports import assert_spreadsheet_safe
+from tests.test_trainer import join_code, new_cohort
+
+
+def cohort_with_lea(client: TestClient, make_user) -> tuple[int, int]:
+    """A trainer's cohort on the 1 h path; Léa joined, read `intro` and passed its quiz."""
+    make_user("formatrice@example.fr", "Fanny Formatrice", "trainer")
+    cohort = new_cohort(sign_in(client, "formatrice@example.fr"))
+    code = join_code(client, cohort)
+    client.cookies.clear()
+    lea = Learner(client)
+    assert lea.signup("lea@example.fr", "Léa Martin", PASSWORD).status_code == 303
+    assert lea.post(f"/join/{code}").status_code == 303
+    lea.pass_intro()
+    shared = app_state(client.app)
+    client.portal.call(shared.activity.flush, shared.storage)  # type: ignore[union-attr]
+    user_id = value(client, "SELECT id FROM users WHERE email = 'lea@example.fr'")
+    # Replace what the visit measured by two known stretches (Paris is UTC+1 in January).
+    write(client, "DELETE FROM activity_stretches")
+    for module, start, last in (
+        ("intro", "2026-01-05T09:00:00+00:00", "2026-01-05T09:20:00+00:00"),
+        ("lecture", "2026-01-05T09:10:00+00:00", "2026-01-05T09:14:00+00:00"),  # another tab
+    ):
+        write(
+            client,
+            "INSERT INTO activity_stretches (user_id, module_id, started_at, last_at)"
+            " VALUES (?, ?, ?, ?)",
+            (user_id, module, start, last),
+        )
+    return cohort, user_id
+
+
+def test_the_cohort_releve_reads_as_a_spreadsheet(client: TestClient, make_user) -> None:
+    cohort, _ = cohort_with_lea(client, make_user)
+    sign_in(client, "formatrice@example.fr")
+    assert "releve-activite.csv" in client.get(f"/trainer/cohorts/{cohort}").text
+    response = client.get(f"/trainer/cohorts/{cohort}/releve-activite.csv")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    rows = assert_spreadsheet_safe(response.content)
+    assert tuple(rows[0]) == HEADER
+    by_kind: dict[str, list[list[str]]] = {}
+    for row in rows[1:-1]:
+        assert row[:2] == ["Léa Martin", "lea@example.fr"]
+        by_kind.setdefault(row[2], []).append(row)
+    stretches = by_kind[STRETCH]
+    assert [r[4:6] for r in stretches] == [
+        ["2026-01-05 10:00", "2026-01-05 10:21"],
+        ["2026-01-05 10:10", "2026-01-05 10:15"],
+    ]
+    modules = {r[3]: r for r in by_kind[MODULE]}
+    course = app_state(client.app).content.snapshot.course
+    intro = course.modules["intro"]
+    row = modules[intro.title]
+    # 09:00-09:21 with the other tab's 09:10-09:15 inside it: the later tab has those 5 min.
+    assert row[6] == "16" and row[7] == str(intro.duration) and row[8] == str(intro.duration)
+    assert row[9] != "" and row[10] == str(course.pass_threshold) and row[11] != ""
+    (total,) = by_kind[TOTAL]
+    assert total[6] == "21"  # the wall-clock union: the two tabs count once
+    assert total[4:6] == ["2026-01-05 10:00", "2026-01-05 10:21"]
+    assert rows[-1] == ["Méthode de mesure", METHOD]
+
+
+def test_one_learner_s_releve(client: TestClient, make_user) -> None:
+    cohort, user_id = cohort_with_lea(client, make_user)
+    sign_in(client, "formatrice@example.fr")
+    page = client.get(f"/trainer/cohorts/{cohort}/learners/{user_id}").text
+    url = f"/trainer/cohorts/{cohort}/learners/{user_id}/releve-activite.csv"
+    assert url in page
+    rows = assert_spreadsheet_safe(client.get(url).content)
+    assert {row[0] for row in rows[1:-1]} == {"Léa Martin"}
+    assert (
+        client.get(f"/trainer/cohorts/{cohort}/learners/99999/releve-activite.csv").status_code
+        == 404
+    )
+
+
+def test_only_the_cohort_s_trainers_read_it(client: TestClient, make_user) -> None:
+    cohort, user_id = cohort_with_lea(client, make_user)
+    make_user("autre@example.fr", "Otto Autre", "trainer")
+    sign_in(client, "autre@example.fr")
+    assert client.get(f"/trainer/cohorts/{cohort}/releve-activite.csv").status_code == 404
+    sign_in(client, "lea@example.fr")
+    url = f"/trainer/cohorts/{cohort}/learners/{user_id}/releve-activite.csv"
+    assert client.get(url).status_code == 403
