@@ -4,6 +4,7 @@ may read a thread; the limits; the data export and the account's erasure."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from starlette.testclient import TestClient
 
@@ -27,6 +28,9 @@ def thread_id(client: TestClient) -> int:
 def test_the_journey(client: TestClient, world: dict) -> None:  # noqa: F811
     sign_in(client, "lea@example.fr")
     assert "Poser une question au formateur" in client.get("/paths/1h/intro").text
+    form = client.get(ASK).text
+    token = re.search(r'name="csrf_token" value="([^"]*)"', form)[1]  # type: ignore[index]
+    assert token  # the form macro sees the page's token (an empty one was a 403)
     sent = ask(client)
     assert sent.status_code == 303 and sent.headers["location"] == ASK + "?envoyee=1"
     mail = sql.rows(client, "SELECT recipient, text_body FROM outbox WHERE kind = 'question_asked'")

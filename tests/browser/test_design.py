@@ -148,6 +148,12 @@ def test_every_page_type_reflows_and_keeps_its_contrasts(
     page.get_by_role("button", name="Valider mes réponses").click()
     page.wait_for_load_state()
     check("quiz-result")
+    page.goto("/paths/1h/intro/questions")  # a question to the cohort's trainer (issue #18)
+    page.fill("#message", "Une question assez longue pour passer à la ligne à 320 px\u00a0?")
+    page.click("form[action$='/questions'] button[type=submit]")
+    check("module-questions")
+    thread = re.search(r'href="(/questions/\d+)"', page.content())[1]
+    check("question-thread", thread)
     check("module-reflection", "/paths/1h/lecture")
     page.get_by_role("button", name="Marquer comme terminé").click()
     page.wait_for_url("**/paths/1h?termine=1")
@@ -204,7 +210,7 @@ def test_every_page_type_reflows_and_keeps_its_contrasts(
     check("editor-content", "/editor/content")
     check("editor-questions", "/editor/questions")
     context.close()
-    assert len(seen) == len(set(seen)) == 26, seen
+    assert len(seen) == len(set(seen)) == 28, seen
     assert not problems, "\n".join(problems)
     # Primary, secondary and danger buttons are told apart by sight, in both themes.
     for scheme, styles in buttons.items():
