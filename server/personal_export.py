@@ -42,7 +42,9 @@ plateforme de formation, Moodle par exemple, depuis laquelle vous ouvrez le cour
 son identifiant, le vôtre sur elle et l'adresse qu'elle a transmise), satisfaction
 (les questionnaires de satisfaction qui vous ont été proposés et si vous y avez
 répondu : vos réponses elles-mêmes sont anonymes, enregistrées sans lien avec votre
-compte, et ne peuvent donc figurer ici ni être effacées avec lui).
+compte, et ne peuvent donc figurer ici ni être effacées avec lui), questions (vos
+questions aux formateurs de vos groupes et leurs réponses : date, groupe, module,
+auteur et texte de chaque message).
 """
 
 

@@ -53,6 +53,8 @@ def test_the_journey(client: TestClient, world: dict) -> None:  # noqa: F811
     sign_in(client, "lea@example.fr")
     page = client.get(ASK).text
     assert "Agir ensemble." in page and "Fanny Formatrice (formateur)" in page
+    mine = client.get("/mes-formations").text
+    assert f"/questions/{thread_id(client)}" in mine and "2\u00a0messages" in mine
     # A follow-up makes it unread for the trainer again.
     Learner(client).post(f"/questions/{thread_id(client)}", {"message": "Merci !"})
     assert sql.value(client, "SELECT trainer_unread FROM questions") == 1

@@ -57,10 +57,13 @@ async def my_trainings(request: Request) -> Response:
     if complete:
         issued = await certificates_of(request, user, complete)  # a crash may have left one out
     invitations = await db.learner_invitations(user.id)
+    questions: dict[int, list] = {}  # the learner's threads with each cohort's trainers
+    for thread in await db.learner_questions(user.id) if rows else ():
+        questions.setdefault(thread.cohort_id, []).append(thread)
     return render(
         request,
         "mes_formations.html",
-        {"rows": rows, "invitations": invitations, "issued": issued},
+        {"rows": rows, "invitations": invitations, "issued": issued, "questions": questions},
     )
 
 
