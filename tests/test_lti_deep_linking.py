@@ -19,7 +19,6 @@ from server.cli import main
 from server.lti.keyset import KeysetCache
 from server.settings import Settings
 from server.state import app_state
-from tests.conftest import CSRF
 from tests.lti_deep_linking import (
     DATA,
     DL_CLAIM,
@@ -55,9 +54,9 @@ def tool(settings: Settings, platform: Platform) -> Iterator[TestClient]:
 
 
 def choose(client: TestClient, page: str, choice: str | None) -> Any:
-    csrf, token = CSRF.search(page), REQUEST.search(page)
-    assert csrf and token
-    data = {"csrf_token": csrf[1], "request": token[1]}
+    token = REQUEST.search(page)
+    assert token
+    data = {"request": token[1]}
     if choice is not None:
         data["choice"] = choice
     return client.post("/lti/deep-link", data=data, follow_redirects=False)
@@ -163,9 +162,23 @@ def test_a_stale_form_or_no_choice_is_refused(tool: TestClient, platform: Platfo
     assert refused.status_code == 400 and "expiré" in refused.text
 
 
-def test_the_choice_needs_the_site_csrf_token(tool: TestClient, platform: Platform) -> None:
+def test_a_teacher_signed_in_here_may_still_choose(tool: TestClient, platform: Platform) -> None:
+    """The picking page answers a cross-site POST, which carries no session cookie; the
+    choice, posted from this site, does: a session-bound form token would refuse it."""
     page = deep_link(tool, platform)
-    token = REQUEST.search(page.text)
-    assert token
-    refused = tool.post("/lti/deep-link", data={"request": token[1], "choice": "1h"})
-    assert refused.status_code == 403 and "JWT" not in refused.text
+    assert platform.launch(tool).status_code == 303  # now signed in here
+    answer = choose(tool, page.text, "1h")
+    assert answer.status_code == 200 and receive(tool, platform, answer.text).item
+
+
+def test_the_choice_needs_its_request_token(tool: TestClient, platform: Platform) -> None:
+    deep_link(tool, platform)
+    refused = tool.post("/lti/deep-link", data={"choice": "1h"})
+    assert refused.status_code == 400 and "JWT" not in refused.text
+
+
+def test_the_content_selection_url_is_given_to_enter_on_the_platform(
+    platform: Platform, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["lti", "list"]) == 0
+    assert f"deep linking (content selection) URL: {LAUNCH_URL}" in capsys.readouterr().out

@@ -110,6 +110,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"initiate login URL: {config.login_url}")
         print(f"redirection URI: {' '.join(config.redirect_uris)}")
         print(f"public keyset URL: {config.keyset_url}")
+        print(f"deep linking (content selection) URL: {config.deep_linking_url}")
         return 0
 
     return _with_storage(settings, show)

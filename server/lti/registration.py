@@ -79,6 +79,7 @@ class ToolConfig:
     login_url: str
     redirect_uris: tuple[str, ...]
     keyset_url: str
+    deep_linking_url: str  # Moodle's « Content Selection URL »: the launch URL too
 
 
 def tool_config(base_url: str) -> ToolConfig:
@@ -87,4 +88,5 @@ def tool_config(base_url: str) -> ToolConfig:
         login_url=base_url + urls.lti_login(),
         redirect_uris=(base_url + urls.lti_launch(),),
         keyset_url=base_url + urls.lti_jwks(),
+        deep_linking_url=base_url + urls.lti_launch(),
     )

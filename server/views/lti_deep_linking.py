@@ -1,10 +1,18 @@
 """LTI Deep Linking 2.0 pages (issue #17): the teacher's choice, and the answer to the platform.
 
 The deep-linking launch itself goes through /lti/launch (server/views/lti.py) with
-every check; it shows `picker`. The choice is posted to /lti/deep-link with the site's
-CSRF token and the signed request token (server/lti/deep_linking.py); the answer is a
-page whose form posts the signed response to the platform's return URL, by itself
-with JavaScript, or by the teacher's click without it.
+every check; it shows `picker`. The choice is posted to /lti/deep-link with the signed
+request token (server/lti/deep_linking.py); the answer is a page whose form posts the
+signed response to the platform's return URL, by itself with JavaScript, or by the
+teacher's click without it.
+
+CSRF: /lti/deep-link takes no site form token, by design. The picking page answers the
+platform's cross-site POST, which carries none of this site's Lax cookies, so a form
+token made there is bound to no session and would be refused to a teacher who is signed
+in here. What authorises the choice is the request token: signed with the site's secret,
+valid for CHOICE_SECONDS, made only after a verified deep-linking launch by an
+instructor. Forging a post gains nothing either: all it can make is a page that posts a
+link to the return URL of the platform that asked.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from server.lti.keys import tool_keys
 from server.lti.launch import ASK_ADMIN, Launch
 from server.state import state
 from server.templating import render
-from server.web import course, read_form, storage
+from server.web import course, storage, unchecked_form
 
 log = logging.getLogger("alliances.lti")
 NO_CHOICE = "Choisissez un parcours ou un module à ajouter."
@@ -62,7 +70,7 @@ async def picker(request: Request, launch: Launch) -> Response:
 
 async def respond(request: Request) -> Response:
     """The chosen path or module, as a signed LtiDeepLinkingResponse posted to the platform."""
-    form = await read_form(request)
+    form = await unchecked_form(request)  # the signed request token authorises it
     settings = state(request).settings
     token = form.get("request")
     asked = (

@@ -23,7 +23,10 @@ TOKEN_IN_URL = {"/relances/arret/{signed}"}
 # they can carry no form token. The launch is authorised by the platform's signed id_token,
 # its nonce used once and the state bound to this browser by a signed cookie; the login
 # only starts that flow. Their refusals are tested in tests/test_lti_launch.py.
-CROSS_SITE_BY_DESIGN = {"/lti/login", "/lti/launch"}
+# /lti/deep-link is authorised by the signed request token its picking page carries (that
+# page answers a cross-site POST: a form token made there is bound to no session), see
+# server/views/lti_deep_linking.py and tests/test_lti_deep_linking.py.
+CROSS_SITE_BY_DESIGN = {"/lti/login", "/lti/launch", "/lti/deep-link"}
 POSTS = [
     template
     for method, template in route_table()
