@@ -34,7 +34,9 @@ Sections de donnees.json : profile (votre compte), sessions (appareils
 connectés), enrolments (parcours commencés), progress (progression par module),
 attempts (chaque tentative de quiz et ses réponses), reflections (vos réponses
 aux réflexions), activity (vos périodes de travail mesurées sur chaque module :
-début et dernière activité), certificates (vos attestations), cohorts (vos groupes),
+début et dernière activité), realisation_certificates (vos certificats de
+réalisation : employeur et numéro de dossier du financeur saisis par votre
+formateur), certificates (vos attestations), cohorts (vos groupes),
 cohorts_trained (groupes que vous animez), invitations (invitations à votre
 adresse), reminders (relances reçues), messages (messages envoyés à votre
 adresse), role_changes (rôles accordés ou retirés), platform_accounts (la

@@ -95,6 +95,11 @@ def certificate(certificate_id: str) -> str:
     return f"/certificates/{certificate_id}"
 
 
+def attestation_pdf(certificate_id: str) -> str:
+    """The attestation de fin de formation (Code du travail art. L6353-1): holder and trainers."""
+    return f"/certificates/{certificate_id}/attestation-fin-de-formation.pdf"
+
+
 def certificate_badge(certificate_id: str) -> str:
     """The certificate's signed Open Badges 3.0 credential (its `id`, so it never moves)."""
     return f"/certificates/{certificate_id}/badge.json"
@@ -304,6 +309,15 @@ def learner_releve(cohort_id: int, user_id: int) -> str:
     return f"/trainer/cohorts/{cohort_id}/learners/{user_id}/releve-activite.csv"
 
 
+def realisation(cohort_id: int, user_id: int) -> str:
+    """The certificat de réalisation's form (GET, POST) for one learner of a cohort."""
+    return f"/trainer/cohorts/{cohort_id}/learners/{user_id}/realisation"
+
+
+def realisation_pdf(cohort_id: int, user_id: int) -> str:
+    return f"/trainer/cohorts/{cohort_id}/learners/{user_id}/certificat-realisation.pdf"
+
+
 def learner_remove(cohort_id: int, user_id: int) -> str:
     return f"/trainer/cohorts/{cohort_id}/learners/{user_id}/remove"
 
@@ -453,6 +467,7 @@ TEMPLATES = _pattern(templates)
 TEMPLATE_FILE = _pattern(template_file)
 TEMPLATE = _pattern(template)
 CERTIFICATE_PDF = _pattern(certificate_pdf)
+ATTESTATION_PDF = _pattern(attestation_pdf)
 CERTIFICATE = _pattern(certificate)
 CERTIFICATE_BADGE = _pattern(certificate_badge)
 BADGE_STATUS_LIST = _pattern(badge_status_list)
@@ -511,6 +526,8 @@ COHORT_IMPORT_CONFIRM = _pattern(cohort_import_confirm)
 LEARNER = _pattern(learner)
 LEARNER_RELEVE = _pattern(learner_releve)
 LEARNER_REMOVE = _pattern(learner_remove)
+REALISATION = _pattern(realisation)
+REALISATION_PDF = _pattern(realisation_pdf)
 COHORT_PROGRESS = _pattern(cohort_progress)
 
 # Editors and administrators.

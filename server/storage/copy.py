@@ -35,6 +35,7 @@ TABLES = (
     "reflections",
     "activity_stretches",
     "certificates",
+    "realisation_certificates",
     "badge_credentials",  # no foreign key: outlives a purged certificate
     "user_roles",
     "role_changes",

@@ -22,6 +22,7 @@ from server.storage.outbox import OutboxQueries
 from server.storage.personal import PersonalDataQueries
 from server.storage.questions import QuestionQueries
 from server.storage.rates import RateQueries
+from server.storage.realisation import RealisationQueries
 from server.storage.reminders import ReminderQueries
 from server.storage.satisfaction import SatisfactionQueries
 from server.storage.sessions import SessionQueries
@@ -45,6 +46,7 @@ class Queries(
     PersonalDataQueries,
     QuestionQueries,
     RateQueries,
+    RealisationQueries,
     ReminderQueries,
     SatisfactionQueries,
     SessionQueries,

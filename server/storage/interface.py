@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from server.mail.compose import Message
     from server.storage.lti import LtiLogin, LtiPlatform
     from server.storage.questions import Exchange, Question
+    from server.storage.realisation import Realisation
     from server.storage.satisfaction import Answers, SatisfactionAnswer, SatisfactionReach
     from server.storage.records import (
         ActiveSession,
@@ -168,6 +169,16 @@ class Storage(Protocol):
         self, user_id: int, path_id: str, module_ids: tuple[str, ...]
     ) -> tuple[str | None, str | None]:
         """The first and last dated activity on a path (attestation de fin de formation)."""
+        ...
+
+    async def realisation(self, user_id: int, path_id: str) -> Realisation | None:
+        """The certificat de réalisation issued for this learner and path, if any."""
+        ...
+
+    async def issue_realisation(
+        self, user_id: int, path_id: str, employer: str, funder_file: str, by: int, at: str
+    ) -> None:
+        """Issue (or issue again) a certificat de réalisation with the trainer's details."""
         ...
 
     async def change_role(

@@ -74,6 +74,12 @@ _EXPORT_PARTS = (
         "activity_stretches WHERE user_id = :id",
     ),
     (
+        "realisation_certificates",
+        "json_object('path_id', path_id, 'employer', employer, 'funder_file', funder_file,"
+        " 'issued_at', issued_at)",
+        "realisation_certificates WHERE user_id = :id",
+    ),
+    (
         "certificates",
         "json_object('id', id, 'path_id', path_id, 'learner_name', learner_name,"
         " 'path_title', path_title, 'duration_minutes', duration_minutes,"
@@ -214,7 +220,14 @@ def learning_records_steps(which: str, params: dict[str, Any]) -> list:
     retention keeps."""
     return [
         (f"DELETE FROM {table} WHERE {which}", params)
-        for table in ("attempts", "progress", "enrolments", "questions", "activity_stretches")
+        for table in (
+            "attempts",
+            "progress",
+            "enrolments",
+            "questions",
+            "activity_stretches",
+            "realisation_certificates",
+        )
     ]
 
 

@@ -111,6 +111,9 @@ def populate(client: TestClient, database: Path, make_user: Callable[..., None])
     page = client.get(f"/trainer/cohorts/{cohort}").text
     member = re.search(r'href="/trainer/cohorts/\d+/learners/(\d+)">Léa<', page)
     assert member, "Léa should be listed on her trainer's dashboard"
+    realisation = f"/trainer/cohorts/{cohort}/learners/{member[1]}/realisation"
+    issued = Learner(client).post(realisation, {"employer": "Mairie de Lille"})
+    assert issued.status_code == 303, "Léa's certificat de réalisation should be issued"
     client.cookies.clear()
     values = {
         "path_id": "1h",

@@ -81,6 +81,7 @@ FIELDS: dict[str, list[str]] = {
     "/mes-formations/invitations/{cohort_id}": ["reponse"],
     "/join/{code}": [],
     "/trainer/cohorts": ["name", "path_id", "due_date", "past_ok"],
+    "/trainer/cohorts/{cohort_id}/learners/{user_id}/realisation": ["employer", "funder_file"],
     "/trainer/cohorts/{cohort_id}/settings": [
         "name",
         "due_date",
