@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,9 @@ ENV_VARS = {
     " attestation de fin de formation (one line; unset: not printed)",
     "ALLIANCES_PROVIDER_NDA": "the provider's numéro de déclaration d'activité, 11 digits"
     " (spaces allowed), printed on the attestation when set",
+    "ALLIANCES_SUPPORT_CONTACT": "an e-mail address or https URL where learners get technical"
+    " and pedagogical assistance, shown on each path page when they have no cohort trainer"
+    " (Code du travail art. D6313-3-1; unset: not shown)",
 }
 
 
@@ -85,6 +89,8 @@ class Settings:
     # its name is `organisation`.
     provider_address: str = ""
     provider_nda: str = ""  # 11 digits, or empty
+    # Who assists a learner without a cohort (art. D6313-3-1): an e-mail address or https URL.
+    support_contact: str = ""
 
     @property
     def badge_keys_dir(self) -> Path:
@@ -156,7 +162,20 @@ class Settings:
             lti_keys=lti_keys,
             provider_address=" ".join(env.get("ALLIANCES_PROVIDER_ADDRESS", "").split())[:300],
             provider_nda=_nda(env.get("ALLIANCES_PROVIDER_NDA", "")),
+            support_contact=_contact(env.get("ALLIANCES_SUPPORT_CONTACT", "")),
         )
+
+
+def _contact(raw: str) -> str:
+    """An e-mail address or an https URL; anything else stops start-up, loudly."""
+    value = raw.strip()
+    if not value or re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        return value
+    if re.fullmatch(r"https://[^\s]+", value):
+        return value
+    raise ValueError(
+        f"ALLIANCES_SUPPORT_CONTACT must be an e-mail address or https URL, not {raw!r}"
+    )
 
 
 def _days(env: dict[str, str], name: str, default: int, minimum: int) -> int:

@@ -30,6 +30,7 @@ from server.state import snapshot, state
 from server.storage import User
 from server.templating import render
 from server.views import navigation, training
+from server.views.assistance import assisting, support_link
 from server.views.credentials import issuing
 from server.views.outline_cache import outline_html
 from server.web import (
@@ -85,8 +86,10 @@ async def path_page(request: Request) -> Response:
         enrolled = path.id in await db.enrolments(user.id)
     overview = path_progress(course(request), path, progress)
     ask_opinion = False
+    assistance: list[tuple[str, list[str]]] = []
     if user:
         certificate = (await certificates_of(request, user, [overview])).get(path.id)
+        assistance = await assisting(request, user, path)
         # The « à chaud » questionnaire, offered once the path is complete (issue #18 §3).
         if overview.complete and course(request).satisfaction:
             ask_opinion = await storage(request).satisfaction_state(user.id, path.id, "hot") in (
@@ -102,6 +105,8 @@ async def path_page(request: Request) -> Response:
             "enrolled": enrolled,
             "certificate": certificate,
             "ask_opinion": ask_opinion,
+            "assistance": assistance,
+            "support": support_link(state(request).settings.support_contact),
         },
     )
 
