@@ -25,6 +25,7 @@ from course.reporting import LearnerReport
 from server import clock, urls
 from server.mail.compose import compose
 from server.reminder_messages import compose_reminders, stop_url
+from server.satisfaction_mail import run_cold
 from server.security import Signer
 from server.settings import Settings
 from server.state import AppState
@@ -272,4 +273,14 @@ async def run_periodically(shared: AppState) -> None:
                 log.info("reminders: %d message(s) recorded", len(planned))
         except Exception:  # a bad hour must not stop the next ones
             log.exception("reminders: the rules could not be evaluated")
+        if shared.settings.smtp_url:  # « à froid » invitations only where mail goes out
+            try:
+                await run_cold(
+                    shared.storage,
+                    shared.content.snapshot.course,
+                    shared.settings,
+                    clock.moment(),
+                )
+            except Exception:
+                log.exception("satisfaction: the « à froid » invitations could not be recorded")
         await asyncio.sleep(INTERVAL_SECONDS)

@@ -51,6 +51,12 @@ def routes() -> list[Route | Mount]:
         Route(urls.PATH, learning.path_page, name="path"),
         Route(urls.PATH_START, learning.start_path, methods=["POST"], name="path_start"),
         Route(
+            urls.SATISFACTION_LINK,
+            satisfaction.link_form,
+            methods=["GET", "POST"],
+            name="satisfaction_link",
+        ),
+        Route(
             urls.SATISFACTION,
             satisfaction.learner_form,
             methods=["GET", "POST"],

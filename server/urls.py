@@ -35,6 +35,11 @@ def satisfaction(path_id: str) -> str:
     return f"/paths/{path_id}/avis"
 
 
+def satisfaction_link(token: str) -> str:
+    """The « à froid » questionnaire from its e-mailed, single-use link: no sign-in."""
+    return f"/avis/{token}"
+
+
 def module(path_id: str, module_id: str) -> str:
     """The module page (GET) and its quiz (POST): the learner's hot path, hence no router walk."""
     return f"/paths/{path_id}/{module_id}"
@@ -454,6 +459,7 @@ HOME = _pattern(home)
 PATH = _pattern(path)
 PATH_START = _pattern(path_start)
 SATISFACTION = _pattern(satisfaction)
+SATISFACTION_LINK = _pattern(satisfaction_link)
 MODULE = _pattern(module)
 MODULE_DONE = _pattern(module_done)
 QUIZ_RESULT = _pattern(quiz_result)

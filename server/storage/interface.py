@@ -262,6 +262,30 @@ class Storage(Protocol):
 
     async def satisfaction_asked_rows(self, user_id: int) -> list[tuple[str, str, str]]: ...
 
+    async def cold_invitations_due(
+        self, path_id: str, completed_before: str
+    ) -> list[tuple[int, str, str, int | None]]: ...
+
+    async def invite_cold(
+        self,
+        user_id: int,
+        path_id: str,
+        cohort_id: int | None,
+        token_hash: str,
+        at: str,
+        message: Message,
+    ) -> bool:
+        """Record an « à froid » invitation and its message together, once."""
+        ...
+
+    async def cold_reminders_due(self, invited_before: str) -> list[tuple[int, str, str, str]]: ...
+
+    async def remind_cold(
+        self, user_id: int, path_id: str, token_hash: str, at: str, message: Message
+    ) -> bool:
+        """The one reminder: a new link replaces the first, with its message, once."""
+        ...
+
     async def content_state(self) -> tuple[str, str] | None:
         """(version, reloaded_at) of the last announced content reload, or None."""
         ...

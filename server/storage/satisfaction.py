@@ -16,7 +16,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from server.mail.compose import Message
 from server.storage.base import Database
+from server.storage.outbox import INSERT, outbox_step
 from server.storage.records import Step
 
 Answers = dict[str, int | str]
@@ -54,6 +56,23 @@ def _answer_steps(marker: str, month: str, answers: Answers) -> list[Step]:
         (_MARKED_ANSWER, (secrets.token_hex(16), month, body, marker)),
         (_CLEAR_MARK, (marker,)),
     ]
+
+
+# Who may get an « à froid » message: a confirmed address, an account not deleted.
+_REACHABLE = "u.email_confirmed_at IS NOT NULL AND u.deleted_at IS NULL"
+
+
+def _message_if_marked(message: Message, user_id: int, marker: str) -> Step:
+    """The outbox insert, done only where `marker` was just written (so only once)."""
+    _, params = outbox_step(message, user_id=user_id)
+    assert isinstance(params, tuple)
+    head, _, _ = INSERT.partition(" VALUES ")
+    select = ", ".join("?" for _ in params)
+    sql = (
+        f"{head} SELECT {select} WHERE EXISTS"
+        " (SELECT 1 FROM satisfaction_asked WHERE token_hash = ?) RETURNING id"
+    )
+    return sql, (*params, marker)
 
 
 class SatisfactionQueries(Database):
@@ -114,7 +133,8 @@ class SatisfactionQueries(Database):
         steps: list[Step] = [
             (
                 "UPDATE satisfaction_asked SET state = 'answered', token_hash = ?"
-                " WHERE token_hash = ? AND state = 'invited' AND invited_at > ? RETURNING 1",
+                " WHERE token_hash = ? AND state = 'invited'"
+                " AND COALESCE(reminded_at, invited_at) > ? RETURNING 1",
                 (marker, token_hash, issued_after),
             ),
             *_answer_steps(marker, month, answers),
@@ -126,7 +146,7 @@ class SatisfactionQueries(Database):
         """The path an unused, unexpired à-froid link is for; None otherwise."""
         row = await self._one(
             "SELECT path_id FROM satisfaction_asked WHERE token_hash = ? AND state = 'invited'"
-            " AND invited_at > ?",
+            " AND COALESCE(reminded_at, invited_at) > ?",
             (token_hash, issued_after),
         )
         return str(row[0]) if row else None
@@ -174,3 +194,69 @@ class SatisfactionQueries(Database):
             (user_id,),
         )
         return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    async def cold_invitations_due(
+        self, path_id: str, completed_before: str
+    ) -> list[tuple[int, str, str, int | None]]:
+        """(user, e-mail, name, cohort) of learners who completed `path_id` before the date,
+        reachable, and never sent the « à froid » questionnaire for it."""
+        rows = await self._all(
+            "SELECT u.id, u.email, u.name, (SELECT m.cohort_id FROM cohort_members m"
+            " JOIN cohorts k ON k.id = m.cohort_id WHERE m.user_id = u.id AND k.path_id = c.path_id"
+            " ORDER BY m.cohort_id LIMIT 1) FROM certificates c JOIN users u ON u.id = c.user_id"
+            f" WHERE c.path_id = ? AND c.revoked_at IS NULL AND c.issued_at <= ? AND {_REACHABLE}"
+            " AND NOT EXISTS (SELECT 1 FROM satisfaction_asked a WHERE a.user_id = u.id"
+            " AND a.path_id = c.path_id AND a.phase = 'cold') ORDER BY u.id",
+            (path_id, completed_before),
+        )
+        return [(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows]
+
+    async def invite_cold(
+        self,
+        user_id: int,
+        path_id: str,
+        cohort_id: int | None,
+        token_hash: str,
+        at: str,
+        message: Message,
+    ) -> bool:
+        """Record the invitation and its message together, once per learner and path."""
+        steps: list[Step] = [
+            (
+                "INSERT INTO satisfaction_asked (user_id, path_id, phase, cohort_id, state,"
+                " invited_at, token_hash) VALUES (?, ?, 'cold', ?, 'invited', ?, ?)"
+                " ON CONFLICT (user_id, path_id, phase) DO NOTHING RETURNING 1",
+                (user_id, path_id, cohort_id, at, token_hash),
+            ),
+            _message_if_marked(message, user_id, token_hash),
+        ]
+        results = await self._transaction(steps)
+        return bool(results[0])
+
+    async def cold_reminders_due(self, invited_before: str) -> list[tuple[int, str, str, str]]:
+        """(user, e-mail, name, path) of unanswered invitations sent before the date,
+        not yet reminded: each gets one reminder."""
+        rows = await self._all(
+            "SELECT u.id, u.email, u.name, a.path_id FROM satisfaction_asked a"
+            " JOIN users u ON u.id = a.user_id WHERE a.phase = 'cold' AND a.state = 'invited'"
+            " AND a.reminded_at IS NULL AND a.token_hash IS NOT NULL AND a.invited_at <= ?"
+            f" AND {_REACHABLE} ORDER BY u.id, a.path_id",
+            (invited_before,),
+        )
+        return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
+
+    async def remind_cold(
+        self, user_id: int, path_id: str, token_hash: str, at: str, message: Message
+    ) -> bool:
+        """The one reminder: a new link replaces the first, with its message, once."""
+        steps: list[Step] = [
+            (
+                "UPDATE satisfaction_asked SET token_hash = ?, reminded_at = ?"
+                " WHERE user_id = ? AND path_id = ? AND phase = 'cold' AND state = 'invited'"
+                " AND reminded_at IS NULL RETURNING 1",
+                (token_hash, at, user_id, path_id),
+            ),
+            _message_if_marked(message, user_id, token_hash),
+        ]
+        results = await self._transaction(steps)
+        return bool(results[0])

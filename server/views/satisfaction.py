@@ -24,6 +24,8 @@ from server.satisfaction import (
     read_answers,
     summarise,
 )
+from server.satisfaction_mail import link_cutoff
+from server.security import token_hash
 from server.storage import User
 from server.templating import render
 from server.views.learning import path_of
@@ -93,6 +95,55 @@ async def learner_form(request: Request) -> Response:
             "scale": SCALE,
             "scale_labels": SCALE_LABELS,
             "max_text": MAX_TEXT,
+            "action": urls.satisfaction(path.id),
+            "by_link": False,
+        },
+        status=400 if errors else 200,
+    )
+
+
+GONE = "Ce lien a déjà servi ou a expiré : merci de votre intérêt."
+
+
+async def link_form(request: Request) -> Response:
+    """The « à froid » questionnaire from its e-mailed link: no sign-in, used once."""
+    questionnaire = _questionnaire(request, "cold")
+    hashed = token_hash(request.path_params["token"])
+    db = storage(request)
+    cutoff = link_cutoff(clock.moment())
+    if request.query_params.get("merci") == "1":
+        path_id: str | None = None
+    else:
+        path_id = await db.satisfaction_link_path(hashed, cutoff)
+        if path_id is None:
+            raise HTTPException(404, GONE)
+    errors: dict[str, str] = {}
+    form: dict[str, str] = {}
+    if request.method == "POST" and path_id is not None:
+        data = await read_form(request)
+        form = {k: v for k, v in data.items() if isinstance(v, str)}
+        answers, errors = read_answers(questionnaire, form)
+        if not errors:
+            month = clock.now()[:7]
+            if not await db.record_satisfaction_by_link(hashed, cutoff, answers, month):
+                raise HTTPException(404, GONE)
+            return redirect(request.url.path + "?merci=1")
+    path = course(request).path(path_id) if path_id else None
+    return render(
+        request,
+        "satisfaction/form.html",
+        {
+            "path": path,
+            "questionnaire": questionnaire,
+            "done": False,
+            "thanks": path_id is None,
+            "form": form,
+            "errors": errors,
+            "scale": SCALE,
+            "scale_labels": SCALE_LABELS,
+            "max_text": MAX_TEXT,
+            "action": request.url.path,
+            "by_link": True,
         },
         status=400 if errors else 200,
     )

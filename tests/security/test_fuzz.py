@@ -42,6 +42,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # The fields each form reads (a new POST route without its entry fails below).
 FIELDS: dict[str, list[str]] = {
     "/paths/{path_id}/start": [],
+    # The « à froid » questionnaire from its e-mailed link.
+    "/avis/{token}": ["q-mise-en-oeuvre", "q-utilite", "q-exemple"],
     # The « à chaud » questionnaire: a field per question of content/satisfaction.yaml.
     "/paths/{path_id}/avis": [
         "q-pertinence",
