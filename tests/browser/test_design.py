@@ -177,6 +177,8 @@ def test_every_page_type_reflows_and_keeps_its_contrasts(
     page.goto(dashboard)
     learner = re.search(r'href="(/trainer/cohorts/\d+/learners/\d+)"', page.content())
     check("trainer-learner", learner[1])
+    check("trainer-realisation", learner[1] + "/realisation")
+    page.goto(learner[1])
     assert page.locator("form[action$='/remove'] .button-danger").count() == 1
     check("trainer-import", dashboard + "/import")
     csv = tmp_path / "liste.csv"
@@ -210,7 +212,7 @@ def test_every_page_type_reflows_and_keeps_its_contrasts(
     check("editor-content", "/editor/content")
     check("editor-questions", "/editor/questions")
     context.close()
-    assert len(seen) == len(set(seen)) == 28, seen
+    assert len(seen) == len(set(seen)) == 29, seen
     assert not problems, "\n".join(problems)
     # Primary, secondary and danger buttons are told apart by sight, in both themes.
     for scheme, styles in buttons.items():

@@ -146,6 +146,20 @@ def test_staff_pages_are_accessible_and_valid(
     visit("trainer-questions", dashboard + "/questions")
     learner = re.search(r'href="(/trainer/cohorts/\d+/learners/\d+)"', pages["trainer-dashboard"])
     visit("trainer-learner", learner[1])
+    # The certificat de réalisation: the form, refused (over 150 characters), then issued.
+    visit("trainer-realisation", learner[1] + "/realisation")
+    page.evaluate("document.querySelector('#employer').removeAttribute('maxlength')")
+    page.fill("#employer", "E" * 151)
+    page.click("form[action$='/realisation#erreurs'] button[type=submit]")
+    page.wait_for_load_state()
+    visit("trainer-realisation-errors")
+    assert page.evaluate("document.activeElement.id") == "erreurs"
+    assert page.get_attribute("#employer", "aria-describedby") == "employer-error"
+    page.fill("#employer", "Mairie de Lille")
+    page.click("form[action$='/realisation#erreurs'] button[type=submit]")
+    page.wait_for_load_state()
+    visit("trainer-realisation-issued")
+    assert "Certificat délivré le" in pages["trainer-realisation-issued"]
     visit("trainer-import", dashboard + "/import")
     page.set_input_files("#file", str(csv))
     page.click("form[enctype] button[type=submit]")
