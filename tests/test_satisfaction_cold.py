@@ -29,7 +29,8 @@ def run(client: TestClient, days_later: int) -> int:
 def links(client: TestClient) -> list[str]:
     rows = sql.rows(
         client,
-        "SELECT text_body FROM outbox WHERE subject LIKE '%avis sur le parcours%' ORDER BY id",
+        "SELECT text_body FROM outbox WHERE subject LIKE ? ORDER BY id",
+        ("%avis sur le parcours%",),
     )
     return [LINK.search(body)[0].split("/avis/", 1)[1] for (body,) in rows]  # type: ignore[index]
 
@@ -42,7 +43,7 @@ def test_the_invitation_waits_for_the_delay_then_is_sent_once(client, make_user)
     assert run(client, delay + 1) == 1
     assert run(client, delay + 2) == 0  # once
     (token,) = links(client)
-    body = sql.value(client, "SELECT text_body FROM outbox WHERE subject LIKE '%avis%'")
+    body = sql.value(client, "SELECT text_body FROM outbox WHERE subject LIKE ?", ("%avis%",))
     assert "sans vous connecter" in body and "Rappel" not in body
     client.cookies.clear()  # weeks later, signed out
     page = client.get(f"/avis/{token}")
