@@ -100,3 +100,20 @@ def hours_minutes(duration: timedelta) -> str:
     """« 1 h 05 », « 0 h 12 »: how the relevé and the pages write a duration."""
     total = minutes(duration)
     return f"{total // 60}\u00a0h\u00a0{total % 60:02d}"
+
+
+def time_short(
+    learner_stretches: Iterable[Stretch], module_id: str, duration: int, percent: int, now: datetime
+) -> tuple[int, int] | None:
+    """(required, measured) whole minutes when the measured time on a module is below
+    `percent` of its declared `duration` (a path's `min_time_percent`); None when enough.
+
+    Off (None) at 0 %. The required time is rounded up: 50 % of 5 min asks for 3 min.
+    """
+    if percent <= 0:
+        return None
+    required = -(-duration * percent // 100)
+    spent = measure(learner_stretches, now).by_module.get(module_id, timedelta())
+    if spent >= timedelta(minutes=required):
+        return None
+    return required, int(spent.total_seconds() // 60)

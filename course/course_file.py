@@ -29,6 +29,7 @@ class PathSpec:
     module_ids: tuple[str, ...]
     line: int
     sections: tuple[Section, ...] = ()
+    min_time_percent: int = 0
 
 
 def read_course_file(
@@ -153,6 +154,15 @@ def _read_path(
                 " (« Expliquer… », « Choisir… »)",
             )
     sections = read_sections(raw.get("sections"), listed, ident, line, error)
+    min_time = raw.get("min_time_percent", 0)
+    if not isinstance(min_time, int) or isinstance(min_time, bool) or not 0 <= min_time <= 100:
+        error(
+            _line_of(lines, line, "min_time_percent"),
+            f"parcours « {ident} » : « min_time_percent » doit être un entier de 0 à 100"
+            f" (part de la durée de chaque module à passer sur sa page avant que son quiz"
+            f" compte), pas « {min_time} »",
+        )
+        ok = False
     if not ok or not isinstance(target, int):
         return None
     return PathSpec(
@@ -165,6 +175,7 @@ def _read_path(
         module_ids=tuple(listed),
         line=line,
         sections=sections,
+        min_time_percent=min_time if isinstance(min_time, int) else 0,
     )
 
 

@@ -155,6 +155,9 @@ class Path:
     module_ids: tuple[str, ...]
     total_minutes: int
     sections: tuple[Section, ...] = ()
+    # Share (%) of each module's duration the learner's measured time must reach before
+    # its quiz counts (course.yaml `min_time_percent`, issue #18 §2); 0: off.
+    min_time_percent: int = 0
 
     def index(self, module_id: str) -> int:
         return self.module_ids.index(module_id)

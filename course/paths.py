@@ -37,6 +37,7 @@ class PathPass(Reporter):
                     module_ids=spec.module_ids,
                     total_minutes=total,
                     sections=spec.sections,
+                    min_time_percent=spec.min_time_percent,
                 )
             )
         used = {m for spec in specs for m in spec.module_ids}

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from course.activity import time_short
 from course.attempt import Arrangement, arrange
 from course.grading import AnswerError, grade, parse_answers
 from course.models import Module, Path
@@ -82,8 +83,12 @@ async def submit_quiz(request: Request) -> Response:
         return await _same_attempt(
             request, path, module, form, token, arrangement, str(exc), 400, exc.missing
         )
-    result = grade(module, answers, course(request).pass_threshold, asked=arrangement.plain)
     db = storage(request)
+    if path.min_time_percent:
+        short = await time_short_of(request, user_id, path, module)
+        if short:
+            return await _same_attempt(request, path, module, form, token, arrangement, short, 403)
+    result = grade(module, answers, course(request).pass_threshold, asked=arrangement.plain)
     attempt = await db.record_attempt(
         session,
         path.id,
@@ -111,12 +116,29 @@ async def submit_quiz(request: Request) -> Response:
             "voici une nouvelle tentative. Vos réponses précédentes sont dans le résultat.",
             status_code=409,
         )
+    shared.activity.note(db, attempt.user_id, module.id)  # a quiz post is a hit (issue #18)
     if result.passed and attempt.learner_name is not None:  # only a pass completes a path
         await after_progress(
             request, attempt.user_id, attempt.learner_name, path, attempt.completed
         )
     # Post/Redirect/Get: reloading the result page never submits the quiz again.
     return redirect(urls.quiz_result(path.id, module.id) + "#resultat")
+
+
+async def time_short_of(request: Request, user_id: int, path: Path, module: Module) -> str:
+    """Why the quiz cannot count yet under the path's minimum measured time, or ""."""
+    found = await storage(request).stretches_of([user_id])
+    short = time_short(
+        found[user_id], module.id, module.duration, path.min_time_percent, clock.moment()
+    )
+    if short is None:
+        return ""
+    required, spent = short
+    return (
+        f"Pour ce parcours, un quiz ne compte qu’après au moins {required}\u00a0min de travail "
+        f"sur son module (temps mesuré pour l’instant\u00a0: {spent}\u00a0min). Poursuivez la "
+        "lecture\u00a0: vos réponses sont conservées ci-dessous, envoyez-les ensuite."
+    )
 
 
 async def attempt_wait(request: Request, user_id: int, module_id: str) -> int:
