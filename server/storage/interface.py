@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from server.storage.lti import LtiLogin, LtiPlatform
     from server.storage.questions import Exchange, Question
     from server.storage.realisation import Realisation
-    from server.storage.satisfaction import Answers, SatisfactionAnswer, SatisfactionReach
     from server.storage.records import (
         ActiveSession,
         AddressStatus,
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
         Step,
         User,
     )
+    from server.storage.satisfaction import Answers, SatisfactionAnswer, SatisfactionReach
     from server.throttle import LoginLimits
 
 
