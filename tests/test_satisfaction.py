@@ -102,6 +102,8 @@ def test_trainers_see_a_cohort_only_from_five_respondents(client: TestClient, ma
     _, cohort = completed(client, make_user)
     seed(client, cohort, [5, 4, 4, 2])
     sign_in(client, "formatrice@example.fr")
+    dashboard = client.get(f"/trainer/cohorts/{cohort}").text
+    assert f'href="/trainer/cohorts/{cohort}/satisfaction"' in dashboard
     page = client.get(f"/trainer/cohorts/{cohort}/satisfaction")
     assert page.status_code == 200
     text = page.text
@@ -124,6 +126,7 @@ def test_editors_see_every_path_and_export_a_spreadsheet(client: TestClient, mak
     seed(client, cohort, [5, 1])
     make_user("editeur@example.fr", "Eddy Éditeur", "editor")
     sign_in(client, "editeur@example.fr")
+    assert 'href="/editor/satisfaction"' in client.get("/editor/content").text
     page = client.get("/editor/satisfaction?parcours=1h").text
     assert "Réponses" in page and "3,0" in page and "=avis 1" in page
     assert "Taux de réponse" in page
