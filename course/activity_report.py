@@ -40,9 +40,15 @@ HEADER = (
     "Meilleur score (%)",
     "Seuil de réussite (%)",
     "Terminé le",
+    "Échange",
 )
 
 STRETCH, MODULE, TOTAL = "Période de travail", "Module", "Total du parcours"
+EXCHANGE = "Échange avec le formateur"
+
+# A learner–trainer message (server/storage/questions.py, issue #18 §2), as the relevé
+# reads it: module id, when (stored UTC), author's name, from a trainer, the text.
+Message = tuple[str, str, str, bool, str]
 
 
 def local(moment: datetime | str | None) -> str:
@@ -60,8 +66,10 @@ def learner_rows(
     progress: Mapping[str, tuple[int, int | None, str | None]],
     stretches: Sequence[Stretch],
     now: datetime,
+    exchanges: Sequence[Message] = (),
 ) -> Iterator[list[object]]:
-    """One learner's rows: each stretch on the path's modules, each module, the total.
+    """One learner's rows: each stretch on the path's modules, each dated message
+    exchanged with the cohort's trainers, each module, the total.
 
     `progress` maps a module id to (attempts, best score, completed at).
     """
@@ -73,6 +81,10 @@ def learner_rows(
     for stretch in mine:
         start, end = span(stretch, now)
         yield [name, email, STRETCH, titles[stretch.module_id], local(start), local(end)]
+    for module_id, at, author, from_trainer, body in exchanges:
+        who = f"{'Réponse' if from_trainer else 'Question'} de {author or 'compte supprimé'}"
+        title = titles.get(module_id, module_id)
+        yield [name, email, EXCHANGE, title, local(at), "", *[""] * 6, f"{who}\u00a0: {body}"]
     validated = 0
     done: list[str] = []
     for module in modules:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from course.activity_report import HEADER, METHOD, MODULE, STRETCH, TOTAL
+from course.activity_report import EXCHANGE, HEADER, METHOD, MODULE, STRETCH, TOTAL
 from server.state import app_state
 from tests.conftest import PASSWORD, Learner, sign_in
 from tests.sql import value, write
@@ -38,6 +38,24 @@ def cohort_with_lea(client: TestClient, make_user) -> tuple[int, int]:
             " VALUES (?, ?, ?, ?)",
             (user_id, module, start, last),
         )
+    trainer_id = value(client, "SELECT id FROM users WHERE email = 'formatrice@example.fr'")
+    write(
+        client,
+        "INSERT INTO questions (cohort_id, user_id, path_id, module_id, created_at)"
+        " VALUES (?, ?, '1h', 'intro', '2026-01-05T09:05:00+00:00')",
+        (cohort, user_id),
+    )
+    question = value(client, "SELECT id FROM questions")
+    for author, from_trainer, body, at in (
+        (user_id, 0, "=Que veut dire co-construire ?", "2026-01-05T09:05:00+00:00"),
+        (trainer_id, 1, "Décider ensemble, dès le départ.", "2026-01-06T08:00:00+00:00"),
+    ):
+        write(
+            client,
+            "INSERT INTO question_messages (question_id, author_id, from_trainer, body,"
+            " created_at) VALUES (?, ?, ?, ?, ?)",
+            (question, author, from_trainer, body, at),
+        )
     return cohort, user_id
 
 
@@ -66,6 +84,11 @@ def test_the_cohort_releve_reads_as_a_spreadsheet(client: TestClient, make_user)
     # 09:00-09:21 with the other tab's 09:10-09:15 inside it: the later tab has those 5 min.
     assert row[6] == "16" and row[7] == str(intro.duration) and row[8] == str(intro.duration)
     assert row[9] != "" and row[10] == str(course.pass_threshold) and row[11] != ""
+    asked, answered = by_kind[EXCHANGE]
+    assert asked[3:5] == [intro.title, "2026-01-05 10:05"]
+    assert asked[12] == "Question de Léa Martin\u00a0: =Que veut dire co-construire ?"
+    assert answered[12] == "Réponse de Fanny Formatrice\u00a0: Décider ensemble, dès le départ."
+    assert all(len(row) == len(HEADER) for row in rows[:-1])
     (total,) = by_kind[TOTAL]
     assert total[6] == "21"  # the wall-clock union: the two tabs count once
     assert total[4:6] == ["2026-01-05 10:00", "2026-01-05 10:21"]

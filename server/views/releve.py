@@ -16,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from course.activity import Stretch
-from course.activity_report import HEADER, METHOD, learner_rows
+from course.activity_report import HEADER, METHOD, Message, learner_rows
 from course.models import Course, Path
 from course.reporting import LearnerReport
 from server import clock
 from server.exports import neutralise, spreadsheet_writer
+from server.storage import Storage
 from server.views.trainer import _learner, present, reports_for, trainer_cohort
 from server.web import course, storage
 
@@ -30,6 +31,7 @@ def releve_csv(
     path: Path,
     reports: Sequence[LearnerReport],
     stretches: dict[int, list[Stretch]],
+    exchanges: dict[int, list[Message]] | None = None,
 ) -> str:
     """The whole relevé as `;`-separated text with a UTF-8 BOM."""
     buffer = io.StringIO()
@@ -44,10 +46,20 @@ def releve_csv(
             report.progress,
             stretches.get(report.user_id, []),
             moment,
+            (exchanges or {}).get(report.user_id, []),
         )
-        writer.writerows([neutralise(v) for v in row] for row in rows)
+        width = len(HEADER)
+        writer.writerows(
+            [neutralise(v) for v in [*row, *[""] * (width - len(row))]] for row in rows
+        )
     writer.writerow([neutralise("Méthode de mesure"), neutralise(METHOD)])
     return "\ufeff" + buffer.getvalue()
+
+
+async def messages(db: Storage, cohort_id: int, user_id: int) -> list[Message]:
+    """The learner's exchanges with the cohort's trainers, as the relevé lists them."""
+    found = await db.learner_exchanges(cohort_id, user_id)
+    return [(e.module_id, e.at, e.author_name, e.from_trainer, e.body) for e in found]
 
 
 def _response(text: str, filename: str) -> Response:
@@ -63,8 +75,10 @@ async def cohort_releve(request: Request) -> Response:
     reports = present(await reports_for(request, cohort))
     path = course(request).path(cohort.path_id)
     assert path is not None  # reports_for has checked it
-    found = await storage(request).stretches_of([r.user_id for r in reports])
-    text = releve_csv(course(request), path, reports, found)
+    db = storage(request)
+    found = await db.stretches_of([r.user_id for r in reports])
+    said = {r.user_id: await messages(db, cohort.id, r.user_id) for r in reports}
+    text = releve_csv(course(request), path, reports, found, said)
     return _response(text, f"releve-activite-groupe-{cohort.id}.csv")
 
 
@@ -73,6 +87,8 @@ async def learner_releve(request: Request) -> Response:
     report = _learner(present(await reports_for(request, cohort)), request)
     path = course(request).path(cohort.path_id)
     assert path is not None
-    found = await storage(request).stretches_of([report.user_id])
-    text = releve_csv(course(request), path, [report], found)
+    db = storage(request)
+    found = await db.stretches_of([report.user_id])
+    said = {report.user_id: await messages(db, cohort.id, report.user_id)}
+    text = releve_csv(course(request), path, [report], found, said)
     return _response(text, f"releve-activite-groupe-{cohort.id}-{report.user_id}.csv")
