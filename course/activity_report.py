@@ -19,12 +19,12 @@ from course.models import Course, Path
 PARIS = ZoneInfo("Europe/Paris")  # French funders read French local time
 
 METHOD = (
-    "Temps mesuré : périodes de travail sur les pages des modules, reconstituées à partir "
+    "Temps mesuré\u00a0: périodes de travail sur les pages des modules, reconstituées à partir "
     "des requêtes (page du module, quiz, réflexions) et, quand JavaScript est actif, d’un "
-    "signal envoyé chaque minute tant que la page est affichée ; une période se termine "
-    "après 10 minutes sans activité et compte jusqu’à sa dernière activité plus 1 minute ; "
-    "les onglets ouverts en même temps ne comptent qu’une fois. Temps validé : durée "
-    "annoncée de chaque module terminé. Heures de Paris."
+    "signal envoyé chaque minute tant que la page est affichée\u00a0; une période se termine "
+    "après 10\u00a0minutes sans activité et compte jusqu’à sa dernière activité "
+    "plus 1\u00a0minute\u00a0; les onglets ouverts en même temps ne comptent qu’une fois. "
+    "Temps validé\u00a0: durée annoncée de chaque module terminé. Heures de Paris."
 )
 
 HEADER = (
