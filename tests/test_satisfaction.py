@@ -44,6 +44,8 @@ def test_an_answer_is_stored_without_its_author_and_once(client: TestClient, mak
     lea, cohort = completed(client, make_user)
     path_page = client.get("/paths/1h").text
     assert "Donner mon avis" in path_page
+    # Offered: counted among the learners asked, for the response rate.
+    assert sql.value(client, "SELECT state FROM satisfaction_asked") == "invited"
     page = client.get(AVIS)
     assert page.status_code == 200
     assert "Le temps de travail correspondait à la durée annoncée." in page.text

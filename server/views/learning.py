@@ -33,6 +33,7 @@ from server.views import navigation, training
 from server.views.assistance import assisting, support_link
 from server.views.credentials import issuing
 from server.views.outline_cache import outline_html
+from server.views.satisfaction import offer_opinion
 from server.web import (
     course,
     current_user,
@@ -91,11 +92,8 @@ async def path_page(request: Request) -> Response:
         certificate = (await certificates_of(request, user, [overview])).get(path.id)
         assistance = await assisting(request, user, path)
         # The « à chaud » questionnaire, offered once the path is complete (issue #18 §3).
-        if overview.complete and course(request).satisfaction:
-            ask_opinion = await storage(request).satisfaction_state(user.id, path.id, "hot") in (
-                None,
-                "invited",
-            )
+        if overview.complete:
+            ask_opinion = await offer_opinion(request, user, path.id)
     return render(
         request,
         "path.html",

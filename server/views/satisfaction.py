@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from course.models import Path
 from course.progress import path_progress
 from course.satisfaction import SCALE, Questionnaire
 from server import clock, urls
@@ -28,7 +29,6 @@ from server.satisfaction_mail import link_cutoff
 from server.security import token_hash
 from server.storage import User
 from server.templating import render
-from server.views.learning import path_of
 from server.views.trainer import trainer_cohort
 from server.web import course, read_form, redirect, require_role, require_user, storage
 
@@ -41,6 +41,26 @@ def _questionnaire(request: Request, phase: str = "hot") -> Questionnaire:
     if questionnaire is None:
         raise HTTPException(404, NONE)
     return questionnaire
+
+
+def path_of(request: Request) -> Path:
+    found = course(request).path(request.path_params["path_id"])
+    if found is None:
+        raise HTTPException(404, "Ce parcours n'existe pas.")
+    return found
+
+
+async def offer_opinion(request: Request, user: User, path_id: str) -> bool:
+    """Whether the completed path's page offers the « à chaud » questionnaire; the first
+    time, the offer is recorded, so the response rate counts who was asked."""
+    if not course(request).satisfaction:
+        return False
+    db = storage(request)
+    state = await db.satisfaction_state(user.id, path_id, "hot")
+    if state is None:
+        cohort_id = await _cohort_for(request, user, path_id)
+        await db.offer_satisfaction(user.id, path_id, "hot", cohort_id, clock.now())
+    return state in (None, "invited")
 
 
 def _has_cold(request: Request) -> bool:
