@@ -79,6 +79,8 @@ async def learner_form(request: Request) -> Response:
     path = path_of(request)
     questionnaire = _questionnaire(request)
     user = await require_user(request)
+    # A forged or stale form is refused before anything else is said about the path.
+    data = await read_form(request) if request.method == "POST" else None
     db = storage(request)
     overview = path_progress(course(request), path, await db.progress(user.id))
     if not overview.complete:
@@ -88,8 +90,7 @@ async def learner_form(request: Request) -> Response:
     cohort_id = await _cohort_for(request, user, path.id)
     errors: dict[str, str] = {}
     form: dict[str, str] = {}
-    if request.method == "POST" and not done:
-        data = await read_form(request)
+    if data is not None and not done:
         form = {k: v for k, v in data.items() if isinstance(v, str)}
         month = clock.now()[:7]
         if "decline" in form:
@@ -129,6 +130,7 @@ async def link_form(request: Request) -> Response:
     """The « à froid » questionnaire from its e-mailed link: no sign-in, used once."""
     questionnaire = _questionnaire(request, "cold")
     hashed = token_hash(request.path_params["token"])
+    data = await read_form(request) if request.method == "POST" else None
     db = storage(request)
     cutoff = link_cutoff(clock.moment())
     if request.query_params.get("merci") == "1":
@@ -139,8 +141,7 @@ async def link_form(request: Request) -> Response:
             raise HTTPException(404, GONE)
     errors: dict[str, str] = {}
     form: dict[str, str] = {}
-    if request.method == "POST" and path_id is not None:
-        data = await read_form(request)
+    if data is not None and path_id is not None:
         form = {k: v for k, v in data.items() if isinstance(v, str)}
         answers, errors = read_answers(questionnaire, form)
         if not errors:
