@@ -51,8 +51,12 @@ def test_a_backup_taken_while_learners_write_restores_every_answered_quiz(
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     # Restore: the server started on the copy knows the learner and their progress.
+    # With the site's keys, as a restore must be (README: the signing keys are backed up too).
     restored = Settings(
-        database=copy, content_dir=settings.content_dir, secret_key=settings.secret_key
+        database=copy,
+        content_dir=settings.content_dir,
+        secret_key=settings.secret_key,
+        badge_keys=settings.badge_keys_dir,
     )
     with TestClient(create_app(restored)) as client:
         learner = Learner(client)

@@ -31,8 +31,13 @@ def test_the_credential_is_signed_at_issue_and_served_frozen(
     assert badge["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     assert badge["proof"]["verificationMethod"] == key.verification_method
     subject = badge["credentialSubject"]
-    assert subject["name"] == "Léa Martin"
-    identity = subject["identifier"][0]
+    assert subject["identifier"][0] == {
+        "type": "IdentityObject",
+        "identityHash": "Léa Martin",
+        "identityType": "name",
+        "hashed": False,
+    }
+    identity = subject["identifier"][1]
     assert identity["hashed"] is True and identity["identityHash"].startswith("sha256$")
     assert "lea@example.fr" not in response.text  # only its salted hash
     achievement = subject["achievement"]
@@ -115,5 +120,5 @@ def test_a_certificate_from_before_badges_gets_its_credential_with_its_own_facts
     client.portal.call(shared.storage.issue_certificate, old)
     badge = client.get("/certificates/ancienne-attestation/badge.json").json()
     assert badge["validFrom"] == "2025-03-04T05:06:07Z"
-    assert badge["credentialSubject"]["name"] == "Léa Ancien-Nom"
+    assert badge["credentialSubject"]["identifier"][0]["identityHash"] == "Léa Ancien-Nom"
     assert badge["credentialSubject"]["achievement"]["name"] == "Découvrir (2025)"
