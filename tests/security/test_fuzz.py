@@ -138,6 +138,7 @@ QUERY = [
     "module",
     "next",
     "enregistre",
+    "envoyee",  # a question or an answer sent (issue #18)
     "rechargement",
     "invites",
     "courriels",
