@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from tests.browser.conftest import AXE, VNU
 
@@ -112,3 +113,35 @@ def vnu_errors(pages: dict[str, str], folder: Path, prefix: str = "") -> list[st
     if not errors and run.returncode != 0:
         errors.append(run.stderr)
     return errors
+
+
+class Tour:
+    """One browser context walking pages as one person after another.
+
+    Each `visit` saves a screenshot, checks the page has one `h1`, keeps its HTML
+    (for the Nu checker afterwards) and adds what axe-core finds to `problems`.
+    """
+
+    def __init__(self, browser: Any, base_url: str, artifacts: Path, prefix: str) -> None:
+        self.context = browser.new_context(
+            base_url=base_url, viewport={"width": 1280, "height": 900}
+        )
+        self.page = self.context.new_page()
+        self.artifacts, self.prefix = artifacts, prefix
+        self.pages: dict[str, str] = {}
+        self.problems: list[str] = []
+
+    def visit(self, name: str, url: str | None = None) -> None:
+        if url:
+            self.page.goto(url)
+        self.page.screenshot(path=self.artifacts / f"{self.prefix}-{name}.png", full_page=True)
+        assert self.page.locator("h1").count() == 1, name
+        self.pages[name] = self.page.content()
+        self.problems.extend(check_accessibility(self.page, name))
+
+    def login(self, email: str) -> None:
+        self.context.clear_cookies()
+        self.page.goto("/login")
+        self.page.fill("#email", email)
+        self.page.fill("#password", PASSWORD)
+        self.page.click("button[type=submit]")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.browser.pages import PASSWORD, check_accessibility, vnu_errors
+from tests.browser.pages import PASSWORD, Tour, vnu_errors
 from tests.browser.test_staff_pages import create_user
 
 QUIZ = {"intro-mode": ["a"], "intro-acteurs": ["a", "b"], "intro-classement": ["faux"]}
@@ -17,25 +17,9 @@ def test_satisfaction_pages_are_accessible_and_valid(
 ) -> None:
     create_user("formatrice@example.fr", "Fanny Formatrice", "trainer")
     create_user("editeur@example.fr", "Eddy Éditeur", "editor")
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    pages: dict[str, str] = {}
-    problems: list[str] = []
-
-    def visit(name: str, url: str | None = None) -> None:
-        if url:
-            page.goto(url)
-        page.screenshot(path=artifacts / f"satisfaction-{name}.png", full_page=True)
-        assert page.locator("h1").count() == 1, name
-        pages[name] = page.content()
-        problems.extend(check_accessibility(page, name))
-
-    def login(email: str) -> None:
-        context.clear_cookies()
-        page.goto("/login")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+    tour = Tour(browser, live_server, artifacts, "satisfaction")
+    context, page, pages, problems = tour.context, tour.page, tour.pages, tour.problems
+    visit, login = tour.visit, tour.login
 
     login("formatrice@example.fr")
     page.goto("/trainer/cohorts")

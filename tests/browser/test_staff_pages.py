@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from tests.browser.conftest import FIXTURE_COURSE, LIVE, _free_port
-from tests.browser.pages import PASSWORD, check_accessibility, vnu_errors
+from tests.browser.pages import PASSWORD, Tour, check_accessibility, vnu_errors
 from tests.browser.registering_platform import registering_platform
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -85,25 +85,9 @@ def test_staff_pages_are_accessible_and_valid(
 ) -> None:
     create_user("formatrice@example.fr", "Fanny Formatrice", "trainer")
     create_user("admin@example.fr", "Ada Admin", "admin")
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    pages: dict[str, str] = {}
-    problems: list[str] = []
-
-    def visit(name: str, url: str | None = None) -> None:
-        if url:
-            page.goto(url)
-        page.screenshot(path=artifacts / f"staff-{name}.png", full_page=True)
-        assert page.locator("h1").count() == 1, name
-        pages[name] = page.content()
-        problems.extend(check_accessibility(page, name))
-
-    def login(email: str) -> None:
-        context.clear_cookies()
-        page.goto("/login")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+    tour = Tour(browser, live_server, artifacts, "staff")
+    context, page, pages, problems = tour.context, tour.page, tour.pages, tour.problems
+    visit, login = tour.visit, tour.login
 
     login("formatrice@example.fr")
     visit("trainer-cohorts", "/trainer/cohorts")
