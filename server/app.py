@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         storage = open_storage(settings)
         await storage.open()
-        problem = await key_problem(storage, settings)
+        problem = await key_problem(storage, settings, shared.badge_keys)
         if problem:  # `alliances serve` said it in one line before starting (cli/database.py)
             await storage.close()
             raise RuntimeError(problem)

@@ -11,15 +11,21 @@ instance whose key of the same number differs says so in one line and stops.
 
 from __future__ import annotations
 
-from server.credentials.keys import load_keys
+from server.credentials.keys import KeyRing, load_keys
 from server.lti.keys import load_tool_keys
 from server.settings import Settings
 from server.storage import Storage
 
 
-async def key_problem(storage: Storage, settings: Settings) -> str | None:
-    """What stops this instance from signing as the others do, or None."""
-    badge = load_keys(settings.badge_keys_dir, create=settings.badge_keys is None)
+async def key_problem(
+    storage: Storage, settings: Settings, badge: KeyRing | None = None
+) -> str | None:
+    """What stops this instance from signing as the others do, or None.
+
+    `badge`: the keys the app already loaded and signs with (read from disk when None).
+    """
+    if badge is None:
+        badge = load_keys(settings.badge_keys_dir, create=settings.badge_keys is None)
     problem = await _compare(
         storage,
         "badge",
