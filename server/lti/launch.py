@@ -17,6 +17,8 @@ from server.lti.keyset import KeysetCache, KeysetError
 from server.storage.lti import LtiPlatform
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 LEEWAY = 60  # seconds of clock difference tolerated on exp, iat and nbf
 MESSAGE_TYPE = "LtiResourceLinkRequest"
 DEEP_LINKING = (
@@ -51,6 +53,15 @@ class Launch:
     message_type: str = MESSAGE_TYPE
     roles: tuple[str, ...] = ()
     deep_linking: dict[str, Any] | None = None  # the deep_linking_settings claim, as sent
+    # The context (the platform's course) the link sits in; empty when not sent.
+    context_id: str = ""
+    context_title: str = ""
+    # Assignment and Grade Services: where scores go (empty when the platform offers none).
+    ags_scopes: tuple[str, ...] = ()
+    ags_lineitem: str = ""  # the link's own line item, when the platform made one
+    ags_lineitems: str = ""  # the context's line-item container
+    # Names and Role Provisioning Services: the context's membership URL, if offered.
+    nrps_url: str = ""
 
 
 def _text(value: Any) -> str:
@@ -176,7 +187,34 @@ def _launch(claims: dict[str, Any], platform: LtiPlatform) -> Launch:
         message_type=message_type,
         roles=tuple(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else (),
         deep_linking=settings if message_type == DEEP_LINKING else None,
+        **_services(claims),
     )
+
+
+def _url(value: Any) -> str:
+    """An absolute http(s) URL or "" (a platform's malformed claim is ignored, not fatal)."""
+    text = _text(value)
+    return text if text.startswith(("https://", "http://")) and len(text) <= 2000 else ""
+
+
+def _services(claims: dict[str, Any]) -> dict[str, Any]:
+    """The optional context, AGS and NRPS claims; anything malformed reads as absent."""
+    context = claims.get(CLAIM + "context")
+    ags = claims.get(AGS_CLAIM)
+    nrps = claims.get(NRPS_CLAIM)
+    fields: dict[str, Any] = {}
+    if isinstance(context, dict):
+        fields["context_id"] = _text(context.get("id"))[:255]
+        fields["context_title"] = _text(context.get("title"))[:255]
+    if isinstance(ags, dict):
+        scopes = ags.get("scope")
+        if isinstance(scopes, list):
+            fields["ags_scopes"] = tuple(s for s in scopes if isinstance(s, str))
+        fields["ags_lineitem"] = _url(ags.get("lineitem"))
+        fields["ags_lineitems"] = _url(ags.get("lineitems"))
+    if isinstance(nrps, dict):
+        fields["nrps_url"] = _url(nrps.get("context_memberships_url"))
+    return fields
 
 
 def _missing(claim: str) -> Refused:
