@@ -54,6 +54,7 @@ TABLES = (
     "lti_logins",
     "lti_accounts",
     "lti_registration_links",
+    "lti_contexts",
     "signing_keys",
     "satisfaction_answers",
     "satisfaction_asked",

@@ -18,6 +18,7 @@ from server.storage.items import ItemQueries
 from server.storage.learning import LearningQueries
 from server.storage.logins import LoginQueries
 from server.storage.lti import LtiQueries
+from server.storage.lti_contexts import LtiContextQueries
 from server.storage.outbox import OutboxQueries
 from server.storage.personal import PersonalDataQueries
 from server.storage.questions import QuestionQueries
@@ -42,6 +43,7 @@ class Queries(
     LearningQueries,
     LoginQueries,
     LtiQueries,
+    LtiContextQueries,
     OutboxQueries,
     PersonalDataQueries,
     QuestionQueries,

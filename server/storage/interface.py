@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from server.attempt_limits import AttemptLimits
     from server.mail.compose import Message
     from server.storage.lti import LtiLogin, LtiPlatform
+    from server.storage.lti_contexts import LtiContext, RosterCounts
     from server.storage.questions import Exchange, Question
     from server.storage.realisation import Realisation
     from server.storage.records import (
@@ -215,6 +216,43 @@ class Storage(Protocol):
 
     async def complete_module(self, user_id: int, path_id: str, module_id: str) -> None:
         """Mark a module without a quiz as done (and the learner as enrolled in the path)."""
+        ...
+
+    # Platform courses and their cohorts (server/storage/lti_contexts.py, issue #17 §3).
+    async def lti_context_cohort(
+        self,
+        platform_id: int,
+        context_id: str,
+        title: str,
+        memberships_url: str,
+        cohort: tuple[str, str, str],
+        at: str,
+    ) -> int:
+        """The cohort of a platform course; the first launch creates it, once."""
+        ...
+
+    async def lti_context_of_cohort(self, cohort_id: int) -> LtiContext | None: ...
+
+    async def lti_users(self, issuer: str, subjects: list[str]) -> dict[str, int]:
+        """The accounts of these platform users, by their platform user id."""
+        ...
+
+    async def add_cohort_learners(
+        self, cohort_id: int, path_id: str, user_ids: list[int], at: str
+    ) -> int:
+        """Members of the cohort and enrolled in its path; how many are new members."""
+        ...
+
+    async def add_cohort_trainers(self, cohort_id: int, user_ids: list[int]) -> int:
+        """Trainers of the cohort; how many are new trainers."""
+        ...
+
+    async def drop_cohort_trainer(self, cohort_id: int, user_id: int) -> None: ...
+
+    async def record_roster_import(
+        self, cohort_id: int, at: str, counts: RosterCounts, error: str | None
+    ) -> None:
+        """The last roster import's date, counts and error, for the cohort's page."""
         ...
 
     async def record_keys(self, kind: str, keys: Sequence[tuple[int, str]]) -> dict[int, str]:
