@@ -18,6 +18,7 @@ from server.activity_log import ActivityLog
 from server.attempt_limits import AttemptLimits
 from server.credentials.keys import KeyRing
 from server.lti.keyset import KeysetCache
+from server.lti.service_token import TokenCache
 from server.pdf_pool import PdfPool
 from server.rate_limits import AccountLimits
 from server.security import Signer
@@ -56,6 +57,7 @@ class AppState:
     badge_keys: KeyRing | None = None  # Open Badges signing keys, loaded by create_app
     lti_keysets: KeysetCache = field(default_factory=KeysetCache)  # platforms' public keys
     lti_transport: httpx2.AsyncBaseTransport | None = None  # tests: a simulated platform
+    lti_tokens: TokenCache = field(default_factory=TokenCache)  # AGS/NRPS access tokens
 
 
 def state(request: Request) -> AppState:

@@ -46,6 +46,13 @@ class Platform:
     tool_url: str = "https://formation.example.org/lti/launch"
     keys: dict[str, RSAPrivateKey] = field(default_factory=lambda: {"cle-1": _new_key()})
     keyset_fetches: int = 0
+    # The services (token endpoint, tests/lti_services.py): the tool's keyset as the
+    # platform fetched it (`trust_tool`), the tokens it gave, and the assertions it saw.
+    tool_jwks: dict[str, Any] | None = None
+    tokens: dict[str, str] = field(default_factory=dict)  # access token -> scopes
+    token_requests: list[dict[str, Any]] = field(default_factory=list)
+    seen_jti: set[str] = field(default_factory=set)
+    handlers: list[Any] = field(default_factory=list)  # more endpoints: request -> response
 
     @property
     def auth_url(self) -> str:
@@ -83,6 +90,12 @@ class Platform:
             if str(request.url) == self.keyset_url:
                 self.keyset_fetches += 1
                 return httpx2.Response(200, json=self.jwks())
+            if str(request.url) == self.token_url and request.method == "POST":
+                return token_endpoint(self, request)
+            for handler in self.handlers:
+                answer = handler(request)
+                if answer is not None:
+                    return answer
             return httpx2.Response(404)
 
         return httpx2.MockTransport(handle)
@@ -106,6 +119,10 @@ class Platform:
             "--name",
             "Moodle de test",
         ]
+
+    def trust_tool(self, client: TestClient) -> None:
+        """Fetch the tool's public keyset, as the platform does to check its assertions."""
+        self.tool_jwks = client.get("/lti/jwks.json").json()
 
     # -- the launch, step by step ---------------------------------------------------
 
@@ -183,3 +200,63 @@ class Platform:
         """The whole journey with the given claim changes: login, auth, launch."""
         auth = self.authorize(self.initiate(client))
         return self.post_launch(client, auth, self.sign(self.claims(auth.nonce, **changes)))
+
+
+def token_endpoint(platform: Platform, request: httpx2.Request) -> httpx2.Response:
+    """The OAuth 2 token endpoint (1EdTech Security Framework §4.1): a client-credentials
+    grant whose JWT assertion is checked against the tool's keyset, audience, dates and
+    a jti used once; the access token it gives lasts an hour."""
+    form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+    platform.token_requests.append(form)
+
+    def refuse(why: str) -> httpx2.Response:
+        return httpx2.Response(400, json={"error": "invalid_client", "error_description": why})
+
+    if form.get("grant_type") != "client_credentials":
+        return httpx2.Response(400, json={"error": "unsupported_grant_type"})
+    if form.get("client_assertion_type") != (
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    ):
+        return refuse("client_assertion_type")
+    assertion = form.get("client_assertion", "")
+    if platform.tool_jwks is None:
+        return refuse("the tool's keyset was never fetched")
+    try:
+        kid = jwt.get_unverified_header(assertion).get("kid")
+        jwk = next(k for k in platform.tool_jwks["keys"] if k["kid"] == kid)
+        claims = jwt.decode(
+            assertion,
+            jwt.PyJWK(jwk, algorithm="RS256"),
+            algorithms=["RS256"],
+            audience=platform.token_url,
+            issuer=platform.client_id,
+            options={"require": ["iss", "sub", "aud", "iat", "exp", "jti"]},
+        )
+    except (StopIteration, jwt.InvalidTokenError) as exc:
+        return refuse(f"assertion: {type(exc).__name__}")
+    if claims["sub"] != platform.client_id or claims["exp"] - claims["iat"] > 300:
+        return refuse("sub or lifetime")
+    if claims["jti"] in platform.seen_jti:
+        return refuse("jti replayed")
+    platform.seen_jti.add(claims["jti"])
+    token = uuid.uuid4().hex
+    platform.tokens[token] = form.get("scope", "")
+    return httpx2.Response(
+        200,
+        json={
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "scope": form.get("scope", ""),
+        },
+    )
+
+
+def bearer_scopes(platform: Platform, request: httpx2.Request) -> set[str] | None:
+    """The scopes of the request's bearer token, or None when the platform gave no such
+    token (or took it back): the service then answers 401."""
+    header = request.headers.get("authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    scopes = platform.tokens.get(header[len("Bearer ") :])
+    return None if scopes is None else set(scopes.split())
