@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from course.certificates import MAX_NAME
 from server import clock, urls
 from server.lti import flow
+from server.lti.contexts import file_launch
 from server.lti.keys import tool_keys
 from server.lti.launch import ASK_ADMIN, DEEP_LINKING, Launch, Refused, check_id_token
 from server.security import token_hash
@@ -227,7 +228,9 @@ async def _launch(request: Request) -> Response:
         return response
     user_id = await _account(request, checked)
     log.info("lti launch: platform %s, user %s", platform.id, user_id)
-    response = await _start_session(request, user_id, flow.landing(course(request), checked.custom))
+    landing = await file_launch(db, course(request), checked, user_id)  # NRPS
+    landing = landing or flow.landing(course(request), checked.custom)
+    response = await _start_session(request, user_id, landing)
     flow.clear_state_cookie(response, state_value)
     return response
 

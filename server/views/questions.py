@@ -161,9 +161,9 @@ async def _thread_for(request: Request) -> tuple[User, Question, bool]:
         raise HTTPException(404, GONE)
     if found.user_id == user.id:
         return user, found, False
-    if user.has("admin") or (
-        user.has("trainer") and await db.trainer_cohort(found.cohort_id, user.id)
-    ):
+    # Training the cohort is what counts, with or without the trainer role (an instructor
+    # launched from a platform trains its course's cohort only: issue #17 §3).
+    if user.has("admin") or await db.trainer_cohort(found.cohort_id, user.id):
         return user, found, True
     raise HTTPException(404, GONE)
 

@@ -18,13 +18,13 @@ from course.reporting import LearnerReport
 from server import urls
 from server.clock import now, today
 from server.exports import csv_rows, json_report
-from server.ids import page_number, path_id
+from server.ids import bounded_int, page_number, path_id
 from server.reminders import parse_rules
 from server.state import snapshot, state
 from server.storage import User
 from server.storage.records import Cohort
 from server.templating import render
-from server.web import course, read_form, redirect, require_role, storage, text_field
+from server.web import course, read_form, redirect, require_role, require_user, storage, text_field
 
 PAGE_SIZE = 50
 MAX_NAME = 120
@@ -50,8 +50,20 @@ def new_join_code() -> str:
 
 
 async def trainer_cohort(request: Request) -> tuple[User, Cohort]:
-    """The cohort if the signed-in user trains it (or is admin); 404 otherwise, never 403."""
-    user = await require_role(request, "trainer", "admin")
+    """The cohort if the signed-in user trains it (or is admin); 404 otherwise, never 403.
+
+    An instructor launched from a platform trains its course's cohort without the site's
+    trainer role (issue #17 §3): training the cohort is the right; without the role and
+    without this cohort, the 403 of any trainer page."""
+    user = await require_user(request)
+    if not (user.has("trainer") or user.has("admin")):
+        cohort_id = bounded_int(request.path_params.get("cohort_id"))
+        db = storage(request)
+        found = None if cohort_id is None else await db.trainer_cohort(cohort_id, user.id)
+        if found is None:
+            await require_role(request, "trainer", "admin")
+        assert found is not None
+        return user, found
     cohort_id = path_id(request, "cohort_id")
     db = storage(request)
     found = (
