@@ -83,7 +83,8 @@ def test_the_export_holds_what_was_recorded_and_no_secret(client: TestClient, wo
     page = client.get("/compte/donnees")
     assert page.status_code == 200 and "Télécharger mes données" in page.text
     archive = export(client, world["lea"])
-    assert set(archive.namelist()) == {"donnees.json", "resume.html", "LISEZMOI.txt"}
+    badge = f"badges/{world['certificate']}.json"
+    assert set(archive.namelist()) == {"donnees.json", "resume.html", "LISEZMOI.txt", badge}
     data = json.loads(archive.read("donnees.json"))
     assert data["profile"]["email"] == "lea@example.fr"
     assert data["profile"]["name"] == "Léa Martin"
@@ -105,6 +106,32 @@ def test_the_export_holds_what_was_recorded_and_no_secret(client: TestClient, wo
     summary = archive.read("resume.html").decode()
     assert '<html lang="fr">' in summary and "Mon idée secrète" in summary
     assert "Promo Lille" in summary and "<link" not in summary and "<script" not in summary
+
+
+def test_the_export_holds_the_signed_badge_and_the_measured_time(client: TestClient, world) -> None:
+    """The Open Badges credential as signed (issue #16), in donnees.json and alone in badges/;
+    the working stretches (issue #18 §2) in the summary too, with how they are counted."""
+    archive = export(client, world["lea"])
+    data = json.loads(archive.read("donnees.json"))
+    with db(trainer_settings(client)) as conn:
+        (stored,) = conn.execute(
+            "SELECT credential FROM badge_credentials WHERE certificate_id = ?",
+            (world["certificate"],),
+        ).fetchone()
+    (badge,) = data["badges"]
+    assert badge["certificate_id"] == world["certificate"]
+    assert badge["credential"] == json.loads(stored) and badge["credential"]["proof"]
+    alone = json.loads(archive.read(f"badges/{world['certificate']}.json"))
+    assert alone == json.loads(stored)
+    assert {a["module_id"] for a in data["activity"]} >= {"intro", "lecture"}
+    summary = archive.read("resume.html").decode()
+    assert "Badges numériques" in summary and f"badges/{world['certificate']}.json" in summary
+    assert "Temps de travail mesuré" in summary and "Temps mesuré par module" in summary
+    assert "10 minutes sans activité" in summary  # the method, as in the relevé
+    assert "Questionnaires de satisfaction" in summary
+    assert "Certificats de réalisation" in summary and "Questions aux formateurs" in summary
+    readme = archive.read("LISEZMOI.txt").decode()
+    assert "badges/" in readme and "badges (" in readme
 
 
 def test_the_export_needs_a_session_and_a_form(client: TestClient) -> None:

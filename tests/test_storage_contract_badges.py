@@ -57,3 +57,28 @@ def test_account_deletion_revokes_and_erases_the_credential(contract) -> None:  
         assert (await b.badge_statuses())[1] == [index]  # and the bit says revoked
 
     contract(scenario)
+
+
+def test_the_data_export_holds_the_signed_credentials(contract) -> None:  # noqa: F811
+    async def scenario(a: Storage, b: Storage) -> None:
+        user_id, _ = await learner(a)
+        other, _ = await learner(a, "paul@example.fr")
+        signed = await a.issue_certificate(_certificate(user_id, 1, "1h"))
+        unsigned = await a.issue_certificate(_certificate(user_id, 2, "4h"))
+        theirs = await a.issue_certificate(_certificate(other, 3, "1h"))
+        for certificate in (signed, unsigned, theirs):
+            await a.badge_slot(certificate.id)
+        credential = '{"type": ["VerifiableCredential"], "proof": [{"proofValue": "z1"}]}'
+        await a.keep_badge(signed.id, credential)
+        await a.keep_badge(theirs.id, '{"name": "Paul"}')
+        (badge,) = (await b.personal_data(user_id))["badges"]
+        assert badge["certificate_id"] == signed.id and badge["signed_at"]
+        # The JSON as signed, as an object: not a string to decode a second time.
+        assert badge["credential"] == {
+            "type": ["VerifiableCredential"],
+            "proof": [{"proofValue": "z1"}],
+        }
+        await a.delete_account(user_id, now(), None, None)
+        assert (await b.personal_data(user_id))["badges"] == []
+
+    contract(scenario)

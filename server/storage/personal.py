@@ -87,6 +87,15 @@ _EXPORT_PARTS = (
         " 'issued_at', issued_at, 'revoked_at', revoked_at, 'revoked_reason', revoked_reason)",
         "certificates WHERE user_id = :id",
     ),
+    # The signed Open Badges credential of each certificate, as stored (issue #16): the
+    # JSON a wallet imports, proof included; none once erased with the account.
+    (
+        "badges",
+        "json_object('certificate_id', b.certificate_id, 'signed_at', b.signed_at,"
+        " 'credential', json(b.credential))",
+        "badge_credentials b JOIN certificates c ON c.id = b.certificate_id"
+        " WHERE c.user_id = :id AND b.credential IS NOT NULL",
+    ),
     (
         "cohorts",
         "json_object('cohort_id', c.id, 'name', c.name, 'path_id', c.path_id,"

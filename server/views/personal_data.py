@@ -50,6 +50,9 @@ async def data_download(request: Request) -> Response:
     user = await require_user(request)
     await read_form(request)
     settings = state(request).settings
+    # The hits of the last seconds are still in memory (server/activity_log.py): written
+    # first, so the export holds every working stretch the site knows of.
+    await state(request).activity.flush(storage(request))
     data = await storage(request).personal_data(user.id)
     archive = await run_in_threadpool(
         export_zip, data, course(request), SITE_NAME, settings.base_url
