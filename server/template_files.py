@@ -23,7 +23,7 @@ FORMATS = {f.extension: f for f in (PDF, DOCX)}
 
 
 def build(template: Template, course: Course, fmt: Format, base_url: str) -> bytes:
-    # reportlab and python-docx load on first use: most processes never need them
+    # WeasyPrint and python-docx load on first use: most processes never need them
     if fmt is PDF:
         from server.template_pdf import template_pdf
 

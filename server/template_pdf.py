@@ -1,107 +1,44 @@
 """A course template as an A4 PDF to print and fill in by hand.
 
-Text goes through reportlab's Paragraph mini-markup only after XML escaping, as
-for the plan; tables keep their empty rows tall enough to write in.
+A tagged PDF/UA document rendered from server/templates/pdf/modele.html: the
+template's blocks (course/document.py) become real headings, nested lists, tables
+with header cells, and links made absolute. Text is escaped before it becomes
+HTML; rows left blank to be written in keep the height of a line of handwriting.
 """
 
 from __future__ import annotations
 
-from io import BytesIO
-from xml.sax.saxutils import escape, quoteattr
+from dataclasses import dataclass, field
 
-from reportlab.lib.colors import HexColor
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    Flowable,
-    HRFlowable,
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from markupsafe import Markup, escape
 
 from course import document
 from course.models import Template
-from server.pdf import ACCENT, FONTS, INK, _fonts
+from server.pdf_render import render
 
-MUTED = HexColor("#4a5563")
-GRID = HexColor("#9aa5b1")
-HEAD_BG = HexColor("#e6f4ec")
-WRITE_HEIGHT = 11 * mm  # an empty row: room for a line of handwriting
-_italics = False
+WRITE_HEIGHT_MM = 11  # an empty row: room for a line of handwriting
 
 
-def _italic_fonts() -> None:
-    """Guidance is in italics: DejaVu's oblique faces, tied to the family for <i>."""
-    global _italics
-    _fonts()
-    if not _italics:
-        pdfmetrics.registerFont(TTFont("DejaVu-Oblique", str(FONTS / "DejaVuSans-Oblique.ttf")))
-        pdfmetrics.registerFont(
-            TTFont("DejaVu-BoldOblique", str(FONTS / "DejaVuSans-BoldOblique.ttf"))
-        )
-        pdfmetrics.registerFontFamily(
-            "DejaVu",
-            normal="DejaVu",
-            bold="DejaVu-Bold",
-            italic="DejaVu-Oblique",
-            boldItalic="DejaVu-BoldOblique",
-        )
-        _italics = True
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName="DejaVu", fontSize=10, leading=14, textColor=INK)
-    return {
-        "title": ParagraphStyle(
-            "title", parent=body, fontName="DejaVu-Bold", fontSize=20, leading=25,
-            textColor=ACCENT, spaceAfter=4 * mm,
-        ),
-        "h2": ParagraphStyle(
-            "h2", parent=body, fontName="DejaVu-Bold", fontSize=14, leading=18,
-            spaceBefore=6 * mm, spaceAfter=2 * mm, textColor=ACCENT,
-        ),
-        "h3": ParagraphStyle(
-            "h3", parent=body, fontName="DejaVu-Bold", fontSize=11.5, leading=15,
-            spaceBefore=4 * mm, spaceAfter=1.5 * mm,
-        ),
-        "body": ParagraphStyle("p", parent=body, spaceAfter=2 * mm),
-        "intro": ParagraphStyle("intro", parent=body, textColor=MUTED, spaceAfter=3 * mm),
-        "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11),
-        "head": ParagraphStyle(
-            "head", parent=body, fontName="DejaVu-Bold", fontSize=8.5, leading=11
-        ),
-        "quote": ParagraphStyle("quote", parent=body, leftIndent=6 * mm, textColor=MUTED),
-    }  # fmt: skip
-
-
-def markup(runs: tuple[document.Run, ...], base_url: str) -> str:
-    """Runs as reportlab mini-markup, every piece of text escaped first."""
+def markup(runs: tuple[document.Run, ...], base_url: str) -> Markup:
+    """Runs as inline HTML, every piece of text escaped first."""
     out = []
     for run in runs:
-        text = escape(run.text).replace("\n", "<br/>")
+        text = Markup("<br>").join(escape(line) for line in run.text.split("\n"))
         if run.code:
-            text = f'<font face="Courier">{text}</font>'
+            text = Markup("<code>%s</code>") % text
         if run.italic:
-            text = f"<i>{text}</i>"
+            text = Markup("<em>%s</em>") % text
         if run.bold:
-            text = f"<b>{text}</b>"
+            text = Markup("<strong>%s</strong>") % text
         if run.href:
             href = base_url + run.href if run.href.startswith("/") else run.href
-            text = f'<a href={quoteattr(href)} color="#0a4f8a"><u>{text}</u></a>'
+            text = Markup('<a href="%s">%s</a>') % (href, text)
         out.append(text)
-    return "".join(out)
+    return Markup("").join(out)
 
 
-def column_widths(rows: list[tuple], columns: int, width: float) -> list[float]:
-    """Share the width by how much each column holds; a column left to fill gets room."""
+def column_widths(rows: list[tuple], columns: int) -> list[float]:
+    """Each column's share in percent, by how much it holds; a column left to fill gets room."""
     weights = []
     for col in range(columns):
         cells = [document.plain(r[col]) if col < len(r) else "" for r in rows]
@@ -110,111 +47,100 @@ def column_widths(rows: list[tuple], columns: int, width: float) -> list[float]:
             weight = max(weight, 18)
         weights.append(max(weight, 3))
     total = sum(weights)
-    return [width * w / total for w in weights]
+    return [round(100 * w / total, 2) for w in weights]
 
 
-def _table(block: document.Table, styles: dict, width: float, base_url: str) -> Table:
-    rows = [block.header, *block.rows] if block.header else list(block.rows)
-    columns = max((len(r) for r in rows), default=1)
-    widths = column_widths(rows, columns, width)
-    data = [
-        [
-            Paragraph(markup(cell, base_url), styles["head" if block.header and i == 0 else "cell"])
-            for cell in (*row, *((),) * (columns - len(row)))
-        ]
-        for i, row in enumerate(rows)
-    ]
-    heights: list[float | None] = []
-    for i, (row, cells) in enumerate(zip(rows, data, strict=True)):
-        if (block.header and i == 0) or all(row):
-            heights.append(None)
-        else:  # a row with a blank cell is there to be written in: leave room for it
-            needed = max(p.wrap(w - 6, 1000)[1] for p, w in zip(cells, widths, strict=True))
-            heights.append(max(WRITE_HEIGHT, needed + 8))
-    table = Table(data, colWidths=widths, rowHeights=heights, repeatRows=1 if block.header else 0)
-    style = [
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if block.header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), HEAD_BG))
-    table.setStyle(TableStyle(style))
-    return table
+@dataclass
+class Item:
+    """A list item, its later paragraphs and the list nested in it."""
+
+    marker: str
+    text: Markup
+    paragraphs: list[Markup] = field(default_factory=list)
+    children: list[Item] = field(default_factory=list)
 
 
-def _flowables(template: Template, styles: dict, width: float, base_url: str) -> list[Flowable]:
-    story: list[Flowable] = []
-    pending_heading: Flowable | None = None
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Markup, ...]
+    to_write: bool  # a row with a blank cell is there to be written in
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block for the template: kind is heading, p, quote, list, table or rule."""
+
+    kind: str
+    text: Markup = field(default_factory=Markup)
+    level: int = 0
+    items: tuple[Item, ...] = ()
+    header: tuple[Markup, ...] = ()
+    rows: tuple[Row, ...] = ()
+    widths: tuple[float, ...] = ()
+
+
+def _table(block: document.Table, base_url: str) -> Block:
+    every = [block.header, *block.rows] if block.header else list(block.rows)
+    columns = max((len(r) for r in every), default=1)
+
+    def cells(row: tuple) -> tuple[Markup, ...]:
+        padded = (*row, *((),) * (columns - len(row)))
+        return tuple(markup(cell, base_url) for cell in padded)
+
+    return Block(
+        "table",
+        header=cells(block.header) if block.header else (),
+        rows=tuple(Row(cells(row), not all(row)) for row in block.rows),
+        widths=tuple(column_widths(every, columns)),
+    )
+
+
+def blocks(template: Template, base_url: str) -> list[Block]:
+    """The template's flat blocks as headings, paragraphs, nested lists and tables."""
+    out: list[Block] = []
+    open_items: list[Item] = []  # the last item at each depth of the list being built
     for block in template.blocks:
+        if isinstance(block, document.ListItem):
+            item = Item(block.marker, markup(block.runs, base_url))
+            del open_items[block.depth - 1 :]
+            if open_items:
+                open_items[-1].children.append(item)
+            elif out and out[-1].kind == "list" and block.depth == 1:
+                out[-1] = Block("list", items=(*out[-1].items, item))
+            else:
+                out.append(Block("list", items=(item,)))
+            open_items.append(item)
+            continue
+        if isinstance(block, document.Paragraph) and 0 < block.indent <= len(open_items):
+            open_items[block.indent - 1].paragraphs.append(markup(block.runs, base_url))
+            continue
+        open_items = []
         if isinstance(block, document.Heading):
-            style = styles["h2" if block.level <= 2 else "h3"]
-            item: Flowable = Paragraph(markup(block.runs, base_url), style)
+            level = 2 if block.level <= 2 else 3
+            out.append(Block("heading", markup(block.runs, base_url), level))
         elif isinstance(block, document.Paragraph):
-            style = styles["quote" if block.quote else "body"]
-            if block.indent:
-                style = ParagraphStyle("indented", parent=style, leftIndent=6 * mm * block.indent)
-            item = Paragraph(markup(block.runs, base_url), style)
-        elif isinstance(block, document.ListItem):
-            indent = 6 * mm * block.depth
-            style = ParagraphStyle(
-                "li", parent=styles["body"], leftIndent=indent, spaceAfter=1 * mm
-            )
-            item = Paragraph(markup(block.runs, base_url), style, bulletText=block.marker)
-            style.bulletIndent = indent - 5 * mm
-            style.bulletFontName = "DejaVu"
+            out.append(Block("quote" if block.quote else "p", markup(block.runs, base_url)))
         elif isinstance(block, document.Table):
-            item = _table(block, styles, width, base_url)
+            out.append(_table(block, base_url))
         else:
-            item = HRFlowable(width="100%", thickness=0.5, color=GRID)
-        if pending_heading is not None:  # never leave a heading alone at the foot of a page
-            story.append(KeepTogether([pending_heading, item]))
-            pending_heading = None
-        elif isinstance(block, document.Heading):
-            pending_heading = item
-        else:
-            story.append(item)
-        if isinstance(block, document.Table):
-            story.append(Spacer(1, 3 * mm))
-    if pending_heading is not None:
-        story.append(pending_heading)
-    return story
+            out.append(Block("rule"))
+    return out
+
+
+def css_string(text: str) -> str:
+    """Text as a quoted CSS string: every character but letters and digits escaped."""
+    return '"' + "".join(c if c.isalnum() else f"\\{ord(c):x} " for c in text) + '"'
 
 
 def template_pdf(template: Template, course_title: str, base_url: str) -> bytes:
     """The whole template on A4, the course and page number in the footer."""
-    _italic_fonts()
-    styles = _styles()
-    buffer = BytesIO()
-    margin = 18 * mm
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
+    return render(
+        "modele.html",
         title=template.title,
         author=course_title,
         subject=template.description,
-        leftMargin=margin,
-        rightMargin=margin,
-        topMargin=16 * mm,
-        bottomMargin=18 * mm,
+        template=template,
+        blocks=blocks(template, base_url.rstrip("/")),
+        footer=Markup(css_string(f"{course_title} — {template.title}")),
+        write_height=WRITE_HEIGHT_MM,
     )
-    story: list[Flowable] = [
-        Paragraph(escape(template.title), styles["title"]),
-        Paragraph(escape(template.description), styles["intro"]),
-        Spacer(1, 2 * mm),
-        *_flowables(template, styles, A4[0] - 2 * margin, base_url.rstrip("/")),
-    ]
-
-    def footer(canvas: Canvas, _doc: SimpleDocTemplate) -> None:
-        canvas.saveState()
-        canvas.setFont("DejaVu", 8)
-        canvas.setFillColor(MUTED)
-        canvas.drawString(margin, 10 * mm, f"{course_title} — {template.title}")
-        canvas.drawRightString(A4[0] - margin, 10 * mm, f"page {canvas.getPageNumber()}")
-        canvas.restoreState()
-
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()

@@ -36,7 +36,7 @@ async def attestation_download(request: Request) -> Response:
         raise HTTPException(404, NOT_FOUND)
     if not certificate.learner_name:  # withdrawn by its holder: nothing left to print
         raise HTTPException(404, ERASED)
-    from server.attestation_pdf import attestation_pdf  # reportlab loads on first use
+    from server.attestation_pdf import attestation_pdf  # WeasyPrint loads on first use
 
     settings = state(request).settings
     facts = await gather(

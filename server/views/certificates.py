@@ -56,7 +56,7 @@ async def certificate_download(request: Request) -> Response:
     certificate = await certificate_or_404(request)
     if not certificate.learner_name:  # withdrawn by its holder: no document left to print
         raise HTTPException(404, ERASED)
-    from server.pdf import certificate_pdf  # reportlab loads on first use: a lighter server
+    from server.pdf import certificate_pdf  # WeasyPrint loads on first use: a lighter server
 
     url = verify_url(request, certificate)
     key = ("certificate", version(certificate, url))  # revoking it changes the key

@@ -83,7 +83,7 @@ async def plan_markdown(request: Request) -> Response:
 
 
 async def plan_pdf(request: Request) -> Response:
-    from server.pdf import plan_pdf as build  # reportlab loads on first use
+    from server.pdf import plan_pdf as build  # WeasyPrint loads on first use
 
     answers = await _answers(request)
     user = request.state.user

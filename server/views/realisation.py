@@ -87,7 +87,7 @@ async def realisation_download(request: Request) -> Response:
     issued = await db.realisation(report.user_id, cohort.path_id)
     if issued is None or report.deleted:
         raise HTTPException(404, NOT_ISSUED)
-    from server.realisation_pdf import realisation_pdf  # reportlab loads on first use
+    from server.realisation_pdf import realisation_pdf  # WeasyPrint loads on first use
 
     the_course = course(request)
     path = the_course.path(cohort.path_id)
