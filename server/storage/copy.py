@@ -55,6 +55,8 @@ TABLES = (
     "lti_accounts",
     "lti_registration_links",
     "lti_contexts",
+    "lti_grade_links",
+    "lti_grades",
     "signing_keys",
     "satisfaction_answers",
     "satisfaction_asked",

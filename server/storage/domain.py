@@ -20,6 +20,7 @@ from server.storage.logins import LoginQueries
 from server.storage.lti import LtiQueries
 from server.storage.lti_contexts import LtiContextQueries
 from server.storage.outbox import OutboxQueries
+from server.storage.lti_grades import LtiGradeQueries
 from server.storage.personal import PersonalDataQueries
 from server.storage.questions import QuestionQueries
 from server.storage.rates import RateQueries
@@ -46,6 +47,7 @@ class Queries(
     LtiContextQueries,
     OutboxQueries,
     PersonalDataQueries,
+    LtiGradeQueries,
     QuestionQueries,
     RateQueries,
     RealisationQueries,

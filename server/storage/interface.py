@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from server.storage.lti import LtiLogin, LtiPlatform
     from server.storage.lti_contexts import LtiContext, RosterCounts
     from server.storage.questions import Exchange, Question
+    from server.storage.lti_grades import Grade, GradeTarget
     from server.storage.realisation import Realisation
     from server.storage.records import (
         ActiveSession,
@@ -151,6 +152,46 @@ class Storage(Protocol):
     async def address_status(self, user_id: int) -> AddressStatus | None: ...
 
     async def announce_content(self, version: str, at: str) -> None:
+    # LTI grades (server/storage/lti_grades.py, issue #17 §3).
+    grade_listener: Callable[[], None] | None  # the grade sender's wake-up, if running
+
+    async def record_grade_target(self, target: GradeTarget, at: str) -> None:
+        """Where a launched learner's grades for a resource link go."""
+        ...
+
+    async def record_scores(
+        self,
+        user_id: int,
+        scores: Sequence[tuple[str, str, int, bool]],
+        at: str,
+        *,
+        check_first: bool = False,
+    ) -> int:
+        """Queue (kind, target, score, completed) for the learner's links; only raises."""
+        ...
+
+    async def claim_grades(self, now: datetime, lease_seconds: float, limit: int) -> list[Grade]:
+        """Take due grades for this sender under a lease."""
+        ...
+
+    async def mark_grade_sent(self, grade_id: int, score: int, at: datetime) -> None: ...
+
+    async def mark_grade_retry(self, grade_id: int, next_try: datetime, error: str) -> None: ...
+
+    async def mark_grade_stopped(self, grade_id: int, status: str, error: str) -> None: ...
+
+    async def set_grade_lineitem(
+        self, platform_id: int, resource_link_id: str, url: str
+    ) -> None: ...
+
+    async def retry_grade(self, grade_id: int, now: datetime) -> bool | None:
+        """Requeue a refused or failed grade (None: no such grade)."""
+        ...
+
+    async def grades_list(self, statuses: Sequence[str], limit: int) -> list[Grade]: ...
+
+    async def grade_counts(self) -> dict[str, int]: ...
+
         """Record the content version just installed: every instance follows it."""
         ...
 

@@ -141,7 +141,9 @@ class LearningQueries(Database):
             " CASE WHEN passed <> 0 THEN (SELECT name FROM users WHERE id = attempts.user_id) END,"
             # Seen before this statement's trigger runs: this attempt is added below.
             " CASE WHEN passed <> 0 THEN (SELECT group_concat(module_id, char(30)) FROM progress"
-            " WHERE user_id = attempts.user_id AND completed_at IS NOT NULL) END"
+            " WHERE user_id = attempts.user_id AND completed_at IS NOT NULL) END,"
+            # Launched from a platform that takes grades: the view queues the score.
+            " EXISTS (SELECT 1 FROM lti_grade_links g WHERE g.user_id = attempts.user_id)"
         )
         params = (
             path_id,
@@ -180,9 +182,11 @@ class LearningQueries(Database):
             (rows,) = await self._serialized(lock, [(sql, params)])
         if not rows:
             return None  # nothing was written
-        attempt_id, user_id, name, completed = next(iter(rows))
+        attempt_id, user_id, name, completed, graded = next(iter(rows))
         done = frozenset((completed or "").split("\x1e")) - {""}
-        return RecordedAttempt(attempt_id, user_id, name, done | {module_id} if passed else done)
+        return RecordedAttempt(
+            attempt_id, user_id, name, done | {module_id} if passed else done, bool(graded)
+        )
 
     async def attempt_times(self, user_id: int, module_id: str, since: str) -> list[str]:
         """When the learner's attempts at a module since `since` were made (at most a day's)."""

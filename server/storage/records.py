@@ -50,6 +50,7 @@ class RecordedAttempt:
     user_id: int
     learner_name: str | None  # read for a pass only
     completed: frozenset[str]  # modules completed once this attempt counted (pass only)
+    graded_by_platform: bool = False  # an LTI launch asked for grades (issue #17 §3)
 
 
 @dataclass(frozen=True)
