@@ -12,6 +12,10 @@ person is told how long to wait.
   per e-mail (a mailbox flooded by someone else's requests).
 - « Renvoyer le lien » and changes of address per account.
 - The « someone tried to sign up with your address » message, per address.
+- LTI logins and launches per client address (issue #17): a cheap way to make the site
+  write a login row and fetch a platform's keyset. A classroom behind one address
+  launches 30 learners at once, each a login and up to three launch steps: 300 each
+  per 10 minutes, counted apart (`login:` and `launch:` keys).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class AccountLimits:
     reset_per_address: Limit = Limit(5, 15 * 60)
     reset_per_email: Limit = Limit(3, 60 * 60)
     confirm_per_account: Limit = Limit(3, 60 * 60)
+    lti_per_address: Limit = Limit(300, 10 * 60)
     clock: Callable[[], float] = time.time
 
     async def reserve(self, storage: Storage, bucket: str, key: str) -> int:
@@ -51,7 +56,7 @@ class AccountLimits:
 def unlimited() -> AccountLimits:
     """For tests that send many forms from one address (the fuzz, the access matrix)."""
     many = Limit(10**9, 1.0)
-    return AccountLimits(many, many, many, many, many)
+    return AccountLimits(many, many, many, many, many, many)
 
 
 def wait_text(seconds: int) -> str:

@@ -27,6 +27,7 @@ from server.views import (
     lti,
     lti_deep_linking,
     lti_registration,
+    lti_storage,
     misc,
     personal_data,
     plan,
@@ -201,6 +202,13 @@ def routes() -> list[Route | Mount]:
         # Called by the LTI platforms: cross-site, CSRF-exempt by design (server/views/lti.py).
         Route(urls.LTI_LOGIN, lti.login, methods=["GET", "POST"], name="lti_login"),
         Route(urls.LTI_LAUNCH, lti.launch, methods=["POST"], name="lti_launch"),
+        Route(
+            urls.LTI_LAUNCH_STORAGE,
+            lti.launch_storage,
+            methods=["POST"],
+            name="lti_launch_storage",
+        ),
+        Route(urls.LTI_OPEN, lti_storage.open_course, methods=["POST"], name="lti_open"),
         Route(urls.LTI_JWKS, lti.jwks, name="lti_jwks"),
         Route(urls.LTI_DEEP_LINK, lti_deep_linking.respond, methods=["POST"], name="lti_deep_link"),
         # Opened by a platform's administrator from the platform: the one-time token is the

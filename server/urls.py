@@ -427,6 +427,17 @@ def legal_notice() -> str:
 
 def personal_data() -> str:
     return "/donnees-personnelles"
+def lti_launch_storage() -> str:
+    """The launch again, posted by the tool's own page once the platform's postMessage
+    storage gave back its state (a launch inside a frame, without cookie)."""
+    return "/lti/launch/storage"
+
+
+def lti_open() -> str:
+    """A storage-mode launch's one-time ticket: the course in a new window, signed in."""
+    return "/lti/open"
+
+
 
 
 def site_map() -> str:
@@ -567,3 +578,5 @@ PERSONAL_DATA = _pattern(personal_data)
 SITE_MAP = _pattern(site_map)
 HEALTHZ = _pattern(healthz)
 PLAINTEXT = _pattern(plaintext)
+LTI_LAUNCH_STORAGE = _pattern(lti_launch_storage)
+LTI_OPEN = _pattern(lti_open)

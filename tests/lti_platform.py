@@ -126,8 +126,15 @@ class Platform:
 
     # -- the launch, step by step ---------------------------------------------------
 
-    def initiate(self, client: TestClient, method: str = "POST", **headers: str) -> Any:
-        """The third-party-initiated login, as the platform's page sends the browser."""
+    def initiate(
+        self,
+        client: TestClient,
+        method: str = "POST",
+        storage_target: str | None = None,
+        **headers: str,
+    ) -> Any:
+        """The third-party-initiated login, as the platform's page sends the browser;
+        `storage_target` offers its postMessage storage (as Canvas sends `_parent`)."""
         params = {
             "iss": self.issuer,
             "login_hint": "42",
@@ -136,6 +143,8 @@ class Platform:
             "client_id": self.client_id,
             "lti_deployment_id": self.deployment_id,
         }
+        if storage_target is not None:
+            params["lti_storage_target"] = storage_target
         if method == "GET":
             return client.get("/lti/login", params=params, headers=headers, follow_redirects=False)
         return client.post("/lti/login", data=params, headers=headers, follow_redirects=False)

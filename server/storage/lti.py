@@ -37,6 +37,7 @@ class LtiLogin:
     params: dict[str, str]
     used: bool
     expired: bool
+    storage_target: str | None = None  # started in the platform's frame: postMessage storage
 
 
 _PLATFORM = (
@@ -129,15 +130,25 @@ class LtiQueries(Database):
         params: dict[str, str],
         expires_at: str,
         at: str,
+        storage_target: str | None = None,
     ) -> None:
-        """Record a login the tool sent to the platform; expired ones are cleared on the way."""
+        """Record a login the tool sent to the platform; expired ones are cleared on the way.
+        `storage_target` names the platform's postMessage storage the state went to, for a
+        login started inside its frame (the launch then proves the browser without cookie)."""
         await self._transaction(
             [
                 ("DELETE FROM lti_logins WHERE expires_at < ?", (at,)),
                 (
                     "INSERT INTO lti_logins (state_hash, nonce, platform_id, login_params,"
-                    " expires_at) VALUES (?, ?, ?, ?, ?)",
-                    (state_hash, nonce, platform_id, json.dumps(params), expires_at),
+                    " expires_at, storage_target) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        state_hash,
+                        nonce,
+                        platform_id,
+                        json.dumps(params),
+                        expires_at,
+                        storage_target,
+                    ),
                 ),
             ]
         )
@@ -145,8 +156,8 @@ class LtiQueries(Database):
     async def lti_login(self, state_hash: str, at: str) -> LtiLogin | None:
         """A login as recorded, without using it: to say why a launch is refused."""
         row = await self._one(
-            "SELECT platform_id, nonce, login_params, used_at, expires_at FROM lti_logins"
-            " WHERE state_hash = ?",
+            "SELECT platform_id, nonce, login_params, used_at, expires_at, storage_target"
+            " FROM lti_logins WHERE state_hash = ?",
             (state_hash,),
         )
         if row is None:
@@ -157,6 +168,7 @@ class LtiQueries(Database):
             json.loads(row["login_params"]),
             row["used_at"] is not None,
             row["expires_at"] < at,
+            row["storage_target"],
         )
 
     async def use_lti_login(self, state_hash: str, nonce: str, at: str) -> bool:
@@ -165,6 +177,17 @@ class LtiQueries(Database):
             "UPDATE lti_logins SET used_at = ? WHERE state_hash = ? AND nonce = ?"
             " AND used_at IS NULL AND expires_at >= ? RETURNING platform_id",
             (at, state_hash, nonce, at),
+        )
+        return bool(rows)
+
+    async def open_lti_login(self, state_hash: str, at: str) -> bool:
+        """Spend the one-time ticket of a used, unexpired storage-mode launch: once only,
+        by the one UPDATE that marks it, so a ticket opens the course in one window."""
+        rows = await self._write_if_any(
+            "UPDATE lti_logins SET opened_at = ? WHERE state_hash = ? AND used_at IS NOT NULL"
+            " AND opened_at IS NULL AND storage_target IS NOT NULL AND expires_at >= ?"
+            " RETURNING platform_id",
+            (at, state_hash, at),
         )
         return bool(rows)
 

@@ -6,6 +6,13 @@ them instead is what LTI specifies: the login only starts a flow (it changes
 nothing but a one-time state), and the launch is accepted only with an id_token
 signed by a registered platform, whose nonce matches a login this site started,
 whose state is the one bound to this browser by a signed cookie, used once.
+
+Inside the platform's frame, where the browser may refuse that cookie, the state is
+bound to the browser by the platform's postMessage storage instead, when the platform
+offers one: /lti/launch/storage takes the id_token again once the tool's page found the
+state there, and /lti/open opens the course in a new window with a one-time ticket.
+Neither takes a form token either; their proof is the same id_token and one-time login
+record, and the Origin of this site's own page (server/views/lti_storage.py).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from server.lti.launch import ASK_ADMIN, DEEP_LINKING, Launch, Refused, check_id
 from server.security import token_hash
 from server.state import state
 from server.templating import render
+from server.views import lti_storage
 from server.views.auth import _start_session, clean_name
 from server.views.lti_deep_linking import picker
 from server.web import course, storage, unchecked_form
@@ -77,6 +85,8 @@ async def _params(request: Request) -> dict[str, str]:
 async def login(request: Request) -> Response:
     """OIDC third-party-initiated login: check who asks, then send the browser to the
     platform's authorisation endpoint with a fresh state and nonce."""
+    if (limited := await lti_storage.too_many(request, "login")) is not None:
+        return limited
     try:
         return await _login(request)
     except Refused as refused:
@@ -121,16 +131,26 @@ async def _login(request: Request) -> Response:
             400,
             "Ce lien ne mène pas à ce site. " + ASK_ADMIN,
         )
+    storage_to = None
     if request.headers.get("sec-fetch-dest") == "iframe":
-        # The course cannot run in a frame (its pages refuse framing, its session cookie
-        # is Lax), and browsers block the state cookie there: start over in a window.
-        return _new_window(request, params, "login inside a frame")
+        # Browsers block the state cookie in a frame: the state goes to the platform's
+        # postMessage storage if it offers one (server/views/lti_storage.py), else the
+        # login starts over in a window of its own.
+        storage_to = await lti_storage.storage_target(request)
+        if storage_to is None:
+            return _new_window(request, params, "login inside a frame")
     state_value = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
     moment = clock.moment()
     expires = clock.stamp(moment + timedelta(seconds=flow.LOGIN_SECONDS))
     await storage(request).start_lti_login(
-        token_hash(state_value), nonce, platform.id, params, expires, clock.stamp(moment)
+        token_hash(state_value),
+        nonce,
+        platform.id,
+        params,
+        expires,
+        clock.stamp(moment),
+        storage_target=storage_to,
     )
     query = {
         "scope": "openid",
@@ -146,7 +166,11 @@ async def _login(request: Request) -> Response:
     if "lti_message_hint" in params:
         query["lti_message_hint"] = params["lti_message_hint"]
     separator = "&" if "?" in platform.auth_url else "?"
-    response = RedirectResponse(f"{platform.auth_url}{separator}{urlencode(query)}", 302)
+    location = f"{platform.auth_url}{separator}{urlencode(query)}"
+    if storage_to is not None:
+        keys = (storage_to, state_value, nonce)
+        return lti_storage.login_page(request, platform, params, keys, location)
+    response = RedirectResponse(location, 302)
     flow.set_state_cookie(response, settings.secret_key, state_value)
     return response
 
@@ -154,13 +178,26 @@ async def _login(request: Request) -> Response:
 async def launch(request: Request) -> Response:
     """The id_token the platform posts: checked, then the learner is signed in and lands
     in the path or module the resource link names."""
+    if (limited := await lti_storage.too_many(request, "launch")) is not None:
+        return limited
     try:
         return await _launch(request)
     except Refused as refused:
         return _refused(request, refused)
 
 
-async def _launch(request: Request) -> Response:
+async def launch_storage(request: Request) -> Response:
+    """The launch again, posted by the page of a launch without state cookie once the
+    platform's storage gave back its state: the same checks, with that for the cookie."""
+    if (limited := await lti_storage.too_many(request, "launch")) is not None:
+        return limited
+    try:
+        return await _launch(request, storage_checked=True)
+    except Refused as refused:
+        return await lti_storage.refused(request, refused)
+
+
+async def _launch(request: Request, storage_checked: bool = False) -> Response:
     form = await unchecked_form(request)  # CSRF-exempt by design: see the module's docstring
     error = form.get("error")
     if isinstance(error, str) and error:
@@ -194,6 +231,10 @@ async def _launch(request: Request) -> Response:
         )
     settings = state(request).settings
     cookie = flow.state_cookie(request, settings.secret_key, state_value)
+    if storage_checked:  # instead of the cookie, the platform's storage had the state
+        cookie = lti_storage.proven(request, login)
+    elif cookie is None and not login.used and login.storage_target is not None:
+        return await lti_storage.check_page(request, login, state_value, token)
     if cookie is None and not login.used:
         return _new_window(request, login.params, "state cookie missing")
     if cookie != "ok" and not login.used:
@@ -230,6 +271,8 @@ async def _launch(request: Request) -> Response:
     log.info("lti launch: platform %s, user %s", platform.id, user_id)
     landing = await file_launch(db, course(request), checked, user_id)  # NRPS
     landing = landing or flow.landing(course(request), checked.custom)
+    if login.storage_target is not None:  # in the platform's frame: the course opens apart
+        return lti_storage.open_page(request, hashed, user_id, landing)
     response = await _start_session(request, user_id, landing)
     flow.clear_state_cookie(response, state_value)
     return response

@@ -26,7 +26,17 @@ TOKEN_IN_URL = {"/relances/arret/{signed}"}
 # /lti/deep-link is authorised by the signed request token its picking page carries (that
 # page answers a cross-site POST: a form token made there is bound to no session), see
 # server/views/lti_deep_linking.py and tests/test_lti_deep_linking.py.
-CROSS_SITE_BY_DESIGN = {"/lti/login", "/lti/launch", "/lti/deep-link"}
+# /lti/launch/storage and /lti/open (a launch inside the platform's frame, without cookie)
+# are posted by this site's own frame page, which has no session either: the id_token and
+# the one-time login record, or the signed one-time ticket, and the browser's Origin
+# authorise them (server/views/lti_storage.py, tests/test_lti_storage.py).
+CROSS_SITE_BY_DESIGN = {
+    "/lti/login",
+    "/lti/launch",
+    "/lti/launch/storage",
+    "/lti/open",
+    "/lti/deep-link",
+}
 POSTS = [
     template
     for method, template in route_table()

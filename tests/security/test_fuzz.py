@@ -101,6 +101,7 @@ FIELDS: dict[str, list[str]] = {
     "/trainer/cohorts/{cohort_id}/trainers": ["email"],
     "/trainer/cohorts/{cohort_id}/import": ["file"],
     "/trainer/cohorts/{cohort_id}/import/confirm": ["payload", "send_email"],
+    "/trainer/cohorts/{cohort_id}/import/plateforme": [],
     "/trainer/cohorts/{cohort_id}/learners/{user_id}/remove": [],
     "/editor/content/reload": [],
     "/admin/users/{user_id}/roles": ["role", "action", "back"],
@@ -112,8 +113,11 @@ FIELDS: dict[str, list[str]] = {
         "lti_message_hint",
         "lti_deployment_id",
         "client_id",
+        "lti_storage_target",
     ],
     "/lti/launch": ["id_token", "state", "error"],
+    "/lti/launch/storage": ["id_token", "state"],
+    "/lti/open": ["ticket"],
     "/lti/deep-link": ["request", "choice"],
     "/admin/lti": [
         "name",
@@ -157,6 +161,7 @@ QUERY = [
     "login_hint",
     "target_link_uri",
     "client_id",
+    "lti_storage_target",  # the platform's postMessage storage (server/views/lti_storage.py)
     # LTI Dynamic Registration's, sent by the platform (server/views/lti_registration.py).
     "openid_configuration",
     "registration_token",
