@@ -412,6 +412,17 @@ def lti_launch() -> str:
     return "/lti/launch"
 
 
+def lti_launch_storage() -> str:
+    """The launch again, posted by the tool's own page once the platform's postMessage
+    storage gave back its state (a launch inside a frame, without cookie)."""
+    return "/lti/launch/storage"
+
+
+def lti_open() -> str:
+    """A storage-mode launch's one-time ticket: the course in a new window, signed in."""
+    return "/lti/open"
+
+
 def lti_deep_link() -> str:
     """A teacher's choice of path or module, answered to the platform (Deep Linking)."""
     return "/lti/deep-link"
@@ -427,17 +438,6 @@ def legal_notice() -> str:
 
 def personal_data() -> str:
     return "/donnees-personnelles"
-def lti_launch_storage() -> str:
-    """The launch again, posted by the tool's own page once the platform's postMessage
-    storage gave back its state (a launch inside a frame, without cookie)."""
-    return "/lti/launch/storage"
-
-
-def lti_open() -> str:
-    """A storage-mode launch's one-time ticket: the course in a new window, signed in."""
-    return "/lti/open"
-
-
 
 
 def site_map() -> str:
@@ -568,6 +568,8 @@ LTI_REGISTRATION_LINK = _pattern(lti_registration_link)
 LTI_JWKS = _pattern(lti_jwks)
 LTI_LOGIN = _pattern(lti_login)
 LTI_LAUNCH = _pattern(lti_launch)
+LTI_LAUNCH_STORAGE = _pattern(lti_launch_storage)
+LTI_OPEN = _pattern(lti_open)
 LTI_DEEP_LINK = _pattern(lti_deep_link)
 LTI_REGISTER = _pattern(lti_register)
 
@@ -578,5 +580,3 @@ PERSONAL_DATA = _pattern(personal_data)
 SITE_MAP = _pattern(site_map)
 HEALTHZ = _pattern(healthz)
 PLAINTEXT = _pattern(plaintext)
-LTI_LAUNCH_STORAGE = _pattern(lti_launch_storage)
-LTI_OPEN = _pattern(lti_open)

@@ -101,6 +101,7 @@ class Storage(Protocol):
         params: dict[str, str],
         expires_at: str,
         at: str,
+        storage_target: str | None = None,
     ) -> None:
         """Record the login the tool sends to the platform (expired ones are cleared);
         `storage_target` for one whose state went to the platform's postMessage storage."""
@@ -108,6 +109,10 @@ class Storage(Protocol):
 
     async def use_lti_login(self, state_hash: str, nonce: str, at: str) -> bool:
         """Use a login once: False if unknown, used, expired or of another nonce."""
+        ...
+
+    async def open_lti_login(self, state_hash: str, at: str) -> bool:
+        """Spend a used storage-mode launch's one-time ticket: False if spent or expired."""
         ...
 
     async def add_lti_registration_link(
@@ -125,7 +130,6 @@ class Storage(Protocol):
         ...
 
     async def write_problem(self) -> str | None:
-        storage_target: str | None = None,
         """Why a write would fail now (for /healthz), or None."""
         ...
 
@@ -134,10 +138,6 @@ class Storage(Protocol):
     async def accept_invitation(self, cohort_id: int, user_id: int, at: str) -> bool:
         """Join the cohort if a pending invitation says so; False if there is none."""
         ...
-    async def open_lti_login(self, state_hash: str, at: str) -> bool:
-        """Spend a used storage-mode launch's one-time ticket: False if spent or expired."""
-        ...
-
 
     async def active_sessions(self, user_id: int) -> list[ActiveSession]:
         """The account's unexpired sessions, the most recently seen first."""
