@@ -293,6 +293,11 @@ def cohort_releve(cohort_id: int) -> str:
     return f"/trainer/cohorts/{cohort_id}/releve-activite.csv"
 
 
+def cohort_releve_pdf(cohort_id: int) -> str:
+    """The same relevé as a PDF to file with the funder's papers."""
+    return f"/trainer/cohorts/{cohort_id}/releve-activite.pdf"
+
+
 def cohort_import(cohort_id: int) -> str:
     return f"/trainer/cohorts/{cohort_id}/import"
 
@@ -312,6 +317,11 @@ def learner(cohort_id: int, user_id: int) -> str:
 def learner_releve(cohort_id: int, user_id: int) -> str:
     """One learner's relevé d'activité, for the cohort's trainers."""
     return f"/trainer/cohorts/{cohort_id}/learners/{user_id}/releve-activite.csv"
+
+
+def learner_releve_pdf(cohort_id: int, user_id: int) -> str:
+    """One learner's relevé d'activité as a PDF."""
+    return f"/trainer/cohorts/{cohort_id}/learners/{user_id}/releve-activite.pdf"
 
 
 def realisation(cohort_id: int, user_id: int) -> str:
@@ -537,11 +547,13 @@ COHORT_QUESTIONS = _pattern(cohort_questions)
 COHORT_SATISFACTION = _pattern(cohort_satisfaction)
 COHORT_EXPORT = _pattern(cohort_export)
 COHORT_RELEVE = _pattern(cohort_releve)
+COHORT_RELEVE_PDF = _pattern(cohort_releve_pdf)
 COHORT_IMPORT = _pattern(cohort_import)
 COHORT_IMPORT_SAMPLE = _pattern(cohort_import_sample)
 COHORT_IMPORT_CONFIRM = _pattern(cohort_import_confirm)
 LEARNER = _pattern(learner)
 LEARNER_RELEVE = _pattern(learner_releve)
+LEARNER_RELEVE_PDF = _pattern(learner_releve_pdf)
 LEARNER_REMOVE = _pattern(learner_remove)
 REALISATION = _pattern(realisation)
 REALISATION_PDF = _pattern(realisation_pdf)

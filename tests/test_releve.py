@@ -3,9 +3,15 @@ working stretch, measured and validated time, scores and the method; trainers on
 
 from __future__ import annotations
 
+import dataclasses
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
 from starlette.testclient import TestClient
 
 from course.activity_report import EXCHANGE, HEADER, METHOD, MODULE, STRETCH, TOTAL
+from server.settings import Settings
 from server.state import app_state
 from tests.conftest import PASSWORD, Learner, sign_in
 from tests.sql import value, write
@@ -117,3 +123,104 @@ def test_only_the_cohort_s_trainers_read_it(client: TestClient, make_user) -> No
     sign_in(client, "lea@example.fr")
     url = f"/trainer/cohorts/{cohort}/learners/{user_id}/releve-activite.csv"
     assert client.get(url).status_code == 403
+
+
+# -- the PDF ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return dataclasses.replace(
+        settings,
+        organisation="Territoires Formation",
+        provider_address="12 rue des Écoles, 59000 Lille",
+        provider_nda="11755555555",
+    )
+
+
+def text_of(pdf: bytes) -> str:
+    """The PDF's text on one line, no-break spaces as spaces, for phrase searches."""
+    reader = PdfReader(BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_the_cohort_releve_as_pdf_says_what_the_csv_says(client: TestClient, make_user) -> None:
+    cohort, _ = cohort_with_lea(client, make_user)
+    sign_in(client, "formatrice@example.fr")
+    url = f"/trainer/cohorts/{cohort}/releve-activite.pdf"
+    assert url in client.get(f"/trainer/cohorts/{cohort}").text  # beside the CSV's link
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert "attachment" in response.headers["content-disposition"]
+    reader = PdfReader(BytesIO(response.content))
+    assert reader.metadata is not None and "Relevé d’activité" in str(reader.metadata.title)
+    text = text_of(response.content)
+    course = app_state(client.app).content.snapshot.course
+    intro = course.modules["intro"]
+    for expected in (
+        "Relevé d’activité",
+        "Territoires Formation, 12 rue des Écoles, 59000 Lille",
+        "numéro de déclaration d’activité 11755555555",
+        f"parcours « {course.path('1h').title} »",  # type: ignore[union-attr]
+        "Fanny Formatrice",
+        "Stagiaire : Léa Martin",
+        "lea@example.fr",
+        # The stretches in Paris time, as in the CSV, written the French way.
+        "05/01/2026 10:00 05/01/2026 10:21",
+        "05/01/2026 10:10 05/01/2026 10:15",
+        # Per module: measured (16 min, the later tab has its 5 min), declared, validated.
+        f"{intro.title} 0 h 16 {minutes(intro.duration)} {minutes(intro.duration)}",
+        f"{course.pass_threshold} %",
+        "Total du parcours 0 h 21",  # the wall-clock union: the two tabs count once
+        "Question de Léa Martin : =Que veut dire co-construire ?",
+        "Réponse de Fanny Formatrice : Décider ensemble, dès le départ.",
+        "Première activité le 05/01/2026 10:00",
+        "Méthode de mesure : " + " ".join(METHOD.split()),
+    ):
+        assert expected in text, expected
+
+
+def minutes(total: int) -> str:
+    return f"{total // 60} h {total % 60:02d}"
+
+
+def test_one_learner_s_releve_as_pdf(client: TestClient, make_user) -> None:
+    cohort, user_id = cohort_with_lea(client, make_user)
+    make_user("paul@example.fr", "Paul Second")
+    sign_in(client, "formatrice@example.fr")
+    code = join_code(client, cohort)
+    paul = sign_in(client, "paul@example.fr")
+    assert paul.post(f"/join/{code}").status_code == 303
+    sign_in(client, "formatrice@example.fr")
+    cohort_text = text_of(client.get(f"/trainer/cohorts/{cohort}/releve-activite.pdf").content)
+    assert "Stagiaire : Léa Martin" in cohort_text and "Stagiaire : Paul Second" in cohort_text
+    url = f"/trainer/cohorts/{cohort}/learners/{user_id}/releve-activite.pdf"
+    assert url in client.get(f"/trainer/cohorts/{cohort}/learners/{user_id}").text
+    response = client.get(url)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    text = text_of(response.content)
+    assert "Stagiaire : Léa Martin" in text and "Paul Second" not in text
+    assert "Méthode de mesure" in text
+    missing = f"/trainer/cohorts/{cohort}/learners/99999/releve-activite.pdf"
+    assert client.get(missing).status_code == 404
+
+
+def test_only_the_cohort_s_trainers_read_the_pdf(client: TestClient, make_user) -> None:
+    cohort, user_id = cohort_with_lea(client, make_user)
+    make_user("autre@example.fr", "Otto Autre", "trainer")
+    sign_in(client, "autre@example.fr")
+    assert client.get(f"/trainer/cohorts/{cohort}/releve-activite.pdf").status_code == 404
+    url = f"/trainer/cohorts/{cohort}/learners/{user_id}/releve-activite.pdf"
+    assert client.get(url).status_code == 404
+    sign_in(client, "lea@example.fr")
+    assert client.get(url).status_code == 403
+    assert client.get(f"/trainer/cohorts/{cohort}/releve-activite.pdf").status_code == 403
+
+
+def test_names_in_any_script_print_in_the_pdf(client: TestClient, make_user) -> None:
+    cohort, user_id = cohort_with_lea(client, make_user)
+    write(client, "UPDATE users SET name = 'Léa Мартин 李 <b>&amp;' WHERE id = ?", (user_id,))
+    sign_in(client, "formatrice@example.fr")
+    url = f"/trainer/cohorts/{cohort}/learners/{user_id}/releve-activite.pdf"
+    assert "Léa Мартин 李 <b>&amp;" in text_of(client.get(url).content)
