@@ -24,6 +24,7 @@ from server.content_sync import announcer, follow_content
 from server.credentials.keys import load_keys
 from server.errors import http_exception, not_durable, server_error
 from server.key_agreement import key_problem
+from server.lti.grade_sender import start_grade_sender
 from server.lti.keys import check_tool_keys
 from server.mail.sender import start_sender
 from server.middleware import SecurityMiddleware
@@ -79,6 +80,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # Delivers the outbox (server/mail/sender.py); the editor's preview sends nothing.
         sender = None if settings.preview else start_sender(storage, settings)
         shared.mail_sender = sender
+        # Posts LTI grades to the platforms (server/lti/grade_sender.py), likewise.
+        grades = None if settings.preview else start_grade_sender(shared)
+        shared.lti_grade_sender = grades
         if not settings.preview:  # reminders' rules, hourly (server/reminders.py)
             tasks.append(asyncio.create_task(run_periodically(shared)))
         try:
@@ -86,6 +90,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             if sender is not None:
                 await sender.stop()  # before the storage closes under it
+            if grades is not None:
+                await grades.stop()
             for task in tasks:
                 task.cancel()
             # Wait for them to stop: none may be halfway through a query when storage

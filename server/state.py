@@ -30,6 +30,7 @@ from server.throttle import LoginThrottle
 if TYPE_CHECKING:  # the content and the views import this module: only mypy needs theirs
     from course.reload_summary import ReloadSummary
     from server.content import LiveContent, Snapshot
+    from server.lti.grade_sender import GradeSender
     from server.mail.sender import MailSender
     from server.views.items import TallyCache
 
@@ -58,6 +59,7 @@ class AppState:
     lti_keysets: KeysetCache = field(default_factory=KeysetCache)  # platforms' public keys
     lti_transport: httpx2.AsyncBaseTransport | None = None  # tests: a simulated platform
     lti_tokens: TokenCache = field(default_factory=TokenCache)  # AGS/NRPS access tokens
+    lti_grade_sender: GradeSender | None = None  # posts grades to platforms (none in preview)
 
 
 def state(request: Request) -> AppState:

@@ -402,6 +402,11 @@ def lti_registration_link() -> str:
     return "/admin/lti/lien-enregistrement"
 
 
+def lti_grade_retry(grade_id: int) -> str:
+    """POST: send a grade the platform refused, or whose retries ran out, again."""
+    return f"/admin/lti/notes/{grade_id}/renvoyer"
+
+
 def lti_register(token: str) -> str:
     """The Dynamic Registration URL a platform opens (one-time token in the path)."""
     return f"/lti/enregistrement/{token}"
@@ -581,6 +586,7 @@ LTI_JWKS = _pattern(lti_jwks)
 LTI_LOGIN = _pattern(lti_login)
 LTI_LAUNCH = _pattern(lti_launch)
 LTI_LAUNCH_STORAGE = _pattern(lti_launch_storage)
+LTI_GRADE_RETRY = _pattern(lti_grade_retry)
 LTI_OPEN = _pattern(lti_open)
 LTI_DEEP_LINK = _pattern(lti_deep_link)
 LTI_REGISTER = _pattern(lti_register)

@@ -17,6 +17,8 @@ from server.lti.registration import parse_platform, tool_config
 from server.security import token_hash
 from server.state import state
 from server.templating import render
+from server.views.admin_lti_grades import NOTICES as GRADE_NOTICES
+from server.views.admin_lti_grades import grades_context
 from server.views.admin_mail import when
 from server.web import read_form, redirect, require_role, storage, text_field
 
@@ -46,6 +48,7 @@ async def _page(
         "errors": errors,
         "notice": NOTICES.get(request.query_params.get("fait", "")),
         "when": when,
+        **await grades_context(request),  # the grades sent to the platforms
     }
     return render(request, "admin/lti.html", context, status=status)
 

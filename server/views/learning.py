@@ -26,6 +26,7 @@ from server import urls
 from server.clock import now
 from server.credentials.issue import certificate_credential
 from server.fragments import quiz_fields
+from server.lti.grades import after_module
 from server.state import snapshot, state
 from server.storage import User
 from server.templating import render
@@ -219,6 +220,9 @@ async def mark_done(request: Request) -> Response:
     await db.complete_module(user.id, path.id, module.id)
     progress = await db.progress(user.id)
     completed = {module_id for module_id, state in progress.items() if state.completed}
+    # Launched from a platform that takes grades: the module's 100 and any path it ends.
+    scores = after_module(course(request), module, 100, True, completed)
+    await db.record_scores(user.id, scores, now(), check_first=True)
     certificate = await after_progress(request, user.id, user.name, path, completed)
     if certificate:
         return redirect(urls.path(path.id) + "?termine=1")

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from course.certificates import MAX_NAME
 from server import clock, urls
-from server.lti import flow
+from server.lti import flow, grades
 from server.lti.contexts import file_launch
 from server.lti.keys import tool_keys
 from server.lti.launch import ASK_ADMIN, DEEP_LINKING, Launch, Refused, check_id_token
@@ -268,6 +268,7 @@ async def _launch(request: Request, storage_checked: bool = False) -> Response:
         flow.clear_state_cookie(response, state_value)
         return response
     user_id = await _account(request, checked)
+    await grades.record_launch(storage(request), course(request), checked, user_id)
     log.info("lti launch: platform %s, user %s", platform.id, user_id)
     landing = await file_launch(db, course(request), checked, user_id)  # NRPS
     landing = landing or flow.landing(course(request), checked.custom)

@@ -21,6 +21,7 @@ from course.models import Module, Path
 from course.progress import ModuleProgress, path_progress
 from server import clock, form_expired, urls
 from server.form_expired import FormExpired
+from server.lti.grades import after_module
 from server.state import state
 from server.storage import User
 from server.views.learning import (
@@ -117,6 +118,11 @@ async def submit_quiz(request: Request) -> Response:
             status_code=409,
         )
     shared.activity.note(db, attempt.user_id, module.id)  # a quiz post is a hit (issue #18)
+    if attempt.graded_by_platform:  # launched from a platform that takes grades (issue #17)
+        scores = after_module(
+            course(request), module, result.score, result.passed, attempt.completed
+        )
+        await db.record_scores(attempt.user_id, scores, clock.now())
     if result.passed and attempt.learner_name is not None:  # only a pass completes a path
         await after_progress(
             request, attempt.user_id, attempt.learner_name, path, attempt.completed

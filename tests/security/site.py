@@ -135,6 +135,7 @@ def populate(client: TestClient, database: Path, make_user: Callable[..., None])
         "message_id": str(failed_message(client)),
         "question_id": question[1],  # Léa's, in Fanny's cohort
         "platform_id": "999",  # an LTI platform; removing one that is gone is harmless
+        "grade_id": str(refused_grade(client, int(member[1]))),  # for « Réessayer »
     }
     return Site(client, database, values)
 
@@ -151,6 +152,40 @@ def failed_message(client: TestClient) -> int:
         " '2026-01-01T00:00:00+00:00') RETURNING id",
     )
     return int(message_id)
+
+
+def refused_grade(client: TestClient, user_id: int) -> int:
+    """A grade a platform refused, for the admin's « Réessayer » (either backend)."""
+    storage = app_state(client.app).storage
+    at = "2026-01-01T00:00:00+00:00"
+    ((grade_id, *_),) = client.portal.call(  # type: ignore[union-attr]
+        storage._transaction,
+        [
+            (
+                "INSERT INTO lti_platforms (issuer, client_id, name, auth_url, token_url,"
+                " keyset_url, created_at) VALUES ('https://lms.example', 'outil', 'LMS',"
+                " 'https://lms.example/auth', 'https://lms.example/token',"
+                " 'https://lms.example/certs', ?)",
+                (at,),
+            ),
+            (
+                "INSERT INTO lti_grade_links (user_id, platform_id, resource_link_id, subject,"
+                " lineitem_url, target_kind, target_id, label, launched_at) SELECT ?, id,"
+                " 'lien-1', 'sub-1', 'https://lms.example/items/1', 'module', 'intro',"
+                " 'Introduction', ? FROM lti_platforms WHERE issuer = 'https://lms.example'",
+                (user_id, at),
+            ),
+            (
+                "INSERT INTO lti_grades (user_id, platform_id, resource_link_id, score,"
+                " completed, scored_at, status, attempts, next_try, last_error, created_at,"
+                " updated_at) SELECT user_id, platform_id, resource_link_id, 90, 1, ?,"
+                " 'refused', 1, ?, 'HTTP 403 User not gradable', ?, ? FROM lti_grade_links"
+                " WHERE resource_link_id = 'lien-1' RETURNING id",
+                (at, at, at, at),
+            ),
+        ],
+    )[-1]
+    return int(grade_id)
 
 
 def snapshot(site: Site) -> dict[str, list[tuple]]:

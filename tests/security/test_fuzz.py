@@ -130,6 +130,7 @@ FIELDS: dict[str, list[str]] = {
     ],
     "/admin/lti/{platform_id}/supprimer": [],
     "/admin/lti/lien-enregistrement": [],
+    "/admin/lti/notes/{grade_id}/renvoyer": [],
 }
 # The query parameters any page reads; each GET draws some of them.
 QUERY = [
