@@ -202,6 +202,12 @@ def routes() -> list[Route | Mount]:
             methods=["POST"],
             name="lti_registration_link",
         ),
+        Route(
+            urls.LTI_GRADE_RETRY,
+            admin_lti_grades.retry_grade,
+            methods=["POST"],
+            name="lti_grade_retry",
+        ),
         # Called by the LTI platforms: cross-site, CSRF-exempt by design (server/views/lti.py).
         Route(urls.LTI_LOGIN, lti.login, methods=["GET", "POST"], name="lti_login"),
         Route(urls.LTI_LAUNCH, lti.launch, methods=["POST"], name="lti_launch"),
@@ -209,12 +215,6 @@ def routes() -> list[Route | Mount]:
             urls.LTI_LAUNCH_STORAGE,
             lti.launch_storage,
             methods=["POST"],
-        Route(
-            urls.LTI_GRADE_RETRY,
-            admin_lti_grades.retry_grade,
-            methods=["POST"],
-            name="lti_grade_retry",
-        ),
             name="lti_launch_storage",
         ),
         Route(urls.LTI_OPEN, lti_storage.open_course, methods=["POST"], name="lti_open"),

@@ -397,14 +397,14 @@ def lti_platform_remove(platform_id: int) -> str:
     return f"/admin/lti/{platform_id}/supprimer"
 
 
-def lti_registration_link() -> str:
-    """An administrator makes a one-time Dynamic Registration link here."""
-    return "/admin/lti/lien-enregistrement"
-
-
 def lti_grade_retry(grade_id: int) -> str:
     """POST: send a grade the platform refused, or whose retries ran out, again."""
     return f"/admin/lti/notes/{grade_id}/renvoyer"
+
+
+def lti_registration_link() -> str:
+    """An administrator makes a one-time Dynamic Registration link here."""
+    return "/admin/lti/lien-enregistrement"
 
 
 def lti_register(token: str) -> str:
@@ -580,13 +580,13 @@ MAIL_RETRY = _pattern(mail_retry)
 ADMIN_LTI = _pattern(admin_lti)
 LTI_PLATFORM_REMOVE = _pattern(lti_platform_remove)
 LTI_REGISTRATION_LINK = _pattern(lti_registration_link)
+LTI_GRADE_RETRY = _pattern(lti_grade_retry)
 
 # LTI 1.3: what the platforms call (issue #17).
 LTI_JWKS = _pattern(lti_jwks)
 LTI_LOGIN = _pattern(lti_login)
 LTI_LAUNCH = _pattern(lti_launch)
 LTI_LAUNCH_STORAGE = _pattern(lti_launch_storage)
-LTI_GRADE_RETRY = _pattern(lti_grade_retry)
 LTI_OPEN = _pattern(lti_open)
 LTI_DEEP_LINK = _pattern(lti_deep_link)
 LTI_REGISTER = _pattern(lti_register)

@@ -19,8 +19,8 @@ from server.storage.learning import LearningQueries
 from server.storage.logins import LoginQueries
 from server.storage.lti import LtiQueries
 from server.storage.lti_contexts import LtiContextQueries
-from server.storage.outbox import OutboxQueries
 from server.storage.lti_grades import LtiGradeQueries
+from server.storage.outbox import OutboxQueries
 from server.storage.personal import PersonalDataQueries
 from server.storage.questions import QuestionQueries
 from server.storage.rates import RateQueries
@@ -45,9 +45,9 @@ class Queries(
     LoginQueries,
     LtiQueries,
     LtiContextQueries,
+    LtiGradeQueries,
     OutboxQueries,
     PersonalDataQueries,
-    LtiGradeQueries,
     QuestionQueries,
     RateQueries,
     RealisationQueries,

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from server.mail.compose import Message
     from server.storage.lti import LtiLogin, LtiPlatform
     from server.storage.lti_contexts import LtiContext, RosterCounts
-    from server.storage.questions import Exchange, Question
     from server.storage.lti_grades import Grade, GradeTarget
+    from server.storage.questions import Exchange, Question
     from server.storage.realisation import Realisation
     from server.storage.records import (
         ActiveSession,
@@ -129,35 +129,6 @@ class Storage(Protocol):
         """Make a claimed link usable again (its registration failed)."""
         ...
 
-    async def write_problem(self) -> str | None:
-        """Why a write would fail now (for /healthz), or None."""
-        ...
-
-    async def _transaction(self, steps: Sequence[Step]) -> list[list[Any]]: ...
-
-    async def accept_invitation(self, cohort_id: int, user_id: int, at: str) -> bool:
-        """Join the cohort if a pending invitation says so; False if there is none."""
-        ...
-
-    async def active_sessions(self, user_id: int) -> list[ActiveSession]:
-        """The account's unexpired sessions, the most recently seen first."""
-        ...
-
-    async def add_invitations(self, cohort_id: int, people: list[dict[str, str]], at: str) -> None:
-        """All rows or none: one statement over a JSON array."""
-        ...
-
-    async def add_invitations_with_messages(
-        self, cohort_id: int, people: list[dict[str, str]], messages: list[Message], at: str
-    ) -> int:
-        """The import's invitations and their messages, all or nothing; messages recorded."""
-        ...
-
-    async def add_trainer(self, cohort_id: int, user_id: int) -> None: ...
-
-    async def address_status(self, user_id: int) -> AddressStatus | None: ...
-
-    async def announce_content(self, version: str, at: str) -> None:
     # LTI grades (server/storage/lti_grades.py, issue #17 §3).
     grade_listener: Callable[[], None] | None  # the grade sender's wake-up, if running
 
@@ -198,6 +169,35 @@ class Storage(Protocol):
 
     async def grade_counts(self) -> dict[str, int]: ...
 
+    async def write_problem(self) -> str | None:
+        """Why a write would fail now (for /healthz), or None."""
+        ...
+
+    async def _transaction(self, steps: Sequence[Step]) -> list[list[Any]]: ...
+
+    async def accept_invitation(self, cohort_id: int, user_id: int, at: str) -> bool:
+        """Join the cohort if a pending invitation says so; False if there is none."""
+        ...
+
+    async def active_sessions(self, user_id: int) -> list[ActiveSession]:
+        """The account's unexpired sessions, the most recently seen first."""
+        ...
+
+    async def add_invitations(self, cohort_id: int, people: list[dict[str, str]], at: str) -> None:
+        """All rows or none: one statement over a JSON array."""
+        ...
+
+    async def add_invitations_with_messages(
+        self, cohort_id: int, people: list[dict[str, str]], messages: list[Message], at: str
+    ) -> int:
+        """The import's invitations and their messages, all or nothing; messages recorded."""
+        ...
+
+    async def add_trainer(self, cohort_id: int, user_id: int) -> None: ...
+
+    async def address_status(self, user_id: int) -> AddressStatus | None: ...
+
+    async def announce_content(self, version: str, at: str) -> None:
         """Record the content version just installed: every instance follows it."""
         ...
 

@@ -46,7 +46,7 @@ async def _page(
         "config": tool_config(settings.base_url),
         "values": values,
         "errors": errors,
-        "notice": NOTICES.get(request.query_params.get("fait", "")),
+        "notice": (NOTICES | GRADE_NOTICES).get(request.query_params.get("fait", "")),
         "when": when,
         **await grades_context(request),  # the grades sent to the platforms
     }
