@@ -24,9 +24,11 @@ class Tagged:
     tags: list[str] = field(default_factory=list)  # structure types in reading order
     alts: dict[str, list[str]] = field(default_factory=dict)  # type: its /Alt texts
     fonts: set[str] = field(default_factory=set)  # embedded fonts' names, subset tag cut
+    # Per table, its cells: (TH or TD, the header cell's /ID, a data cell's /Headers).
+    tables: list[list[tuple[str, str, list[str]]]] = field(default_factory=list)
 
 
-def _walk(node: object, found: Tagged) -> None:
+def _walk(node: object, found: Tagged, table: list | None = None) -> None:
     node = node.get_object()  # type: ignore[attr-defined]
     if not isinstance(node, DictionaryObject):
         return  # a marked-content id or an object reference to page content
@@ -35,12 +37,18 @@ def _walk(node: object, found: Tagged) -> None:
         found.tags.append(str(kind))
         if "/Alt" in node:
             found.alts.setdefault(str(kind), []).append(str(node["/Alt"]))
+        if kind == "/Table":
+            table = []
+            found.tables.append(table)
+        elif kind in ("/TH", "/TD") and table is not None:
+            headers = node.get("/A", {}).get("/Headers", [])
+            table.append((str(kind), str(node.get("/ID", "")), [str(h) for h in headers]))
     kids = node.get("/K")
     if kids is None:
         return
     kids = kids.get_object()
     for kid in kids if isinstance(kids, ArrayObject) else [kids]:
-        _walk(kid, found)
+        _walk(kid, found, table)
 
 
 def _fonts(resources: object, found: set[str]) -> None:
@@ -86,6 +94,12 @@ def assert_pdf_ua(pdf: bytes, title: str) -> Tagged:
     assert levels[0] == 1 and all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
     for page in tagged.reader.pages:
         assert "/StructParents" in page  # every page's content is in the tree
+    for cells in tagged.tables:  # data cells name their header cells (Headers and IDs)
+        ids = {id_ for kind, id_, _ in cells if kind == "/TH"}
+        assert all(ids) and len(ids) == sum(kind == "/TH" for kind, _, _ in cells)
+        for kind, _, headers in cells:
+            if kind == "/TD" and ids:
+                assert headers and set(headers) <= ids, (headers, ids)
     for alt in tagged.alts.get("/Figure", []):
         assert alt.strip()
     assert tagged.tags.count("/Figure") == len(tagged.alts.get("/Figure", []))

@@ -52,6 +52,7 @@ def test_the_attestation_is_tagged_with_a_table_and_the_qr_code() -> None:
     assert tagged.tags.count("/H2") == 8  # one per item L6353-1 lists, and the verification
     assert {"/Table", "/TH", "/TD", "/L", "/LI"} <= set(tagged.tags)
     assert tagged.tags.count("/TH") == 4  # the results' column headers
+    assert len(tagged.tables) == 1 and len(tagged.tables[0]) == 8  # headers and one row
     (alt,) = tagged.alts["/Figure"]
     assert alt.startswith(QR_ALT) and alt.endswith("https://x/c")
 
