@@ -8,12 +8,14 @@ prints them. The public verification page shows none of the scores (they are per
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from course.certificates import Certificate
 from course.models import Course
 from server.settings import Settings
 from server.storage.interface import Storage
+from server.storage.realisation import PathCohort
 
 NATURE = "Action de formation à distance, en autonomie"
 
@@ -29,10 +31,44 @@ class ModuleResult:
 
 @dataclass(frozen=True)
 class Accompaniment:
-    """A cohort the learner follows the path in, and its trainers' names."""
+    """The cohort the learner followed the path in, its trainers' names, and — when the
+    learner is in several cohorts on this path — which one the document names and why."""
 
     cohort: str
     trainers: tuple[str, ...]
+    note: str = ""
+
+
+def followed_in(cohorts: Sequence[PathCohort], ended_at: str | None) -> PathCohort | None:
+    """The cohort the action was followed in, among the learner's cohorts on the path.
+
+    L6353-1: the attestation describes the action the trainee followed, a fact the
+    provider states, so it is found in the records and never chosen by the reader: the
+    cohort the learner belonged to when the action ended, the latest joined if several
+    (joining a later session leaves the earlier one behind). A cohort joined after the
+    end (a follow-up group) is not where the action was followed: None when only such
+    cohorts remain. Ties go to the newer cohort.
+    """
+    before = [c for c in cohorts if ended_at is None or c.joined_at <= ended_at]
+    return max(before, key=lambda c: (c.joined_at, c.cohort_id)) if before else None
+
+
+def accompaniment(cohorts: Sequence[PathCohort], ended_at: str | None) -> Accompaniment | None:
+    """The chosen cohort as the documents print it; when the learner is in other cohorts
+    on the path, the sentence that names them and says why this one was chosen."""
+    chosen = followed_in(cohorts, ended_at)
+    if chosen is None:
+        return None
+    others = [c.name for c in cohorts if c.cohort_id != chosen.cohort_id]
+    if not others:
+        return Accompaniment(chosen.name, chosen.trainers)
+    listed = ", ".join(f"«\u00a0{name}\u00a0»" for name in others)
+    groups = "le groupe" if len(others) == 1 else "les groupes"
+    note = (
+        f"Le stagiaire est aussi inscrit dans {groups} {listed} pour ce parcours\u00a0; est"
+        " retenu le groupe dont il était membre à la fin de l’action, le plus récemment rejoint."
+    )
+    return Accompaniment(chosen.name, chosen.trainers, note)
 
 
 @dataclass(frozen=True)
@@ -43,7 +79,7 @@ class Attestation:
     provider_nda: str
     objectives: tuple[str, ...]
     description: str
-    cohorts: tuple[Accompaniment, ...]
+    cohorts: tuple[Accompaniment, ...]  # the one the path was followed in, if any
     first_activity: str | None
     last_activity: str | None
     results: tuple[ModuleResult, ...]
@@ -82,11 +118,11 @@ async def gather(
         if module_ids
         else (None, None)
     )
-    cohorts = tuple(
-        Accompaniment(cohort.name, tuple(trainers))
-        for cohort, trainers, _ in await db.learner_cohorts(certificate.user_id)
-        if cohort.path_id == certificate.path_id
+    # The path ended when its certificate was issued (its last module completed).
+    chosen = accompaniment(
+        await db.path_cohorts(certificate.user_id, certificate.path_id), certificate.issued_at
     )
+    cohorts = (chosen,) if chosen else ()
     return Attestation(
         certificate=certificate,
         provider_name=settings.organisation,

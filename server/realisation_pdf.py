@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from server.attestation import Accompaniment
 from server.templating import date_fr
 
 TITLE = "Certificat de réalisation"
@@ -35,6 +36,7 @@ class RealisationFacts:
     last_activity: str | None
     minutes_done: int
     issued_at: str
+    cohort: Accompaniment | None = None  # the cohort the path was followed in, if any
 
 
 def realisation_pdf(f: RealisationFacts) -> bytes:

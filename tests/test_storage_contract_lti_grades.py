@@ -134,23 +134,3 @@ def test_refused_and_failed_grades_are_listed_and_sent_again(contract) -> None: 
         )
 
     contract(scenario)
-
-
-def test_the_grades_are_in_the_export_and_go_with_the_account(contract) -> None:  # noqa: F811
-    async def scenario(a: Storage, b: Storage) -> None:
-        platform_id = await a.add_lti_platform(platform())
-        assert platform_id is not None
-        user_id, _ = await learner(a)
-        await a.record_grade_target(target(user_id, platform_id), now())
-        await a.record_scores(user_id, [("module", "intro", 80, True)], now())
-        (grade,) = await a.claim_grades(clock.moment(), 60, 10)
-        await a.mark_grade_sent(grade.id, 80, clock.moment())
-        (exported,) = (await b.personal_data(user_id))["platform_grades"]
-        assert exported["platform"] == "https://moodle.example.org"
-        assert exported["activity"] == "Introduction" and exported["completed"] is True
-        assert (exported["score"], exported["score_sent"], exported["status"]) == (80, 80, "sent")
-        assert await b.delete_account(user_id, now())
-        assert sum((await a.grade_counts()).values()) == 0
-        assert await a.record_scores(user_id, [("module", "intro", 90, True)], now()) == 0
-
-    contract(scenario)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from server.storage.lti_contexts import LtiContext, RosterCounts
     from server.storage.lti_grades import Grade, GradeTarget
     from server.storage.questions import Exchange, Question
-    from server.storage.realisation import Realisation
+    from server.storage.realisation import PathCohort, Realisation
     from server.storage.records import (
         ActiveSession,
         AddressStatus,
@@ -227,6 +227,10 @@ class Storage(Protocol):
         self, user_id: int, path_id: str, employer: str, funder_file: str, by: int, at: str
     ) -> None:
         """Issue (or issue again) a certificat de réalisation with the trainer's details."""
+        ...
+
+    async def path_cohorts(self, user_id: int, path_id: str) -> list[PathCohort]:
+        """The learner's cohorts on a path, oldest membership first, with trainers' names."""
         ...
 
     async def change_role(

@@ -14,6 +14,16 @@ from server.storage.base import Database
 
 
 @dataclass(frozen=True)
+class PathCohort:
+    """A cohort a learner follows a path in: when they joined it, and its trainers."""
+
+    cohort_id: int
+    name: str
+    joined_at: str
+    trainers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Realisation:
     user_id: int
     path_id: str
@@ -23,7 +33,7 @@ class Realisation:
 
 
 class RealisationQueries(Database):
-    """Read and issue certificats de réalisation."""
+    """Read and issue certificats de réalisation; the cohorts they may name."""
 
     async def realisation(self, user_id: int, path_id: str) -> Realisation | None:
         row = await self._one(
@@ -45,3 +55,27 @@ class RealisationQueries(Database):
             " issued_by = excluded.issued_by, issued_at = excluded.issued_at",
             (user_id, path_id, employer, funder_file, by, at),
         )
+
+    async def path_cohorts(self, user_id: int, path_id: str) -> list[PathCohort]:
+        """The learner's cohorts on a path, oldest membership first, with trainers' names.
+
+        The attestation and the certificat de réalisation name the one the path was
+        followed in (server/attestation.py `followed_in`).
+        """
+        rows = await self._all(
+            "SELECT c.id, c.name, m.joined_at, (SELECT group_concat(u.name, '|')"
+            " FROM cohort_trainers t JOIN users u ON u.id = t.user_id"
+            " WHERE t.cohort_id = c.id) AS trainers"
+            " FROM cohort_members m JOIN cohorts c ON c.id = m.cohort_id"
+            " WHERE m.user_id = ? AND c.path_id = ? ORDER BY m.joined_at, c.id",
+            (user_id, path_id),
+        )
+        return [
+            PathCohort(
+                int(r["id"]),
+                r["name"],
+                r["joined_at"],
+                tuple(sorted(n for n in (r["trainers"] or "").split("|") if n)),
+            )
+            for r in rows
+        ]

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server import clock, urls
+from server.attestation import accompaniment
 from server.pdf_pool import PdfPool, version
 from server.realisation_pdf import RealisationFacts
 from server.state import state
@@ -95,6 +96,12 @@ async def realisation_download(request: Request) -> Response:
         raise HTTPException(404, NOT_ISSUED)
     first, last = await db.path_activity(report.user_id, path.id, path.module_ids)
     progress = await db.progress(report.user_id)
+    # The same cohort as the attestation names: the one the path was followed in, as of
+    # its end (the last module completed, or the last activity when it is not complete).
+    done_at = [p.completed_at for m in path.module_ids if (p := progress.get(m)) is not None]
+    complete = [at for at in done_at if at is not None]
+    ended = max(complete) if len(complete) == len(path.module_ids) else last
+    followed = accompaniment(await db.path_cohorts(report.user_id, path.id), ended)
     done = sum(
         the_course.modules[m].duration
         for m in path.module_ids
@@ -113,6 +120,7 @@ async def realisation_download(request: Request) -> Response:
         last_activity=last,
         minutes_done=done,
         issued_at=issued.issued_at,
+        cohort=followed,
     )
     pool: PdfPool = state(request).pdf_pool
     pdf = await pool.get(
