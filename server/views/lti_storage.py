@@ -48,7 +48,7 @@ from starlette.responses import Response
 
 from server import clock
 from server.lti import flow
-from server.lti.launch import Refused
+from server.lti.launch import ASK_ADMIN, Refused
 from server.rate_limits import wait_text
 from server.security import token_hash
 from server.state import state
@@ -123,7 +123,11 @@ async def check_page(request: Request, login: LtiLogin, state_value: str, token:
     posts the id_token back to /lti/launch/storage if they are there."""
     platform = await storage(request).lti_platform(login.platform_id)
     if platform is None:
-        raise Refused("platform removed", 403, "Cette plateforme n’est plus enregistrée.")
+        raise Refused(
+            "platform removed",
+            403,
+            "Cette plateforme n’est plus enregistrée sur ce site. " + ASK_ADMIN,
+        )
     log.info("lti launch without state cookie: checking the platform's storage")
     context = {
         "origin": platform_origin(platform.auth_url),
