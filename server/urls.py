@@ -310,6 +310,11 @@ def cohort_import_confirm(cohort_id: int) -> str:
     return f"/trainer/cohorts/{cohort_id}/import/confirm"
 
 
+def cohort_platform_import(cohort_id: int) -> str:
+    """POST: import the roster of the platform course the cohort is tied to (NRPS)."""
+    return f"/trainer/cohorts/{cohort_id}/import/plateforme"
+
+
 def learner(cohort_id: int, user_id: int) -> str:
     return f"/trainer/cohorts/{cohort_id}/learners/{user_id}"
 
@@ -556,6 +561,7 @@ COHORT_RELEVE_PDF = _pattern(cohort_releve_pdf)
 COHORT_IMPORT = _pattern(cohort_import)
 COHORT_IMPORT_SAMPLE = _pattern(cohort_import_sample)
 COHORT_IMPORT_CONFIRM = _pattern(cohort_import_confirm)
+COHORT_PLATFORM_IMPORT = _pattern(cohort_platform_import)
 LEARNER = _pattern(learner)
 LEARNER_RELEVE = _pattern(learner_releve)
 LEARNER_RELEVE_PDF = _pattern(learner_releve_pdf)

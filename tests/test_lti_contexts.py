@@ -46,7 +46,7 @@ def test_an_instructor_trains_the_course_cohort_and_nothing_else(
     assert page.status_code == 200
     assert "Cours Moodle de test\u00a0: Coopérer" in page.text
     ((name, path_id),) = rows(settings, "SELECT name, path_id FROM cohorts")
-    assert path_id == "1h"  # the path the link names
+    assert name == "Cours Moodle de test\u00a0: Coopérer" and path_id == "1h"  # the link's path
     ((user_id, roles),) = rows(
         settings,
         "SELECT u.id, (SELECT group_concat(role) FROM user_roles r WHERE r.user_id = u.id)"

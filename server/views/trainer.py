@@ -57,7 +57,7 @@ async def trainer_cohort(request: Request) -> tuple[User, Cohort]:
     without this cohort, the 403 of any trainer page."""
     user = await require_user(request)
     if not (user.has("trainer") or user.has("admin")):
-        cohort_id = bounded_int(request.path_params.get("cohort_id"))
+        cohort_id = bounded_int(request.path_params["cohort_id"])
         db = storage(request)
         found = None if cohort_id is None else await db.trainer_cohort(cohort_id, user.id)
         if found is None:
@@ -214,6 +214,7 @@ async def dashboard(
             "sort": sort if sort in reporting.SORTS else "nom",
             "keep": keep if keep in reporting.FILTERS else "tous",
             "trainers": await db.cohort_trainers(cohort.id),
+            "platform_course": await db.lti_context_of_cohort(cohort.id),  # issue #17 §3
             "invitations": await db.pending_invitations(cohort.id),
             "join_url": f"{state(request).settings.base_url}{urls.join(cohort.join_code)}",
             "errors": errors or {},
