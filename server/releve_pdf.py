@@ -53,6 +53,7 @@ class ReleveFacts:
     trainers: tuple[str, ...]
     made_at: str
     learners: tuple[LearnerReleve, ...]
+    about: str  # who the document is about, in its title: the cohort, or the one learner
     method: str = METHOD
 
 
@@ -106,10 +107,9 @@ def releve_pdf(facts: ReleveFacts) -> bytes:
     """The document: one section per learner, each from a new page."""
     from server.pdf_render import render  # WeasyPrint loads on first use
 
-    who = facts.learners[0].name if len(facts.learners) == 1 else facts.cohort_name
     return render(
         "releve.html",
-        title=f"{TITLE} — {facts.path_title} — {who}",
+        title=f"{TITLE} — {facts.path_title} — {facts.about}",
         author=facts.provider.name,
         subject=f"{TITLE} du parcours {facts.path_title}, groupe {facts.cohort_name}",
         heading=TITLE,

@@ -14,6 +14,7 @@ from course.activity_report import EXCHANGE, HEADER, METHOD, MODULE, STRETCH, TO
 from server.settings import Settings
 from server.state import app_state
 from tests.conftest import PASSWORD, Learner, sign_in
+from tests.pdf_ua import assert_pdf_ua
 from tests.sql import value, write
 from tests.test_csv_exports import assert_spreadsheet_safe
 from tests.test_trainer import join_code, new_cohort
@@ -201,6 +202,8 @@ def test_one_learner_s_releve_as_pdf(client: TestClient, make_user) -> None:
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     text = text_of(response.content)
     assert "Stagiaire : Léa Martin" in text and "Paul Second" not in text
+    title = PdfReader(BytesIO(response.content)).metadata.title  # type: ignore[union-attr]
+    assert title == "Relevé d’activité — Découvrir — Léa Martin"
     assert "Méthode de mesure" in text
     missing = f"/trainer/cohorts/{cohort}/learners/99999/releve-activite.pdf"
     assert client.get(missing).status_code == 404
@@ -224,3 +227,12 @@ def test_names_in_any_script_print_in_the_pdf(client: TestClient, make_user) -> 
     sign_in(client, "formatrice@example.fr")
     url = f"/trainer/cohorts/{cohort}/learners/{user_id}/releve-activite.pdf"
     assert "Léa Мартин 李 <b>&amp;" in text_of(client.get(url).content)
+
+
+def test_the_pdf_is_tagged_like_the_other_documents(client: TestClient, make_user) -> None:
+    cohort, _ = cohort_with_lea(client, make_user)
+    sign_in(client, "formatrice@example.fr")
+    pdf = client.get(f"/trainer/cohorts/{cohort}/releve-activite.pdf").content
+    tagged = assert_pdf_ua(pdf, "Relevé d’activité — Découvrir — Promo Lille")
+    assert len(tagged.tables) == 3  # modules, working stretches, exchanges
+    assert tagged.tags.count("/H2") == 1 and tagged.tags.count("/H3") == 3

@@ -105,7 +105,9 @@ async def learner_releve(request: Request) -> Response:
     return _response(text, f"releve-activite-groupe-{cohort.id}-{reports[0].user_id}.csv")
 
 
-async def releve_facts(request: Request, cohort: Cohort, gathered: Gathered) -> ReleveFacts:
+async def releve_facts(
+    request: Request, cohort: Cohort, gathered: Gathered, one: bool
+) -> ReleveFacts:
     """What the PDF prints: the CSV's rows per learner, with the provider and the cohort."""
     path, reports, found, said = gathered
     the_course = course(request)
@@ -134,6 +136,7 @@ async def releve_facts(request: Request, cohort: Cohort, gathered: Gathered) -> 
         trainers=tuple(t["name"] for t in trainers if t["name"]),
         made_at=moment_fr(local(moment)),
         learners=learners,
+        about=reports[0].name if one else cohort.name,
     )
 
 
@@ -153,13 +156,14 @@ async def _pdf(request: Request, user: User, facts: ReleveFacts, filename: str) 
 
 async def cohort_releve_pdf(request: Request) -> Response:
     user, cohort = await trainer_cohort(request)
-    facts = await releve_facts(request, cohort, await gather(request, cohort, one=False))
+    gathered = await gather(request, cohort, one=False)
+    facts = await releve_facts(request, cohort, gathered, one=False)
     return await _pdf(request, user, facts, f"releve-activite-groupe-{cohort.id}.pdf")
 
 
 async def learner_releve_pdf(request: Request) -> Response:
     user, cohort = await trainer_cohort(request)
     gathered = await gather(request, cohort, one=True)
-    facts = await releve_facts(request, cohort, gathered)
+    facts = await releve_facts(request, cohort, gathered, one=True)
     user_id = gathered[1][0].user_id
     return await _pdf(request, user, facts, f"releve-activite-groupe-{cohort.id}-{user_id}.pdf")
