@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -21,7 +22,9 @@ from server.lti.keyset import KeysetCache
 from server.lti.registration import parse_platform
 from server.settings import Settings
 from server.state import app_state
+from tests.browser.pages import check_accessibility, vnu_errors
 from tests.lti_platform import Platform
+from tests.test_lti_storage import FRAME, field, storage_login
 
 SITE = "https://formation.example.org"  # the settings' base URL: the redirect URI's
 # The platform's storage, as a platform page implements it: answers only this tool's origin.
@@ -188,3 +191,43 @@ def test_a_platform_that_does_not_answer_leaves_the_new_window_link(
     assert (link.get_attribute("href") or "").startswith("/lti/login?")
     assert "/lti/open" not in frame.content()  # not signed in, not launched
     context.close()
+
+
+def test_the_frame_pages_pass_axe_and_the_nu_checker(
+    browser, tool: TestClient, platform: Platform, artifacts: Path
+) -> None:
+    ours = {"origin": SITE}
+    login = platform.initiate(tool, storage_target="_parent", **FRAME)
+    auth = storage_login(tool, platform)
+    check = platform.post_launch(tool, auth, platform.sign(platform.claims(auth.nonce)))
+    form = {"id_token": field(check.text, "id_token"), "state": auth.state}
+    opened = tool.post("/lti/launch/storage", data=form, headers=ours)
+    replay = tool.post("/lti/launch/storage", data=form, headers=ours)
+    pages = {"login": login, "check": check, "open": opened, "refused": replay}
+    assert [p.status_code for p in pages.values()] == [200, 200, 200, 401]
+
+    def show(route) -> None:  # type: ignore[no-untyped-def]
+        url = route.request.url
+        if url.startswith(f"{SITE}/__page/"):
+            shown = pages[url.rsplit("/", 1)[1]]
+            headers = {"content-security-policy": shown.headers["content-security-policy"]}
+            route.fulfill(status=200, content_type="text/html", body=shown.text, headers=headers)
+        elif "/static/lti-storage.js" in url:  # the script is tested above: no postMessage here
+            route.fulfill(status=200, content_type="text/javascript", body="")
+        else:
+            got = tool.get(url)
+            route.fulfill(status=got.status_code, body=got.content, headers=dict(got.headers))
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("**/*", show)
+    problems: list[str] = []
+    for name in pages:
+        page.goto(f"{SITE}/__page/{name}")
+        assert page.locator("h1").count() == 1
+        problems += check_accessibility(page, f"lti-{name}")
+    context.close()
+    problems += vnu_errors(
+        {name: shown.text for name, shown in pages.items()}, artifacts / "vnu", "lti-frame-"
+    )
+    assert not problems, "\n".join(problems)
