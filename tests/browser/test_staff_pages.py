@@ -80,6 +80,39 @@ def record_failed_message() -> None:
     conn.close()
 
 
+def record_grades() -> None:
+    """Grades for a platform: one refused, one waiting, so /admin/lti shows both tables."""
+    at = "2026-11-27T10:00:00+00:00"
+    with sqlite3.connect(LIVE["database"], timeout=10) as conn:
+        conn.execute(
+            "INSERT INTO lti_platforms (issuer, client_id, name, auth_url, token_url, keyset_url,"
+            " created_at) VALUES ('https://lms.example', 'outil', 'LMS de test',"
+            " 'https://lms.example/auth', 'https://lms.example/token', 'https://lms.example/certs',"
+            " ?)",
+            (at,),
+        )
+        for link, status, error in (
+            ("l1", "refused", "HTTP 403 User not gradable"),
+            ("l2", "waiting", None),
+        ):
+            conn.execute(
+                "INSERT INTO lti_grade_links (user_id, platform_id, resource_link_id, subject,"
+                " lineitem_url, target_kind, target_id, label, launched_at) SELECT u.id, p.id, ?,"
+                " 'sub-1', 'https://lms.example/items/1', 'module', 'intro', 'Introduction', ?"
+                " FROM users u, lti_platforms p WHERE u.email = 'admin@example.fr'"
+                " AND p.issuer = 'https://lms.example'",
+                (link, at),
+            )
+            conn.execute(
+                "INSERT INTO lti_grades (user_id, platform_id, resource_link_id, score, completed,"
+                " scored_at, status, attempts, next_try, last_error, created_at, updated_at)"
+                " SELECT user_id, platform_id, resource_link_id, 90, 1, ?, ?, 1, ?, ?, ?, ?"
+                " FROM lti_grade_links WHERE resource_link_id = ?",
+                (at, status, "2030-01-01T00:00:00+00:00", error, at, at, link),
+            )
+    conn.close()
+
+
 def test_staff_pages_are_accessible_and_valid(
     browser, live_server: str, artifacts: Path, tmp_path: Path
 ) -> None:
@@ -212,6 +245,12 @@ def test_staff_pages_are_accessible_and_valid(
         assert "L’outil est enregistré" in pages["lti-registered"]
         visit("lti-registration-refused", opened)
         assert "a déjà servi" in pages["lti-registration-refused"]
+    record_grades()  # grades sent to a platform: waiting, refused, « Réessayer »
+    visit("admin-lti-grades", "/admin/lti")
+    assert "User not gradable" in pages["admin-lti-grades"]
+    page.click("form[action$='/renvoyer'] button[type=submit]")
+    visit("admin-lti-grade-retried")
+    assert "La note est remise en attente" in pages["admin-lti-grade-retried"]
     visit("editor-content", "/editor/content")
     record_intro_attempts()
     visit("editor-questions", "/editor/questions?tri=discrimination&sens=asc")
