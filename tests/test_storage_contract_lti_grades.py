@@ -62,16 +62,35 @@ def test_a_score_only_goes_up_and_waits_for_the_sender(contract) -> None:  # noq
         assert await a.claim_grades(clock.moment(), 60, 10) == []  # held by its lease
         # A pass arrives while the 50 is being posted: the 50 is marked sent, the 80 waits.
         assert await a.record_scores(user_id, [("module", "intro", 80, True)], now()) == 1
-        await b.mark_grade_sent(grade.id, 50, clock.moment())
+        await b.mark_grade_sent(grade.id, 50, False, clock.moment())
         (again,) = await a.claim_grades(clock.moment(), 60, 10)
         assert (again.score, again.completed, again.sent_score, again.attempts) == (80, True, 50, 1)
-        await a.mark_grade_sent(again.id, 80, clock.moment())
+        await a.mark_grade_sent(again.id, 80, True, clock.moment())
         assert (await a.grade_counts())["sent"] == 1
         # The same score again, or a lower one, is never queued: the platform keeps 80.
         assert await a.record_scores(user_id, [("module", "intro", 80, True)], now()) == 0
         assert await b.record_scores(user_id, [("module", "intro", 60, True)], now()) == 0
         assert await a.claim_grades(clock.moment(), 60, 10) == []
         assert await a.record_scores(user_id, [("module", "intro", 95, True)], now()) == 1
+
+    contract(scenario)
+
+
+def test_a_completion_recorded_while_posting_is_posted_next(contract) -> None:  # noqa: F811
+    async def scenario(a: Storage, b: Storage) -> None:
+        platform_id = await a.add_lti_platform(platform())
+        assert platform_id is not None
+        user_id, _ = await learner(a)
+        await a.record_grade_target(target(user_id, platform_id), now())
+        await a.record_scores(user_id, [("module", "intro", 100, False)], now())
+        (posting,) = await a.claim_grades(clock.moment(), 60, 10)
+        # The same score now completes the module, while the InProgress one is posted.
+        assert await b.record_scores(user_id, [("module", "intro", 100, True)], now()) == 1
+        await a.mark_grade_sent(posting.id, 100, False, clock.moment())
+        (completed,) = await b.claim_grades(clock.moment(), 60, 10)
+        assert completed.completed and completed.sent_score == 100
+        await b.mark_grade_sent(completed.id, 100, True, clock.moment())
+        assert (await a.grade_counts())["sent"] == 1
 
     contract(scenario)
 
@@ -132,5 +151,25 @@ def test_refused_and_failed_grades_are_listed_and_sent_again(contract) -> None: 
         assert await a.grade_counts() == dict.fromkeys(
             ("waiting", "sending", "sent", "refused", "failed"), 0
         )
+
+    contract(scenario)
+
+
+def test_the_grades_are_in_the_export_and_go_with_the_account(contract) -> None:  # noqa: F811
+    async def scenario(a: Storage, b: Storage) -> None:
+        platform_id = await a.add_lti_platform(platform())
+        assert platform_id is not None
+        user_id, _ = await learner(a)
+        await a.record_grade_target(target(user_id, platform_id), now())
+        await a.record_scores(user_id, [("module", "intro", 80, True)], now())
+        (grade,) = await a.claim_grades(clock.moment(), 60, 10)
+        await a.mark_grade_sent(grade.id, 80, True, clock.moment())
+        (exported,) = (await b.personal_data(user_id))["platform_grades"]
+        assert exported["platform"] == "https://moodle.example.org"
+        assert exported["activity"] == "Introduction" and exported["completed"] is True
+        assert (exported["score"], exported["score_sent"], exported["status"]) == (80, 80, "sent")
+        assert await b.delete_account(user_id, now())
+        assert sum((await a.grade_counts()).values()) == 0
+        assert await a.record_scores(user_id, [("module", "intro", 90, True)], now()) == 0
 
     contract(scenario)

@@ -81,7 +81,7 @@ async def _call(
         try:
             token = await access_token(app, platform, (scope,))
         except ServiceError as exc:  # token trouble is retried, never a refusal of the grade
-            raise ServiceError(f"jeton d’accès : {exc.reason}") from exc
+            raise ServiceError(f"jeton d’accès\u00a0: {exc.reason}") from exc
         headers = {"authorization": f"Bearer {token}", "accept": accept}
         content = None
         if body is not None:

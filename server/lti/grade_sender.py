@@ -131,7 +131,7 @@ class GradeSender:
             await self._later(grade, repr(exc))
         else:
             log.info("lti grade %d: %d/100 sent to %s", grade.id, grade.score, platform.issuer)
-            await storage.mark_grade_sent(grade.id, grade.score, clock.moment())
+            await storage.mark_grade_sent(grade.id, grade.score, grade.completed, clock.moment())
 
     async def _later(self, grade: Grade, reason: str) -> None:
         storage = self.app.storage

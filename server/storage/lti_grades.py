@@ -204,13 +204,18 @@ class LtiGradeQueries(Database):
         found = await self._all(f"SELECT {_COLUMNS}{_FROM} WHERE g.id IN ({marks})", ids)
         return sorted((_grade(row) for row in found), key=lambda g: g.id)
 
-    async def mark_grade_sent(self, grade_id: int, score: int, at: datetime) -> None:
-        """The platform took `score`; a higher one recorded meanwhile stays waiting."""
+    async def mark_grade_sent(
+        self, grade_id: int, score: int, completed: bool, at: datetime
+    ) -> None:
+        """The platform took `score` (`completed` or not). The grade is `sent` unless a
+        higher score, or the completion, was recorded while it was posted: that one waits."""
+        same = "status = 'sending' AND score = :score AND completed = :done"
         await self._write(
-            "UPDATE lti_grades SET status = CASE WHEN score = ? THEN 'sent' ELSE status END,"
-            " sent_score = ?, sent_at = ?, claimed_until = NULL, last_error = NULL"
-            " WHERE id = ? AND status IN ('sending', 'waiting')",
-            (score, score, clock.stamp(at), grade_id),
+            f"UPDATE lti_grades SET status = CASE WHEN {same} THEN 'sent' ELSE status END,"
+            f" claimed_until = CASE WHEN {same} THEN NULL ELSE claimed_until END,"
+            " sent_score = max(COALESCE(sent_score, 0), :score), sent_at = :at,"
+            " last_error = NULL WHERE id = :id AND status IN ('sending', 'waiting')",
+            {"score": score, "done": int(completed), "at": clock.stamp(at), "id": grade_id},
         )
 
     async def mark_grade_retry(self, grade_id: int, next_try: datetime, error: str) -> None:
