@@ -155,6 +155,16 @@ _EXPORT_PARTS = (
         " 'created_at', created_at)",
         "lti_accounts WHERE user_id = :id",
     ),
+    (
+        "platform_grades",
+        "json_object('platform', p.issuer, 'activity', l.label, 'score', g.score,"
+        " 'completed', json(CASE WHEN g.completed <> 0 THEN 'true' ELSE 'false' END),"
+        " 'status', g.status, 'score_sent', g.sent_score, 'earned_at', g.scored_at,"
+        " 'sent_at', g.sent_at)",
+        "lti_grades g JOIN lti_grade_links l ON l.user_id = g.user_id"
+        " AND l.platform_id = g.platform_id AND l.resource_link_id = g.resource_link_id"
+        " JOIN lti_platforms p ON p.id = g.platform_id WHERE g.user_id = :id",
+    ),
 )
 EXPORT_SQL = " UNION ALL ".join(
     f"SELECT '{name}' AS part, {value} AS item FROM {source}"
@@ -207,6 +217,8 @@ def deletion_steps(user_id: int, at: str, purge_after: str | None, actor_id: int
         ("DELETE FROM reflections WHERE user_id = :id", p),
         # Who they were on a platform: a later launch makes a new account.
         ("DELETE FROM lti_accounts WHERE user_id = :id", p),
+        # Where their grades went, and the grades (their platform id is in there).
+        ("DELETE FROM lti_grade_links WHERE user_id = :id", p),
     ]
     if purge_after is None:  # not a tombstone's kept records, should this run twice
         alive = "user_id = :id AND (SELECT deleted_at FROM users WHERE id = :id) IS NULL"
