@@ -3,13 +3,11 @@ nothing else, learners join it, a second launch finds it again."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from starlette.testclient import TestClient
 
-from server.settings import Settings
 from tests.lti_platform import REMOVE, Platform
+from tests.sql import rows as sql_rows
 from tests.test_lti_launch import platform, registered, tool  # noqa: F401  (fixtures)
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
@@ -20,9 +18,9 @@ TEACHER = {
 }
 
 
-def rows(settings: Settings, sql: str) -> list[tuple]:
-    with sqlite3.connect(settings.database) as db:
-        return db.execute(sql).fetchall()
+def rows(client: TestClient, sql: str, params: tuple = ()) -> list[tuple]:
+    """What `sql` reads, through the app's storage (either backend)."""
+    return sql_rows(client, sql, params)
 
 
 def teacher_launch(tool: TestClient, registered: Platform, **changes) -> int:  # noqa: F811
@@ -37,7 +35,6 @@ def teacher_launch(tool: TestClient, registered: Platform, **changes) -> int:  #
 def test_an_instructor_trains_the_course_cohort_and_nothing_else(
     tool: TestClient,  # noqa: F811
     registered: Platform,  # noqa: F811
-    settings: Settings,
     make_user,
 ) -> None:
     make_user("formatrice@example.fr", "Formatrice Locale", "trainer")
@@ -45,18 +42,17 @@ def test_an_instructor_trains_the_course_cohort_and_nothing_else(
     page = tool.get(f"/trainer/cohorts/{cohort_id}")
     assert page.status_code == 200
     assert "Cours Moodle de test\u00a0: Coopérer" in page.text
-    ((name, path_id),) = rows(settings, "SELECT name, path_id FROM cohorts")
+    ((name, path_id),) = rows(tool, "SELECT name, path_id FROM cohorts")
     assert name == "Cours Moodle de test\u00a0: Coopérer" and path_id == "1h"  # the link's path
     ((user_id, roles),) = rows(
-        settings,
+        tool,
         "SELECT u.id, (SELECT group_concat(role) FROM user_roles r WHERE r.user_id = u.id)"
-        " FROM users u WHERE u.email LIKE '%@lti.invalid'",
+        " FROM users u WHERE u.email LIKE ?",
+        ("%@lti.invalid",),
     )
     assert roles is None  # no site-wide role: neither trainer nor admin
-    assert rows(settings, "SELECT cohort_id, user_id FROM cohort_trainers") == [
-        (cohort_id, user_id)
-    ]
-    assert rows(settings, "SELECT count(*) FROM cohort_members") == [(0,)]
+    assert rows(tool, "SELECT cohort_id, user_id FROM cohort_trainers") == [(cohort_id, user_id)]
+    assert rows(tool, "SELECT count(*) FROM cohort_members") == [(0,)]
     assert tool.get("/admin/users").status_code == 403
     assert tool.get("/trainer/cohorts").status_code == 403  # cannot create cohorts here
     # Another cohort of this site is out of reach.
@@ -78,7 +74,6 @@ def test_an_instructor_trains_the_course_cohort_and_nothing_else(
 def test_learners_join_it_and_a_second_launch_duplicates_nothing(
     tool: TestClient,  # noqa: F811
     registered: Platform,  # noqa: F811
-    settings: Settings,
 ) -> None:
     first = registered.launch(tool)  # a learner first: the cohort is made, without trainer
     assert first.status_code == 303 and first.headers["location"] == "/paths/1h"
@@ -89,30 +84,29 @@ def test_learners_join_it_and_a_second_launch_duplicates_nothing(
     cohort_id = teacher_launch(tool, registered, lti_custom={"module": "lecture"})
     tool.cookies.clear()
     teacher_launch(tool, registered)
-    assert rows(settings, "SELECT id, path_id FROM cohorts") == [(cohort_id, "1h")]
-    assert rows(settings, "SELECT count(*) FROM cohort_members") == [(1,)]
-    assert rows(settings, "SELECT count(*) FROM cohort_trainers") == [(1,)]
-    assert rows(settings, "SELECT count(*) FROM lti_contexts") == [(1,)]
+    assert rows(tool, "SELECT id, path_id FROM cohorts") == [(cohort_id, "1h")]
+    assert rows(tool, "SELECT count(*) FROM cohort_members") == [(1,)]
+    assert rows(tool, "SELECT count(*) FROM cohort_trainers") == [(1,)]
+    assert rows(tool, "SELECT count(*) FROM lti_contexts") == [(1,)]
     page = tool.get(f"/trainer/cohorts/{cohort_id}")
     assert "Camille Dupont" in page.text  # the learner, on their trainer's dashboard
     # A learner launched from another course of the platform joins that course's cohort.
     tool.cookies.clear()
     registered.launch(tool, lti_context={"id": "cours-9", "title": "Animer"})
-    assert rows(settings, "SELECT count(*) FROM cohorts") == [(2,)]
-    assert rows(settings, "SELECT count(*) FROM cohort_members") == [(2,)]
+    assert rows(tool, "SELECT count(*) FROM cohorts") == [(2,)]
+    assert rows(tool, "SELECT count(*) FROM cohort_members") == [(2,)]
 
 
 def test_the_platform_decides_who_teaches(
     tool: TestClient,  # noqa: F811
     registered: Platform,  # noqa: F811
-    settings: Settings,
 ) -> None:
     cohort_id = teacher_launch(tool, registered, lti_roles=["Instructor"])  # a short form
     tool.cookies.clear()
     # Now a learner of the course on the platform: no longer its trainer.
     demoted = registered.launch(tool, **{**TEACHER, "lti_roles": [LIS + "membership#Learner"]})
     assert demoted.headers["location"] == "/paths/1h"
-    assert rows(settings, "SELECT count(*) FROM cohort_trainers") == [(0,)]
+    assert rows(tool, "SELECT count(*) FROM cohort_trainers") == [(0,)]
     assert tool.get(f"/trainer/cohorts/{cohort_id}").status_code == 403
 
 
@@ -128,8 +122,7 @@ def test_other_teaching_roles_train_too(
 def test_a_launch_without_a_context_files_no_one(
     tool: TestClient,  # noqa: F811
     registered: Platform,  # noqa: F811
-    settings: Settings,
 ) -> None:
     response = registered.launch(tool, **{**TEACHER, "lti_context": REMOVE})
     assert response.headers["location"] == "/paths/1h"
-    assert rows(settings, "SELECT count(*) FROM cohorts") == [(0,)]
+    assert rows(tool, "SELECT count(*) FROM cohorts") == [(0,)]

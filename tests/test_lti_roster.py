@@ -9,7 +9,6 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from server.settings import Settings
 from server.state import app_state
 from tests.conftest import Learner, csrf
 from tests.lti_memberships import MEDIA_TYPE, SCOPE, Memberships, person
@@ -50,11 +49,11 @@ def page_text(client: TestClient, url: str) -> str:
     return client.get(url).text.replace("&nbsp;", "\u00a0")
 
 
-def members(settings: Settings, cohort_id: int) -> list[str]:
+def members(client: TestClient, cohort_id: int) -> list[str]:
     return [
         name
         for (name,) in rows(
-            settings,
+            client,
             "SELECT u.name FROM cohort_members m JOIN users u ON u.id = m.user_id"
             f" WHERE m.cohort_id = {cohort_id} ORDER BY u.name",
         )
@@ -65,14 +64,13 @@ def test_the_roster_is_imported_page_by_page_once(
     tool: TestClient,  # noqa: F811
     registered: Platform,  # noqa: F811
     course_roster: Memberships,
-    settings: Settings,
 ) -> None:
     registered.launch(tool, **course_roster.claim())  # Camille launched before: same account
     tool.cookies.clear()
     cohort_id = teacher_launch(tool, registered, **course_roster.claim())
     page = tool.get(f"/trainer/cohorts/{cohort_id}")
     assert "Importer la liste des participants depuis la plateforme" in page.text
-    assert members(settings, cohort_id) == ["Camille Dupont"]
+    assert members(tool, cohort_id) == ["Camille Dupont"]
 
     done = import_roster(tool, cohort_id)
     assert done.status_code == 303, done.text
@@ -81,14 +79,14 @@ def test_the_roster_is_imported_page_by_page_once(
     for request in course_roster.requests:
         assert request.headers["accept"] == MEDIA_TYPE
         assert registered.tokens[request.headers["authorization"][len("Bearer ") :]] == SCOPE
-    assert members(settings, cohort_id) == ["Camille Dupont", "Léo Martin", "Noé Petit"]
+    assert members(tool, cohort_id) == ["Camille Dupont", "Léo Martin", "Noé Petit"]
     trainers = rows(
-        settings,
+        tool,
         "SELECT u.name FROM cohort_trainers t JOIN users u ON u.id = t.user_id ORDER BY u.name",
     )
     assert trainers == [("Dominique Prof",), ("Sacha Tutrice",)]
-    assert rows(settings, "SELECT count(*) FROM lti_accounts") == [(5,)]  # Inès: inactive
-    assert rows(settings, "SELECT count(*) FROM user_roles") == [(0,)]
+    assert rows(tool, "SELECT count(*) FROM lti_accounts") == [(5,)]  # Inès: inactive
+    assert rows(tool, "SELECT count(*) FROM user_roles") == [(0,)]
     shown = page_text(tool, done.headers["location"])
     assert (
         "7\u00a0participants sur la plateforme\u00a0; 3\u00a0personnes ajoutées au groupe,"
@@ -99,8 +97,8 @@ def test_the_roster_is_imported_page_by_page_once(
 
     again = import_roster(tool, cohort_id)  # nothing new: nothing added, nobody twice
     assert again.status_code == 303
-    assert members(settings, cohort_id) == ["Camille Dupont", "Léo Martin", "Noé Petit"]
-    assert rows(settings, "SELECT count(*) FROM users") == [(5,)]
+    assert members(tool, cohort_id) == ["Camille Dupont", "Léo Martin", "Noé Petit"]
+    assert rows(tool, "SELECT count(*) FROM users") == [(5,)]
     assert (
         "0\u00a0personne ajoutée au groupe, 5\u00a0déjà présentes"
         in tool.get(f"/trainer/cohorts/{cohort_id}").text
@@ -108,14 +106,13 @@ def test_the_roster_is_imported_page_by_page_once(
     # The imported learners sign in by launching, into the account the import made.
     tool.cookies.clear()
     registered.launch(tool, sub="moodle-user-43", name="Léo Martin", **course_roster.claim())
-    assert rows(settings, "SELECT count(*) FROM users") == [(5,)]
+    assert rows(tool, "SELECT count(*) FROM users") == [(5,)]
 
 
 def test_only_the_cohort_trainers_may_import_and_with_the_form_token(
     tool: TestClient,  # noqa: F811
     registered: Platform,  # noqa: F811
     course_roster: Memberships,
-    settings: Settings,
     make_user,
 ) -> None:
     cohort_id = teacher_launch(tool, registered, **course_roster.claim())
@@ -131,14 +128,13 @@ def test_only_the_cohort_trainers_may_import_and_with_the_form_token(
     tool.cookies.clear()
     assert import_roster(tool, cohort_id).status_code == 303  # anonymous: to the login page
     assert course_roster.requests == []
-    assert rows(settings, "SELECT count(*) FROM cohort_members") == [(1,)]
+    assert rows(tool, "SELECT count(*) FROM cohort_members") == [(1,)]
 
 
 def test_a_platform_that_fails_gets_a_french_page_and_nothing_changes(
     tool: TestClient,  # noqa: F811
     registered: Platform,  # noqa: F811
     course_roster: Memberships,
-    settings: Settings,
 ) -> None:
     cohort_id = teacher_launch(tool, registered, **course_roster.claim())
     course_roster.down = True
@@ -147,7 +143,7 @@ def test_a_platform_that_fails_gets_a_french_page_and_nothing_changes(
     assert "La plateforme est en panne ou indisponible." in failed.text
     assert "Personne n’a été ajouté ni retiré du groupe" in failed.text
     assert "HTTP 503" in failed.text and "Revenir au groupe" in failed.text
-    assert rows(settings, "SELECT count(*) FROM cohort_members") == [(0,)]
+    assert rows(tool, "SELECT count(*) FROM cohort_members") == [(0,)]
     assert "échec. La plateforme est en panne" in tool.get(f"/trainer/cohorts/{cohort_id}").text
     # Down halfway through the pages: still nothing filed.
     course_roster.down = False
@@ -167,12 +163,12 @@ def test_a_platform_that_fails_gets_a_french_page_and_nothing_changes(
     registered.handlers[:] = [second_page_fails]
     failed = import_roster(tool, cohort_id)
     assert failed.status_code == 502 and "Erreur interne de Moodle" in failed.text
-    assert rows(settings, "SELECT count(*) FROM cohort_members") == [(0,)]
+    assert rows(tool, "SELECT count(*) FROM cohort_members") == [(0,)]
     # The platform back, a revoked token renewed once: the import goes through.
     registered.handlers[:] = [course_roster.handle]
     registered.tokens.clear()
     assert import_roster(tool, cohort_id).status_code == 303
-    assert len(members(settings, cohort_id)) == 3
+    assert len(members(tool, cohort_id)) == 3
 
 
 def test_a_refusing_or_unreachable_platform_is_explained(
@@ -226,3 +222,41 @@ def test_the_memberships_endpoint_wants_its_token_scope_and_media_type(
     )
     assert first.status_code == 200 and len(first.json()["members"]) == 2
     assert first.links["next"]["url"] == course_roster.url + "?page=2"
+
+
+def test_a_next_page_elsewhere_is_not_followed_with_the_token(
+    tool: TestClient,  # noqa: F811
+    registered: Platform,  # noqa: F811
+    course_roster: Memberships,
+) -> None:
+    cohort_id = teacher_launch(tool, registered, **course_roster.claim())
+    handle = course_roster.handle
+    elsewhere: list[httpx2.Request] = []
+
+    def sends_away(request: httpx2.Request) -> httpx2.Response | None:
+        if request.url.host == "collecte.example.com":
+            elsewhere.append(request)
+            return httpx2.Response(200, json={"members": []})
+        answer = handle(request)
+        if answer is not None and "link" in answer.headers:
+            answer.headers["link"] = '<https://collecte.example.com/vol>; rel="next"'
+        return answer
+
+    registered.handlers[:] = [sends_away]
+    refused = import_roster(tool, cohort_id)
+    assert refused.status_code == 502 and "another site" in refused.text
+    assert elsewhere == []
+    assert rows(tool, "SELECT count(*) FROM cohort_members") == [(0,)]
+
+
+def test_one_import_at_a_time_per_cohort(
+    tool: TestClient,  # noqa: F811
+    registered: Platform,  # noqa: F811
+    course_roster: Memberships,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cohort_id = teacher_launch(tool, registered, **course_roster.claim())
+    monkeypatch.setattr("server.views.lti_roster._running", {cohort_id})  # one in progress
+    busy = import_roster(tool, cohort_id)
+    assert busy.status_code == 429 and busy.headers["retry-after"] == "10"
+    assert "déjà en cours" in busy.text and course_roster.requests == []
