@@ -217,6 +217,8 @@ def test_both_documents_name_the_cohort_the_path_was_followed_in(
     # The certificat de réalisation, issued by Fanny from « Promo Lille », agrees.
     fanny = sign_in(client, "formatrice@example.fr")
     realisation = f"/trainer/cohorts/{lille}/learners/{user_id}/realisation"
+    form = " ".join(client.get(realisation).text.replace("&nbsp;", " ").split())
+    assert "Le certificat nomme le groupe « Promo Douai » et ses formateurs (Otto" in form
     assert fanny.post(realisation, {"employer": "", "funder_file": ""}).status_code == 303
     pdf = client.get(f"/trainer/cohorts/{lille}/learners/{user_id}/certificat-realisation.pdf")
     text = text_of(pdf.content)

@@ -7,15 +7,20 @@ it to the funder. Access as every trainer page: 404 outside one's own cohorts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from course.models import Path
+from course.progress import ModuleProgress
 from server import clock, urls
-from server.attestation import accompaniment
+from server.attestation import Accompaniment, accompaniment
 from server.pdf_pool import PdfPool, version
 from server.realisation_pdf import RealisationFacts
 from server.state import state
+from server.storage import Storage
 from server.templating import render
 from server.views.trainer import _learner, reports_for, trainer_cohort
 from server.web import course, read_form, redirect, storage, text_field
@@ -37,6 +42,22 @@ def check(employer: str, funder_file: str) -> dict[str, str]:
     return errors
 
 
+async def named_cohort(
+    db: Storage,
+    path: Path,
+    user_id: int,
+    progress: Mapping[str, ModuleProgress],
+    last_activity: str | None,
+) -> Accompaniment | None:
+    """The cohort the certificate names: the one the attestation names too, the path
+    followed as of its end (the last module completed, or the last activity when the path
+    is not complete; server/attestation.py `followed_in`)."""
+    done_at = [p.completed_at for m in path.module_ids if (p := progress.get(m)) is not None]
+    complete = [at for at in done_at if at is not None]
+    ended = max(complete) if len(complete) == len(path.module_ids) else last_activity
+    return accompaniment(await db.path_cohorts(user_id, path.id), ended)
+
+
 async def realisation_form(request: Request) -> Response:
     user, cohort = await trainer_cohort(request)
     report = _learner(await reports_for(request, cohort), request)
@@ -44,6 +65,12 @@ async def realisation_form(request: Request) -> Response:
         raise HTTPException(404, "Le compte de cette personne a été supprimé.")
     db = storage(request)
     issued = await db.realisation(report.user_id, cohort.path_id)
+    path = course(request).path(cohort.path_id)
+    followed = None
+    if path is not None:
+        _, last = await db.path_activity(report.user_id, path.id, path.module_ids)
+        progress = await db.progress(report.user_id)
+        followed = await named_cohort(db, path, report.user_id, progress, last)
     values = {"employer": issued.employer if issued else "", "funder_file": ""}
     values["funder_file"] = issued.funder_file if issued else ""
     errors: dict[str, str] = {}
@@ -70,7 +97,8 @@ async def realisation_form(request: Request) -> Response:
         {
             "cohort": cohort,
             "report": report,
-            "path": course(request).path(cohort.path_id),
+            "path": path,
+            "followed": followed,
             "issued": issued,
             "values": values,
             "errors": errors,
@@ -96,12 +124,7 @@ async def realisation_download(request: Request) -> Response:
         raise HTTPException(404, NOT_ISSUED)
     first, last = await db.path_activity(report.user_id, path.id, path.module_ids)
     progress = await db.progress(report.user_id)
-    # The same cohort as the attestation names: the one the path was followed in, as of
-    # its end (the last module completed, or the last activity when it is not complete).
-    done_at = [p.completed_at for m in path.module_ids if (p := progress.get(m)) is not None]
-    complete = [at for at in done_at if at is not None]
-    ended = max(complete) if len(complete) == len(path.module_ids) else last
-    followed = accompaniment(await db.path_cohorts(report.user_id, path.id), ended)
+    followed = await named_cohort(db, path, report.user_id, progress, last)
     done = sum(
         the_course.modules[m].duration
         for m in path.module_ids
