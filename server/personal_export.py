@@ -48,7 +48,7 @@ cohorts_trained (groupes que vous animez), invitations (invitations à votre
 adresse), reminders (relances reçues), messages (messages envoyés à votre
 adresse), role_changes (rôles accordés ou retirés), platform_accounts (la
 plateforme de formation, Moodle par exemple, depuis laquelle vous ouvrez le cours :
-son identifiant, le vôtre sur elle et l'adresse qu'elle a transmise),
+son identifiant, le vôtre sur elle, et le nom et l'adresse qu'elle a transmis),
 platform_grades (les notes envoyées à cette plateforme : activité, note sur 100,
 terminée ou non, état de l'envoi et note reçue par la plateforme), satisfaction
 (les questionnaires de satisfaction qui vous ont été proposés et si vous y avez

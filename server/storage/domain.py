@@ -18,6 +18,7 @@ from server.storage.items import ItemQueries
 from server.storage.learning import LearningQueries
 from server.storage.logins import LoginQueries
 from server.storage.lti import LtiQueries
+from server.storage.lti_accounts import LtiAccountQueries
 from server.storage.lti_contexts import LtiContextQueries
 from server.storage.lti_grades import LtiGradeQueries
 from server.storage.outbox import OutboxQueries
@@ -44,6 +45,7 @@ class Queries(
     LearningQueries,
     LoginQueries,
     LtiQueries,
+    LtiAccountQueries,
     LtiContextQueries,
     LtiGradeQueries,
     OutboxQueries,

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from server.attempt_limits import AttemptLimits
     from server.mail.compose import Message
     from server.storage.lti import LtiLogin, LtiPlatform
+    from server.storage.lti_accounts import LtiAccount, LtiIdentity
     from server.storage.lti_contexts import LtiContext, RosterCounts
     from server.storage.lti_grades import Grade, GradeTarget
     from server.storage.questions import Exchange, Question
@@ -71,6 +72,28 @@ class Storage(Protocol):
 
     async def lti_user(self, issuer: str, subject: str) -> int | None:
         """The live account a platform's user launched into before."""
+        ...
+
+    async def lti_account(self, issuer: str, subject: str) -> LtiAccount | None:
+        """That live account, with the name and e-mail claims its link last stored."""
+        ...
+
+    async def lti_identity(self, user_id: int) -> LtiIdentity | None:
+        """The platform an account was launched from; None for a local account."""
+        ...
+
+    async def lti_relaunched(
+        self,
+        user_id: int,
+        issuer: str,
+        subject: str,
+        at: str,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+    ) -> None:
+        """A later launch: the account active again, renamed or its platform e-mail
+        replaced when those claims changed (None: unchanged), in one transaction."""
         ...
 
     async def open(self) -> None:

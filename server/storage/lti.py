@@ -1,7 +1,8 @@
-"""SQL for LTI 1.3 (issue #17): platforms, OIDC logins, launched accounts.
+"""SQL for LTI 1.3 (issue #17): platforms, OIDC logins, registration links.
 
 The login's state is stored hashed; its nonce is used once, by the one UPDATE that
-marks it, so a replayed launch fails on every instance sharing the database.
+marks it, so a replayed launch fails on every instance sharing the database. The
+accounts launches make: server/storage/lti_accounts.py.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _platform(row: Any) -> LtiPlatform:
 
 
 class LtiQueries(Database):
-    """Registered platforms, logins in progress, and the accounts launches created."""
+    """Registered platforms, logins in progress and Dynamic Registration links."""
 
     async def add_lti_platform(self, platform: LtiPlatform) -> int | None:
         """The new platform's id, or None when its (issuer, client id) is already there."""
@@ -190,49 +191,6 @@ class LtiQueries(Database):
             (at, state_hash, at),
         )
         return bool(rows)
-
-    async def lti_user(self, issuer: str, subject: str) -> int | None:
-        """The account a platform's user launched into before, unless it was deleted."""
-        row = await self._one(
-            "SELECT a.user_id FROM lti_accounts a JOIN users u ON u.id = a.user_id"
-            " WHERE a.issuer = ? AND a.subject = ? AND u.deleted_at IS NULL",
-            (issuer, subject),
-        )
-        return None if row is None else int(row["user_id"])
-
-    async def create_lti_user(
-        self, issuer: str, subject: str, placeholder: str, name: str, email: str, at: str
-    ) -> int:
-        """The account of (issuer, subject): made now with no password, unless a launch
-        at the same moment made it first. `placeholder` is its own unique address."""
-        p = {"iss": issuer, "sub": subject, "addr": placeholder, "name": name}
-        p |= {"email": email, "at": at}
-        linked = (
-            "SELECT 1 FROM lti_accounts a JOIN users u ON u.id = a.user_id"
-            " WHERE a.issuer = :iss AND a.subject = :sub AND u.deleted_at IS NULL"
-        )
-        results = await self._serialized(
-            f"lti-account:{issuer}\n{subject}",
-            [
-                (
-                    "INSERT INTO users (email, name, password_hash, created_at)"
-                    f" SELECT :addr, :name, '', :at WHERE NOT EXISTS ({linked})",
-                    p,
-                ),
-                (
-                    "INSERT INTO lti_accounts (issuer, subject, user_id, email, created_at)"
-                    " SELECT :iss, :sub, id, :email, :at FROM users WHERE email = :addr"
-                    " ON CONFLICT (issuer, subject) DO UPDATE SET user_id = excluded.user_id,"
-                    " email = excluded.email, created_at = excluded.created_at",
-                    p,
-                ),
-                (
-                    "SELECT user_id FROM lti_accounts WHERE issuer = :iss AND subject = :sub",
-                    p,
-                ),
-            ],
-        )
-        return int(results[-1][0]["user_id"])
 
     async def add_lti_registration_link(
         self, token_hash: str, created_at: str, expires_at: str

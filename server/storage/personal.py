@@ -151,7 +151,7 @@ _EXPORT_PARTS = (
     ),
     (
         "platform_accounts",
-        "json_object('issuer', issuer, 'subject', subject, 'email', email,"
+        "json_object('issuer', issuer, 'subject', subject, 'name', name, 'email', email,"
         " 'created_at', created_at)",
         "lti_accounts WHERE user_id = :id",
     ),

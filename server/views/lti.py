@@ -281,15 +281,33 @@ async def _launch(request: Request, storage_checked: bool = False) -> Response:
 
 async def _account(request: Request, checked: Launch) -> int:
     """The platform user's own account: the one made at their first launch, or a new one
-    (never a local account that shares their e-mail address)."""
+    (never a local account that shares their e-mail address).
+
+    A later launch refreshes the name and the platform's e-mail when those claims
+    changed since the last launch; a claim left empty erases nothing. Certificates
+    already issued keep the name they were issued with."""
     db = storage(request)
     issuer = checked.platform.issuer
-    found = await db.lti_user(issuer, checked.subject)
+    name = clean_name(checked.name)[:MAX_NAME].rstrip()
+    email = checked.email[:254]
+    found = await db.lti_account(issuer, checked.subject)
     if found is not None:
-        await db.signed_in(found, clock.now())  # as a login: an inactivity warning is void
-        return found
-    name = clean_name(checked.name)[:MAX_NAME] or "Apprenant ou apprenante"
+        # As a login: active again, an inactivity warning void; one write either way.
+        await db.lti_relaunched(
+            found.user_id,
+            issuer,
+            checked.subject,
+            clock.now(),
+            name=name if name and name != found.name else None,
+            email=email if email and email != found.email else None,
+        )
+        return found.user_id
     placeholder = f"lti-{secrets.token_hex(12)}@lti.invalid"
     return await db.create_lti_user(
-        issuer, checked.subject, placeholder, name, checked.email[:254], clock.now()
+        issuer,
+        checked.subject,
+        placeholder,
+        name or "Apprenant ou apprenante",
+        email,
+        clock.now(),
     )
