@@ -1,4 +1,8 @@
-"""« Mon compte »: the account's name, password and active sessions, in its owner's hands."""
+"""« Mon compte »: the account's name, password and active sessions, in its owner's hands.
+
+An account a platform launch made has no password nor address here: those parts are
+not offered to it, the page says where it comes from (server/views/platform_account.py).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from server.state import state
 from server.storage import User
 from server.templating import render
 from server.throttle import wait_message
+from server.views import platform_account
 from server.views.auth import clean_name
 from server.web import read_form, redirect, require_user, session_hash, storage, text_field
 
@@ -66,6 +71,7 @@ async def change_name(request: Request) -> Response:
 async def change_password(request: Request) -> Response:
     user = await require_user(request)
     form = await read_form(request)
+    await platform_account.refuse_if_launched(request, user, platform_account.NO_PASSWORD)
     current, new = _secret(form.get("current_password")), _secret(form.get("new_password"))
     errors: dict[str, str] = {}
     if problem := too_long(current):
@@ -176,5 +182,8 @@ async def _page(
         "notice": notice,
         "max_name": MAX_NAME,
         "reminders_on": not await db.reminders_off(user.id),
+        "platform": await platform_account.identity(request, user),
+        "no_password": platform_account.NO_PASSWORD,
+        "no_address": platform_account.NO_ADDRESS,
     }
     return render(request, "account/index.html", context, status=status)

@@ -3,7 +3,8 @@
 An address is confirmed by the link sent to it (at sign-up, on « Renvoyer le
 lien », or for a new address). A change takes effect only when the link sent
 to the new address is followed, and the old address is told at once, with
-the way to take the account back should someone else have asked.
+the way to take the account back should someone else have asked. An account a
+platform launch made has no address of its own to confirm or change: 403, saying why.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from server.rate_limits import wait_text
 from server.state import state
 from server.storage import User
 from server.templating import render
+from server.views import platform_account
 from server.views.auth import EMAIL, MAX_EMAIL
 from server.views.recovery import NO_REFERRER
 from server.web import read_form, redirect, require_user, storage, text_field
@@ -66,6 +68,7 @@ async def confirm_link(request: Request) -> Response:
 
 async def address_page(request: Request) -> Response:
     user = await require_user(request)
+    await platform_account.refuse_if_launched(request, user, platform_account.NO_ADDRESS)
     notice = NOTICES.get(request.query_params.get("fait", ""))
     return await _page(request, user, notice=notice)
 
@@ -97,6 +100,7 @@ async def resend_confirmation(request: Request) -> Response:
     """« Renvoyer le lien »: a fresh confirmation link for the current address (throttled)."""
     user = await require_user(request)
     await read_form(request)
+    await platform_account.refuse_if_launched(request, user, platform_account.NO_ADDRESS)
     db = storage(request)
     address = await db.address_status(user.id)
     if address is None or address.confirmed_at:
@@ -118,6 +122,7 @@ async def change_address(request: Request) -> Response:
     """Ask for a new address: the current password, then a link to the new address."""
     user = await require_user(request)
     form = await read_form(request)
+    await platform_account.refuse_if_launched(request, user, platform_account.NO_ADDRESS)
     email = text_field(form, "email").lower()
     password = form.get("password")
     password = password if isinstance(password, str) else ""

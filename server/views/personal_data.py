@@ -6,6 +6,7 @@ without writing to anyone: the site does it at once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +23,8 @@ from server.state import state
 from server.storage import User
 from server.templating import render
 from server.throttle import wait_message
+from server.views import platform_account
+from server.views.platform_account import FRESH_LAUNCH, RELAUNCH, TYPE_THE_WORD
 from server.web import course, read_form, require_user, storage
 
 WRONG_PASSWORD = "Mot de passe incorrect\u00a0: votre compte n’a pas été supprimé."
@@ -76,19 +79,41 @@ async def delete_page(request: Request) -> Response:
 async def _delete_form(
     request: Request, user: User, errors: dict[str, str], status: int = 200
 ) -> Response:
-    """The page; for the site's only admin, it says why the account cannot go yet."""
+    """The page; for the site's only admin, it says why the account cannot go yet; for
+    an account a platform launch made, whether its session is fresh enough to confirm."""
+    platform = await platform_account.identity(request, user)
     context = {
         "errors": errors,
         "only_admin": user.has("admin") and await storage(request).only_admin(user.id),
+        "platform": platform,
+        "fresh": platform is not None and await platform_account.launched_recently(request, user),
+        "fresh_minutes": FRESH_LAUNCH.seconds // 60,
+        "relaunch": RELAUNCH,
         **retention(state(request).settings),
     }
     return render(request, "account/supprimer.html", context, status=status)
 
 
+async def _launched_proof(
+    request: Request, user: User, form: Mapping[str, object]
+) -> Response | None:
+    """For an account a platform launch made: the refusal, or None when its owner proved
+    themselves (a launch moments ago, and the word typed)."""
+    if not await platform_account.launched_recently(request, user):
+        return await _delete_form(request, user, {}, 403)  # the page says to relaunch
+    if not platform_account.confirmed(form.get("confirmation")):
+        return await _delete_form(request, user, {"confirmation": TYPE_THE_WORD}, 400)
+    return None
+
+
 async def delete_account(request: Request) -> Response:
-    """Erase the account once its password is typed again, then sign out."""
+    """Erase the account once its owner proved themselves again, then sign out: by its
+    password, or, for an account a platform launch made, by a fresh launch."""
     user = await require_user(request)
     form = await read_form(request)
+    if await platform_account.identity(request, user) is not None:
+        refused = await _launched_proof(request, user, form)
+        return refused or await _erase(request, user)
     password = form.get("password")
     password = password if isinstance(password, str) else ""
     if not password:  # nothing guessed: not counted by the throttle
@@ -107,6 +132,11 @@ async def delete_account(request: Request) -> Response:
     if not ok:
         await throttle.failed(storage(request))
         return await _delete_form(request, user, {"password": WRONG_PASSWORD}, 400)
+    return await _erase(request, user)
+
+
+async def _erase(request: Request, user: User) -> Response:
+    """The deletion itself, as its owner asked and proved (the only admin cannot)."""
     if user.has("admin") and await storage(request).only_admin(user.id):
         return await _delete_form(request, user, {}, 409)  # the page says why
     settings = state(request).settings

@@ -77,7 +77,7 @@ FIELDS: dict[str, list[str]] = {
     "/compte/sessions/autres": [],
     "/compte/sessions/toutes": [],
     "/compte/donnees": [],
-    "/compte/supprimer": ["password"],
+    "/compte/supprimer": ["password", "confirmation"],
     "/mes-formations/{cohort_id}/partage": ["share"],
     "/mes-formations/{cohort_id}/quitter": [],
     "/mes-formations/invitations/{cohort_id}": ["reponse"],
