@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
+from tests.conftest import Learner, csrf
 from tests.lti_platform import REMOVE, Platform
 from tests.sql import rows as sql_rows
 from tests.test_lti_launch import platform, registered, tool  # noqa: F401  (fixtures)
@@ -54,11 +55,14 @@ def test_an_instructor_trains_the_course_cohort_and_nothing_else(
     assert rows(tool, "SELECT cohort_id, user_id FROM cohort_trainers") == [(cohort_id, user_id)]
     assert rows(tool, "SELECT count(*) FROM cohort_members") == [(0,)]
     assert tool.get("/admin/users").status_code == 403
-    assert tool.get("/trainer/cohorts").status_code == 403  # cannot create cohorts here
+    mine = tool.get("/trainer/cohorts")  # their cohort listed, no form to create one
+    assert mine.status_code == 200 and f"/trainer/cohorts/{cohort_id}" in mine.text
+    assert "Créer un groupe" not in mine.text
+    token = csrf(tool, f"/trainer/cohorts/{cohort_id}")
+    made = tool.post("/trainer/cohorts", data={"csrf_token": token, "name": "X", "path_id": "1h"})
+    assert made.status_code == 403
     # Another cohort of this site is out of reach.
     local = TestClient(tool.app, base_url="https://testserver")
-    from tests.conftest import Learner
-
     assert Learner(local).login("formatrice@example.fr").status_code == 303
     other = local.post(
         "/trainer/cohorts",

@@ -105,12 +105,18 @@ async def summaries(request: Request, cohorts: list[Cohort]) -> dict[int, report
 
 
 async def cohorts_page(request: Request) -> Response:
-    user = await require_role(request, "trainer", "admin")
+    """The cohorts one trains; and, for the site's trainers, the form that creates one
+    (a platform's instructor trains their course's cohort only: issue #17 §3)."""
+    user = await require_user(request)
     cohorts = await storage(request).trainer_cohorts(user.id)
+    may_create = user.has("trainer") or user.has("admin")
+    if not may_create and not cohorts:
+        await require_role(request, "trainer", "admin")
     return render(
         request,
         "trainer/cohorts.html",
         {
+            "may_create": may_create,
             "cohorts": cohorts,
             "summaries": await summaries(request, cohorts),
             "errors": {},
