@@ -9,10 +9,12 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
+from server.clock import now
 from server.state import app_state
 from tests.conftest import Learner, csrf
 from tests.lti_memberships import MEDIA_TYPE, SCOPE, Memberships, person
 from tests.lti_platform import Platform
+from tests.sql import write
 from tests.test_lti_contexts import TEACHER, rows, teacher_launch
 from tests.test_lti_launch import platform, registered, tool  # noqa: F401  (fixtures)
 
@@ -260,3 +262,17 @@ def test_one_import_at_a_time_per_cohort(
     busy = import_roster(tool, cohort_id)
     assert busy.status_code == 429 and busy.headers["retry-after"] == "10"
     assert "déjà en cours" in busy.text and course_roster.requests == []
+
+
+def test_an_archived_cohort_takes_no_import(
+    tool: TestClient,  # noqa: F811
+    registered: Platform,  # noqa: F811
+    course_roster: Memberships,
+) -> None:
+    cohort_id = teacher_launch(tool, registered, **course_roster.claim())
+    write(tool, "UPDATE cohorts SET archived_at = ? WHERE id = ?", (now(), cohort_id))
+    page = tool.get(f"/trainer/cohorts/{cohort_id}").text
+    assert 'aria-describedby="plateforme-aide" disabled' in page
+    refused = import_roster(tool, cohort_id)
+    assert refused.status_code == 409 and "archivé" in refused.text
+    assert course_roster.requests == []

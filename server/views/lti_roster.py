@@ -23,6 +23,7 @@ NOT_TIED = (
     "Ce groupe n’est lié à aucun cours d’une plateforme qui donne sa liste de participants\u00a0: "
     "lancez l’activité depuis le cours de la plateforme (Moodle…), en tant qu’enseignant."
 )
+ARCHIVED = "Ce groupe est archivé\u00a0: rouvrez-le dans ses réglages avant d’importer la liste."
 RUNNING = "L’importation de la liste est déjà en cours pour ce groupe\u00a0: patientez un instant."
 _running: set[int] = set()
 
@@ -35,6 +36,8 @@ async def import_platform_roster(request: Request) -> Response:
     context = await db.lti_context_of_cohort(cohort.id)
     if context is None or not context.memberships_url:
         raise HTTPException(409, NOT_TIED)
+    if cohort.archived_at:  # as a launch, which files nobody in an archived cohort
+        raise HTTPException(409, ARCHIVED)
     if cohort.id in _running:
         raise HTTPException(429, RUNNING, headers={"Retry-After": "10"})
     _running.add(cohort.id)
