@@ -84,11 +84,14 @@ def test_the_account_page_says_where_the_account_comes_from(
     assert urls.account_password() not in page and "Mot de passe actuel" not in page
     assert urls.my_address() not in page and "@lti.invalid" not in page
     assert urls.account_name() in page and urls.delete_me() in page
+    # No reminder reaches a placeholder address: no switch for them either.
+    assert urls.my_reminders() not in page and "n’envoie aucun courriel à ce compte" in page
 
 
 def test_a_local_account_page_is_unchanged(learner: Learner) -> None:
     page = learner.client.get("/compte").text
     assert urls.account_password() in page and urls.my_address() in page
+    assert urls.my_reminders() in page
     assert "Compte ouvert depuis la plateforme" not in page
 
 
