@@ -46,6 +46,9 @@ def test_the_cohort_s_trainers_and_how_to_reach_them(client: TestClient, make_us
     text = section(client.get("/paths/1h").text)
     assert "Promo Lille" in text and "Fanny Formatrice" in text
     assert "Poser une question au formateur" in text
+    # A way to reach them from the path page itself: the next module's question page.
+    link = '<a href="/paths/1h/intro/questions">Poser une question au formateur sur le module'
+    assert link in text
     # Another path has no trainer for her.
     assert "Fanny Formatrice" not in section(client.get("/paths/4h").text)
 
