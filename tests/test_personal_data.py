@@ -350,6 +350,27 @@ def test_purge_inactive_warns_then_deletes_after_30_days(
     assert count(settings, "SELECT count(*) FROM users WHERE deleted_at IS NOT NULL") == 1
 
 
+def test_an_lti_account_is_warned_at_the_address_its_platform_gave(
+    client: TestClient, sleepers, settings: Settings, capsys
+) -> None:
+    """Its own address is a placeholder nothing reaches (issue #17): warned there, it
+    would be deleted 30 days later without having been told."""
+    with db(settings) as conn:
+        (user_id,) = conn.execute("SELECT id FROM users WHERE email = 'lea@example.fr'").fetchone()
+        conn.execute("UPDATE users SET email = 'lti-0a1b@lti.invalid' WHERE id = ?", (user_id,))
+        conn.execute(
+            "INSERT INTO lti_accounts (issuer, subject, user_id, email, created_at)"
+            " VALUES ('https://moodle.example.net', 'u-7', ?, 'lea.moodle@example.fr', ?)",
+            (user_id, datetime.now(UTC).isoformat(timespec="seconds")),
+        )
+    assert purge(capsys).strip().startswith("warned 1, deleted 0")
+    with db(settings) as conn:
+        (recipient,) = conn.execute(
+            "SELECT recipient FROM outbox WHERE kind = 'inactivity_warning'"
+        ).fetchone()
+    assert recipient == "lea.moodle@example.fr"
+
+
 def test_signing_in_voids_the_warning(client: TestClient, sleepers, settings, capsys) -> None:
     purge(capsys)
     with db(settings) as conn:

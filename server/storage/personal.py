@@ -333,7 +333,11 @@ class PersonalDataQueries(Database):
         """
         seen = "COALESCE(last_seen_at, created_at)"
         rows = await self._all(
-            "SELECT inactivity_warned_at IS NOT NULL AS warned, id, email, name,"
+            "SELECT inactivity_warned_at IS NOT NULL AS warned, id,"
+            # An account a platform launch made has a placeholder address: its warning
+            # goes to the address the platform gave, when it gave one.
+            " COALESCE((SELECT NULLIF(la.email, '') FROM lti_accounts la"
+            " WHERE la.user_id = u.id ORDER BY la.created_at LIMIT 1), email) AS email, name,"
             f" {seen} AS seen FROM users u WHERE deleted_at IS NULL"
             " AND NOT EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id"
             " AND r.role = 'admin') AND ("
