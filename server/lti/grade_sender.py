@@ -15,16 +15,15 @@ expires, it is sent again) is harmless; a lower score is never queued.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from server import clock
 from server.lti.ags import find_or_create_lineitem, post_score, refused
 from server.lti.service_token import ServiceError
+from server.outbox_loop import OutboxLoop
 from server.storage.lti_grades import Grade
 
 if TYPE_CHECKING:
@@ -36,8 +35,11 @@ LEASE_SECONDS = 10 * 60  # longer than a batch of 10 grades at 3 requests of 15 
 BACKOFF = (60.0, 300.0, 900.0, 3600.0, 3 * 3600.0, 6 * 3600.0, 12 * 3600.0)
 
 
-class GradeSender:
+class GradeSender(OutboxLoop):
     """This process's sender; `step` is one turn (the tests call it directly)."""
+
+    NAME = "lti-grade-sender"
+    log = log
 
     def __init__(
         self,
@@ -47,48 +49,12 @@ class GradeSender:
         backoff: Sequence[float] = BACKOFF,
         lease_seconds: float = LEASE_SECONDS,
     ) -> None:
+        super().__init__(poll_seconds=poll_seconds, backoff=backoff)
         self.app = app
-        self.poll_seconds = poll_seconds
-        self.backoff = tuple(backoff)
         self.lease_seconds = lease_seconds
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
 
-    @property
-    def max_attempts(self) -> int:
-        return len(self.backoff) + 1
-
-    def start(self) -> None:
-        self.app.storage.grade_listener = self.wake
-        self._task = asyncio.create_task(self.run(), name="lti-grade-sender")
-
-    async def stop(self) -> None:
-        """Cancel the loop; a grade cut off mid-send is sent again after its lease."""
-        self.app.storage.grade_listener = None
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.wait({self._task}, timeout=10)
-            self._task = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                handled = await self.step()
-            except Exception:  # a database hiccup must not end the sender for good
-                log.exception("lti grades: could not read the grade outbox")
-                handled = 0
-            if handled:
-                continue
-            with contextlib.suppress(TimeoutError):  # not wait_for: see the mail sender
-                async with asyncio.timeout(self.poll_seconds):
-                    await self._wake.wait()
+    def listen(self, wake: Callable[[], None] | None) -> None:
+        self.app.storage.grade_listener = wake
 
     async def step(self) -> int:
         """Claim the due grades and try each once; how many were handled."""

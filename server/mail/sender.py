@@ -23,10 +23,8 @@ clients show once. Every other path (restart, several workers) sends it once.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from server import clock
@@ -40,6 +38,7 @@ from server.mail.transport import (
     mail_from,
     transport_for,
 )
+from server.outbox_loop import OutboxLoop
 from server.settings import Settings
 from server.storage import Storage
 from server.storage.records import OutboxMessage
@@ -51,7 +50,10 @@ BATCH = 10  # messages claimed at once
 LEASE_SECONDS = 15 * 60
 
 
-class MailSender:
+class MailSender(OutboxLoop):
+    NAME = "mail-sender"
+    log = log
+
     def __init__(
         self,
         storage: Storage,
@@ -63,56 +65,15 @@ class MailSender:
         backoff: Sequence[float] = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600),
         lease_seconds: float = LEASE_SECONDS,
     ) -> None:
+        super().__init__(poll_seconds=poll_seconds, backoff=backoff)
         self.storage = storage
         self.transport = transport
         self.mail_from = mail_from
         self.base_url = base_url
-        self.poll_seconds = poll_seconds
-        self.backoff = tuple(backoff)
         self.lease_seconds = lease_seconds
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
 
-    @property
-    def max_attempts(self) -> int:
-        return len(self.backoff) + 1
-
-    def start(self) -> None:
-        """Run in the background and listen to the storage for new messages."""
-        self.storage.outbox_listener = self.wake
-        self._task = asyncio.create_task(self.run(), name="mail-sender")
-
-    async def stop(self) -> None:
-        """Cancel the loop; a message cut off mid-send is re-sent after its lease."""
-        self.storage.outbox_listener = None
-        self._stopping = True  # the loop ends at its next turn even if a cancel is swallowed
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            # Bounded: a cancellation lost inside asyncio.timeout (Python 3.11) must not
-            # hold the server's shutdown; the flag above ends the loop anyway.
-            await asyncio.wait({self._task}, timeout=10)
-            self._task = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                handled = await self.step()
-            except Exception:  # a database hiccup must not end the sender for good
-                log.exception("mail sender: could not read the outbox")
-                handled = 0
-            if handled:
-                continue  # more may be due: look again at once
-            # Not `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that
-            # arrives with the wake-up, and `stop` would then wait forever.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.poll_seconds):
-                    await self._wake.wait()
+    def listen(self, wake: Callable[[], None] | None) -> None:
+        self.storage.outbox_listener = wake
 
     async def step(self) -> int:
         """Claim the due messages and try each once; how many were handled."""
